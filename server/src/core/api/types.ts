@@ -1,0 +1,22 @@
+// The subset of OpenAPI v3 (as Kubernetes CRDs use it) that this project reads.
+export interface JSONSchemaProps {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'boolean' | 'number';
+  description?: string;
+  properties?: Record<string, JSONSchemaProps>;
+  additionalProperties?: JSONSchemaProps | boolean;
+  items?: JSONSchemaProps;
+  required?: string[];
+  enum?: (string | number | boolean)[];
+  pattern?: string;
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  'x-kubernetes-map-type'?: string;
+}
+
+export const GROUP = 'network.kubesphere.io';
+export const KINDS = ['Eip', 'BgpConf', 'BgpPeer'] as const;
+export type Kind = (typeof KINDS)[number];
+export const VERSIONS = ['v1alpha1', 'v1alpha2'] as const;
+export type Version = (typeof VERSIONS)[number];
+export const STORAGE_VERSION: Version = 'v1alpha2';
