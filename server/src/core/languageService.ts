@@ -1,0 +1,166 @@
+// The pure language service: text in, results out. No editor, no protocol connection, no I/O.
+// The LSP server, the `openelb lint` CLI and the runtime all go through this facade.
+import {
+  CodeActionKind, DiagnosticSeverity, DiagnosticTag,
+  type CodeAction, type CompletionItem, type Diagnostic, type DocumentSymbol, type Hover, type InlayHint, type Position, type Range,
+} from 'vscode-languageserver-types';
+import { complete } from './features/completion';
+import { hover } from './features/hover';
+import { inlayHints } from './features/inlayHints';
+import { symbols } from './features/symbols';
+import { ParseCache, splitDocuments } from './model/documents';
+import { eipFacts, type EipFact, type Facts } from './model/facts';
+import { LineIndex } from './model/lineIndex';
+import type { Problem, Severity } from './model/problem';
+import { analyze, type Analysis } from './rules/index';
+import { migrateFix } from './rules/migrate';
+
+export const SOURCE = 'openelb';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
+};
+
+interface FileState {
+  text: string;
+  lines: LineIndex;
+  analysis: Analysis;
+  factsVersion: number;
+}
+
+export class OpenElbLanguageService {
+  private readonly cache = new ParseCache();
+  private readonly files = new Map<string, FileState>();
+  private workspace = new Map<string, EipFact[]>();
+  private cluster: Facts['cluster'];
+  private factsVersion = 0;
+
+  /** Replaces what is known of the live cluster (undefined when disconnected). */
+  setClusterFacts(cluster: Facts['cluster']): void {
+    this.cluster = cluster;
+    this.factsVersion++;
+  }
+
+  /** Records the Eips of another workspace file (call with its text when it changes). */
+  indexWorkspaceFile(uri: string, text: string): void {
+    const lines = new LineIndex(text);
+    const a = analyze(text, uri, {}, this.cache);
+    const facts = eipFacts(a.resources, uri, 'workspace').map((f) => {
+      const p = f.start !== undefined ? lines.position(f.start) : undefined;
+      return { ...f, line: p?.line, character: p?.character };
+    });
+    const before = JSON.stringify(this.workspace.get(uri)?.map((f) => [f.name, f.address, f.isDefault]) ?? []);
+    if (facts.length) this.workspace.set(uri, facts);
+    else this.workspace.delete(uri);
+    if (before !== JSON.stringify(facts.map((f) => [f.name, f.address, f.isDefault]))) this.factsVersion++;
+  }
+
+  removeWorkspaceFile(uri: string): void {
+    if (this.workspace.delete(uri)) this.factsVersion++;
+  }
+
+  /** Forgets an open document's state (on close). */
+  close(uri: string): void {
+    this.files.delete(uri);
+  }
+
+  private facts(uri: string): Facts {
+    const workspaceEips: EipFact[] = [];
+    for (const [u, list] of this.workspace) if (u !== uri) workspaceEips.push(...list);
+    return { workspaceEips, cluster: this.cluster };
+  }
+
+  private state(uri: string, text: string): FileState {
+    const s = this.files.get(uri);
+    if (s && s.text === text && s.factsVersion === this.factsVersion) return s;
+    const lines = s && s.text === text ? s.lines : new LineIndex(text);
+    const analysis = analyze(text, uri, this.facts(uri), this.cache);
+    const next = { text, lines, analysis, factsVersion: this.factsVersion };
+    this.files.set(uri, next);
+    return next;
+  }
+
+  problems(uri: string, text: string): Problem[] {
+    return this.state(uri, text).analysis.problems;
+  }
+
+  validate(uri: string, text: string): Diagnostic[] {
+    const s = this.state(uri, text);
+    const range = (a: number, b: number): Range => ({ start: s.lines.position(a), end: s.lines.position(b) });
+    return s.analysis.problems.map((p) => ({
+      range: range(p.start, p.end),
+      severity: SEVERITY[p.severity],
+      code: p.code,
+      source: SOURCE,
+      message: p.message,
+      tags: p.unnecessary ? [DiagnosticTag.Unnecessary] : undefined,
+      relatedInformation: p.related?.map((r) => ({
+        location: { uri: r.uri, range: r.line !== undefined ? { start: { line: r.line, character: r.character ?? 0 }, end: { line: r.line, character: (r.character ?? 0) + (r.end - r.start) } } : range(r.start, r.end) },
+        message: r.message,
+      })),
+    }));
+  }
+
+  private resourceAt(s: FileState, offset: number) {
+    const res = s.analysis.resources;
+    let i = res.length - 1;
+    while (i > 0 && res[i].offset > offset) i--;
+    return res[i];
+  }
+
+  complete(uri: string, text: string, position: Position): CompletionItem[] {
+    const s = this.state(uri, text);
+    const offset = s.lines.offset(position);
+    const chunks = splitDocuments(text);
+    let ci = chunks.length - 1;
+    while (ci > 0 && chunks[ci].offset > offset) ci--;
+    const f = this.facts(uri);
+    const allEips = [...eipFacts(s.analysis.resources, uri, 'file'), ...(f.workspaceEips ?? []), ...(f.cluster?.eips ?? [])];
+    return complete({ text, offset, docText: chunks[ci].text, docOffset: chunks[ci].offset, resource: s.analysis.resources[ci], allEips, facts: f, lines: s.lines });
+  }
+
+  hover(uri: string, text: string, position: Position): Hover | undefined {
+    const s = this.state(uri, text);
+    const offset = s.lines.offset(position);
+    const f = this.facts(uri);
+    const allEips = [...eipFacts(s.analysis.resources, uri, 'file'), ...(f.workspaceEips ?? []), ...(f.cluster?.eips ?? [])];
+    return hover(this.resourceAt(s, offset), offset, s.lines, allEips);
+  }
+
+  codeActions(uri: string, text: string, range: Range): CodeAction[] {
+    const s = this.state(uri, text);
+    const from = s.lines.offset(range.start);
+    const to = s.lines.offset(range.end);
+    const diags = this.validate(uri, text);
+    const out: CodeAction[] = [];
+    s.analysis.problems.forEach((p, i) => {
+      if (p.end < from || p.start > to) return;
+      for (const fix of p.fixes ?? []) {
+        out.push({
+          title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diags[i]], isPreferred: fix.preferred,
+          edit: { changes: { [uri]: fix.edits.map((e) => ({ range: { start: s.lines.position(e.start), end: s.lines.position(e.end) }, newText: e.newText })) } },
+        });
+      }
+    });
+    const res = this.resourceAt(s, from);
+    const migrate = res && migrateFix(res, text);
+    if (migrate && !out.some((a) => a.title === migrate.title)) {
+      out.push({ title: migrate.title, kind: CodeActionKind.RefactorRewrite,
+        edit: { changes: { [uri]: migrate.edits.map((e) => ({ range: { start: s.lines.position(e.start), end: s.lines.position(e.end) }, newText: e.newText })) } } });
+    }
+    return out;
+  }
+
+  symbols(uri: string, text: string): DocumentSymbol[] {
+    const s = this.state(uri, text);
+    const chunks = splitDocuments(text);
+    const ends = chunks.map((c) => c.offset + c.text.replace(/\s+$/, '').length);
+    return symbols(s.analysis.resources, ends, s.lines);
+  }
+
+  inlayHints(uri: string, text: string, range: Range): InlayHint[] {
+    const s = this.state(uri, text);
+    return inlayHints(s.analysis.resources, s.lines, s.lines.offset(range.start), s.lines.offset(range.end));
+  }
+}

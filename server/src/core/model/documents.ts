@@ -1,0 +1,97 @@
+// Splits a YAML file into its documents and parses each one, with a cache keyed by the
+// document's own text: a keystroke re-parses only the document it lands in.
+import { parseDocument, type Document, type YAMLError } from 'yaml';
+
+export interface ParsedDoc {
+  /** Position of the document in the file (0-based). */
+  index: number;
+  /** Offset of the document's first character in the file. */
+  offset: number;
+  /** The document's text (offsets of `doc` nodes are relative to it). */
+  text: string;
+  doc: Document.Parsed;
+  errors: YAMLError[];
+  /** Set when the document could not be parsed at all (too deep, too large): the reason. */
+  failure?: string;
+}
+
+/** Documents larger than this are reported, not parsed (the rest of the file still is). */
+export const MAX_DOC_BYTES = 2_000_000;
+
+const MARKER = /^(---|\.\.\.)(?=[ \t\r\n]|$)/;
+
+/** Cuts a file into document texts at `---` / `...` lines (column 0, as YAML defines them). */
+export function splitDocuments(text: string): { offset: number; text: string }[] {
+  const out: { offset: number; text: string }[] = [];
+  let start = 0;
+  let pos = 0;
+  const n = text.length;
+  while (pos <= n) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = n;
+    const c = text.charCodeAt(pos);
+    if (pos > start && (c === 45 /* - */ || c === 46 /* . */)) {
+      if (MARKER.test(text.slice(pos, Math.min(eol, pos + 4)))) {
+        out.push({ offset: start, text: text.slice(start, pos) });
+        start = pos;
+      }
+    }
+    pos = eol + 1;
+  }
+  out.push({ offset: start, text: text.slice(start) });
+  return out;
+}
+
+interface CacheEntry {
+  doc: Document.Parsed;
+  errors: YAMLError[];
+  failure?: string;
+}
+
+/** A bounded parse cache shared by every file; entries keyed by document text. */
+export class ParseCache {
+  private map = new Map<string, CacheEntry>();
+  constructor(private readonly capacity = 50_000) {}
+
+  get(text: string): CacheEntry {
+    let e = this.map.get(text);
+    if (e) {
+      // refresh recency
+      this.map.delete(text);
+      this.map.set(text, e);
+      return e;
+    }
+    e = parseOne(text);
+    this.map.set(text, e);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next().value as string;
+      this.map.delete(oldest);
+    }
+    return e;
+  }
+}
+
+function parseOne(text: string): CacheEntry {
+  if (text.length > MAX_DOC_BYTES) {
+    const doc = parseDocument('') as Document.Parsed;
+    return { doc, errors: [], failure: `this YAML document is ${text.length} characters long; documents over ${MAX_DOC_BYTES} are not checked` };
+  }
+  try {
+    // uniqueKeys: duplicate keys are an error in Kubernetes' strict decoding too.
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    return { doc, errors: [...doc.errors] };
+  } catch (err) {
+    // The yaml parser recurses on nesting; pathological input can exhaust the stack.
+    const doc = parseDocument('') as Document.Parsed;
+    return { doc, errors: [], failure: `this YAML document could not be parsed (${(err as Error).message.slice(0, 80)}); is it nested too deeply?` };
+  }
+}
+
+const defaultCache = new ParseCache();
+
+export function parseDocuments(text: string, cache: ParseCache = defaultCache): ParsedDoc[] {
+  return splitDocuments(text).map((chunk, index) => {
+    const e = cache.get(chunk.text);
+    return { index, offset: chunk.offset, text: chunk.text, doc: e.doc, errors: e.errors, failure: e.failure };
+  });
+}

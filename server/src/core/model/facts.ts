@@ -1,0 +1,94 @@
+// Facts about Eips and nodes known from outside the current file: other workspace files and
+// the live cluster. The editor client gathers them; the service only reads them.
+import { parsePool, type Pool } from '../address/pool';
+import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
+import { getNode, getString, nodeRange, type Resource } from './resource';
+
+export type FactSource = 'file' | 'workspace' | 'cluster';
+
+export interface EipFact {
+  name: string;
+  address: string;
+  protocol?: string;
+  interface?: string;
+  disable?: boolean;
+  isDefault: boolean;
+  source: FactSource;
+  /** File and position of the address (workspace and current file). */
+  uri?: string;
+  start?: number;
+  end?: number;
+  line?: number;
+  character?: number;
+  /** Parsed pool; undefined when the address is invalid. */
+  pool?: Pool;
+}
+
+export interface NodeInterface {
+  name: string;
+  mac?: string;
+  /** CIDR strings, e.g. "192.168.0.5/24". */
+  addresses: string[];
+}
+
+export interface NodeFact {
+  name: string;
+  internalIP?: string;
+  interfaces?: NodeInterface[];
+}
+
+export interface ServiceFact {
+  namespace: string;
+  name: string;
+  eip?: string;
+  ip?: string;
+}
+
+/** What the service knows beyond the text it is given. All optional. */
+export interface Facts {
+  /** Eips of other workspace files (never of the current file). */
+  workspaceEips?: EipFact[];
+  /** Live cluster state, when connected. */
+  cluster?: { context?: string; eips: EipFact[]; nodes: NodeFact[]; services: ServiceFact[] };
+}
+
+/** Reads the Eips of one file (for the current file, or to index a workspace file). */
+export function eipFacts(resources: Resource[], uri: string, source: FactSource): EipFact[] {
+  const out: EipFact[] = [];
+  for (const r of resources) {
+    if (r.openelb?.kind !== 'Eip' || !r.name) continue;
+    const addrNode = getNode(r.root, ['spec', 'address']);
+    const address = getString(r.root, ['spec', 'address']);
+    if (address === undefined) continue;
+    const range = nodeRange(r, addrNode);
+    out.push({
+      name: r.name,
+      address,
+      protocol: getString(r.root, ['spec', 'protocol']),
+      interface: getString(r.root, ['spec', 'interface']),
+      disable: getString(r.root, ['spec', 'disable']) === 'true',
+      isDefault: getString(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION]) === 'true',
+      source,
+      uri,
+      start: range?.[0],
+      end: range?.[1],
+      pool: parsePool(address).pool,
+    });
+  }
+  return out;
+}
+
+/** A fact built from an Eip object of the API server. */
+export function eipFactFromObject(obj: { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown> }, source: FactSource = 'cluster'): EipFact | undefined {
+  const name = obj.metadata?.name;
+  const address = obj.spec?.address;
+  if (!name || typeof address !== 'string') return undefined;
+  return {
+    name, address, source,
+    protocol: typeof obj.spec?.protocol === 'string' ? obj.spec.protocol : undefined,
+    interface: typeof obj.spec?.interface === 'string' ? obj.spec.interface : undefined,
+    disable: obj.spec?.disable === true,
+    isDefault: obj.metadata?.annotations?.[EIP_DEFAULT_ANNOTATION] === 'true',
+    pool: parsePool(address).pool,
+  };
+}

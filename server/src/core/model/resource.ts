@@ -1,0 +1,119 @@
+// What a parsed document is (kind, apiVersion, name) and small helpers to walk its AST.
+// Rules read resources through these helpers, so they work the same on text from the
+// editor and on objects from the API server (whose nodes have no source ranges).
+import { isMap, isScalar, isSeq, isAlias, type Document, type Node, type Pair, type YAMLMap, type Scalar } from 'yaml';
+import { GROUP, KINDS, VERSIONS, type Kind, type Version } from '../api/types';
+
+export type Range = [start: number, end: number];
+
+export interface Resource {
+  /** Document index in the file. */
+  index: number;
+  /** Offset of the document in the file; add it to node ranges. */
+  offset: number;
+  doc: Document.Parsed | Document;
+  root: YAMLMap | undefined;
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  /** Set for documents of our API group (or that clearly mean to be). */
+  openelb?: { kind: Kind | undefined; version: Version | undefined; group: string };
+  /** Set for a v1 Service. */
+  isService: boolean;
+}
+
+export function scalarString(node: unknown): string | undefined {
+  if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number' || typeof node.value === 'boolean')) {
+    return String(node.value);
+  }
+  return undefined;
+}
+
+export function getPair(map: unknown, key: string): Pair<Scalar, Node> | undefined {
+  if (!isMap(map)) return undefined;
+  for (const item of map.items) {
+    if (isScalar(item.key) && String(item.key.value) === key) return item as Pair<Scalar, Node>;
+  }
+  return undefined;
+}
+
+export function getNode(map: unknown, path: string[]): Node | undefined {
+  let cur: unknown = map;
+  for (const k of path) {
+    const pair = getPair(cur, k);
+    if (!pair) return undefined;
+    cur = pair.value;
+  }
+  return (cur ?? undefined) as Node | undefined;
+}
+
+export function getString(map: unknown, path: string[]): string | undefined {
+  return scalarString(getNode(map, path));
+}
+
+/** Absolute range of a node, or undefined for nodes built from objects. */
+export function nodeRange(res: Resource, node: { range?: [number, number, number] | null } | null | undefined): Range | undefined {
+  if (!node || !node.range) return undefined;
+  return [res.offset + node.range[0], res.offset + node.range[1]];
+}
+
+/** Range of the characters of a scalar's value, inside its quotes. */
+export function scalarContentRange(res: Resource, node: Scalar): Range | undefined {
+  const r = nodeRange(res, node);
+  if (!r) return undefined;
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return [r[0] + 1, r[1] - 1];
+  return r;
+}
+
+export function isNullish(node: unknown): boolean {
+  return node === null || node === undefined || (isScalar(node) && node.value === null);
+}
+
+export { isMap, isScalar, isSeq, isAlias };
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+/** The closest candidate within a small edit distance, for "did you mean" messages. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  return bestD <= limit ? best : undefined;
+}
+
+/** Classifies a parsed document. Cheap: reads three keys. */
+export function toResource(index: number, offset: number, doc: Document.Parsed | Document): Resource {
+  const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : undefined;
+  const apiVersion = getString(root, ['apiVersion']);
+  const kind = getString(root, ['kind']);
+  const name = getString(root, ['metadata', 'name']);
+  const res: Resource = { index, offset, doc, root, apiVersion, kind, name, isService: false };
+  const slash = apiVersion?.indexOf('/') ?? -1;
+  const group = apiVersion && slash > 0 ? apiVersion.slice(0, slash) : undefined;
+  const version = apiVersion && slash > 0 ? apiVersion.slice(slash + 1) : apiVersion;
+  const knownKind = (KINDS as readonly string[]).includes(kind ?? '') ? (kind as Kind) : undefined;
+  const ours = group === GROUP || (group !== undefined && group.endsWith('kubesphere.io') && closest(group, [GROUP]) !== undefined);
+  if (ours || (knownKind && (apiVersion === undefined || (group !== undefined && closest(group, [GROUP]) !== undefined)))) {
+    const v = (VERSIONS as readonly string[]).includes(version ?? '') ? (version as Version) : undefined;
+    res.openelb = { kind: knownKind, version: v, group: group ?? '' };
+  } else if (kind === 'Service' && apiVersion === 'v1') {
+    res.isService = true;
+  }
+  return res;
+}

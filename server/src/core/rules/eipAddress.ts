@@ -1,0 +1,31 @@
+// Eip address grammar: single IP, range or CIDR, as OpenELB parses it; exact ranges inside the value.
+import { isScalar } from 'yaml';
+import { formatIp } from '../address/ip';
+import { parsePool } from '../address/pool';
+import type { Fix } from '../model/problem';
+import { getNode, scalarContentRange } from '../model/resource';
+import type { Rule } from './context';
+
+export const eipAddressRule: Rule = {
+  ids: ['eip-address-syntax', 'eip-address-range-reversed', 'eip-address-mixed-family', 'eip-address-prefix', 'eip-address-host-bits', 'eip-address-too-large'],
+  checkResource(res, ctx) {
+    if (res.openelb?.kind !== 'Eip') return;
+    const node = getNode(res.root, ['spec', 'address']);
+    if (!isScalar(node) || typeof node.value !== 'string') return; // the schema rule reports the type
+    const text = node.value;
+    const [s] = scalarContentRange(res, node) ?? [0, 0];
+    const parsed = parsePool(text);
+    for (const p of parsed.problems) {
+      const fixes: Fix[] = [];
+      if (p.code === 'eip-address-range-reversed') {
+        const [a, b] = text.split('-');
+        fixes.push({ title: `Swap to ${b}-${a}`, edits: [{ start: s, end: s + text.length, newText: `${b}-${a}` }], preferred: true });
+      }
+      if (p.code === 'eip-address-host-bits' && parsed.pool) {
+        const net = `${formatIp(parsed.pool.family, parsed.pool.first)}/${parsed.pool.prefix}`;
+        fixes.push({ title: `Change to ${net}`, edits: [{ start: s, end: s + text.length, newText: net }], preferred: true });
+      }
+      ctx.report({ code: p.code, severity: p.severity, message: p.message, start: s + p.start, end: s + p.end, path: 'spec.address', fixes });
+    }
+  },
+};

@@ -1,0 +1,106 @@
+// Rules across Eips: overlapping pools (this file, other workspace files, the live cluster),
+// duplicate names in one file, and at most one default Eip.
+import { isScalar, type Node } from 'yaml';
+import { firstIp, lastIp, poolIntersection, type Pool } from '../address/pool';
+import { formatIp } from '../address/ip';
+import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
+import type { EipFact } from '../model/facts';
+import type { Related } from '../model/problem';
+import { getNode, getPair, nodeRange } from '../model/resource';
+import type { Rule, RuleContext } from './context';
+
+const MAX_NAMED = 3;
+
+function where(f: EipFact): string {
+  if (f.source === 'cluster') return 'in the cluster';
+  if (f.source === 'workspace') return `in ${f.uri?.split('/').pop() ?? 'another file'}`;
+  return 'in this file';
+}
+
+function overlapText(a: Pool, b: Pool): string {
+  const x = poolIntersection(a, b)!;
+  const one = x.first === x.last;
+  return one ? formatIp(a.family, x.first) : `${formatIp(a.family, x.first)}-${formatIp(a.family, x.last)}`;
+}
+
+/** All pairs (i in `mine`, j in `all`) whose pools overlap, by a sweep over sorted intervals. */
+function overlaps(mine: EipFact[], others: EipFact[]): Map<EipFact, EipFact[]> {
+  const items = [...mine.map((f) => ({ f, own: true })), ...others.map((f) => ({ f, own: false }))]
+    .filter((x) => x.f.pool)
+    .sort((a, b) => a.f.pool!.family - b.f.pool!.family || (a.f.pool!.first < b.f.pool!.first ? -1 : a.f.pool!.first > b.f.pool!.first ? 1 : 0));
+  const out = new Map<EipFact, EipFact[]>();
+  const add = (a: EipFact, b: EipFact) => {
+    if (a.name === b.name && a.source !== b.source) return; // the same object, seen twice
+    let l = out.get(a);
+    if (!l) out.set(a, (l = []));
+    l.push(b);
+  };
+  let active: typeof items = [];
+  for (const cur of items) {
+    const p = cur.f.pool!;
+    active = active.filter((x) => x.f.pool!.family === p.family && x.f.pool!.last >= p.first);
+    for (const prev of active) {
+      if (cur.own) add(cur.f, prev.f);
+      if (prev.own) add(prev.f, cur.f);
+    }
+    active.push(cur);
+  }
+  return out;
+}
+
+function checkOverlaps(ctx: RuleContext): void {
+  const others = [...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])];
+  for (const [eip, hits] of overlaps(ctx.fileEips, others)) {
+    if (eip.start === undefined) continue;
+    const named = hits.slice(0, MAX_NAMED).map((h) => `'${h.name}' (${h.address}, ${where(h)}; shared: ${overlapText(eip.pool!, h.pool!)})`);
+    const more = hits.length > MAX_NAMED ? ` and ${hits.length - MAX_NAMED} more` : '';
+    const related: Related[] = hits.filter((h) => h.uri && h.start !== undefined).slice(0, 20)
+      .map((h) => ({ uri: h.uri!, start: h.start!, end: h.end!, line: h.line, character: h.character, message: `Eip '${h.name}' ${h.address}` }));
+    ctx.report({ code: 'eip-overlap', severity: 'error', start: eip.start, end: eip.end!, path: 'spec.address', related,
+      message: `Eip '${eip.name}' (${firstIp(eip.pool!)} to ${lastIp(eip.pool!)}) overlaps ${named.join(', ')}${more}; OpenELB rejects overlapping pools` });
+  }
+}
+
+function checkNamesAndDefaults(ctx: RuleContext): void {
+  const seen = new Map<string, number>();
+  const defaults: { name: string; start: number; end: number }[] = [];
+  for (const res of ctx.resources) {
+    if (res.openelb?.kind !== 'Eip' || !res.name) continue;
+    const nameNode = getNode(res.root, ['metadata', 'name']);
+    const r = nodeRange(res, nameNode) ?? [res.offset, res.offset];
+    const dup = seen.get(res.name);
+    if (dup !== undefined) {
+      ctx.report({ code: 'eip-duplicate-name', severity: 'warning', start: r[0], end: r[1], path: 'metadata.name',
+        message: `a second Eip named '${res.name}' (document ${res.index + 1}; the first is document ${dup + 1}): applying the file keeps only the last one` });
+    } else seen.set(res.name, res.index);
+    const ann = getPair(getNode(res.root, ['metadata', 'annotations']), EIP_DEFAULT_ANNOTATION);
+    if (!ann) continue;
+    const v = ann.value as Node;
+    const vr = nodeRange(res, v) ?? nodeRange(res, ann.key as Node) ?? r;
+    const isTrueString = isScalar(v) && v.value === 'true';
+    // A non-string scalar is reported by k8s-annotation-type (which also offers the quotes).
+    if (isScalar(v) && v.value !== null && typeof v.value !== 'string') continue;
+    if (!isTrueString) {
+      const shown = isScalar(v) ? (typeof v.value === 'string' ? `'${v.value}'` : `${String(v.value)} (not a string)`) : 'empty';
+      ctx.report({ code: 'eip-default-value', severity: 'error', start: vr[0], end: vr[1], path: `metadata.annotations.${EIP_DEFAULT_ANNOTATION}`,
+        fixes: [{ title: 'Change to "true"', edits: [{ start: vr[0], end: vr[1], newText: '"true"' }], preferred: true }],
+        message: `${EIP_DEFAULT_ANNOTATION} is ${shown}; OpenELB only treats the exact string "true" as the default pool` });
+    } else defaults.push({ name: res.name, start: vr[0], end: vr[1] });
+  }
+  const external = [...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])]
+    .filter((e) => e.isDefault && !defaults.some((d) => d.name === e.name));
+  if (defaults.length + external.length <= 1) return;
+  for (const d of defaults) {
+    const others = [...defaults.filter((x) => x !== d).map((x) => `'${x.name}' (this file)`), ...external.map((e) => `'${e.name}' (${where(e)})`)];
+    ctx.report({ code: 'eip-default-multiple', severity: 'error', start: d.start, end: d.end, path: `metadata.annotations.${EIP_DEFAULT_ANNOTATION}`,
+      message: `only one Eip can be the default pool; ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} marked default too` });
+  }
+}
+
+export const eipPoolsRule: Rule = {
+  ids: ['eip-overlap', 'eip-duplicate-name', 'eip-default-value', 'eip-default-multiple'],
+  checkFile(ctx) {
+    checkOverlaps(ctx);
+    checkNamesAndDefaults(ctx);
+  },
+};

@@ -1,0 +1,48 @@
+// Runs every rule over a file and returns its problems. Add a rule: write it in its own file,
+// export a `Rule`, list it here, document its ids in ARCHITECTURE.md, add fixtures.
+import type { Facts } from '../model/facts';
+import { eipFacts } from '../model/facts';
+import { parseDocuments, type ParseCache } from '../model/documents';
+import type { Problem } from '../model/problem';
+import { toResource, type Resource } from '../model/resource';
+import type { Rule, RuleContext } from './context';
+import { bgpRule } from './bgp';
+import { eipAddressRule } from './eipAddress';
+import { eipInterfaceRule } from './eipInterface';
+import { eipPoolsRule } from './eipPools';
+import { identityRule } from './identity';
+import { schemaRule } from './schema';
+import { isOpenElbService, serviceRule } from './service';
+import { isOpenElbText, syntaxProblems } from './yamlSyntax';
+
+export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, serviceRule, eipPoolsRule];
+
+export interface Analysis {
+  resources: Resource[];
+  problems: Problem[];
+}
+
+export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCache): Analysis {
+  const docs = parseDocuments(text, cache);
+  const resources = docs.map((d) => toResource(d.index, d.offset, d.doc));
+  const problems: Problem[] = [];
+  const fileConcernsUs = resources.some((r) => r.openelb || isOpenElbService(r));
+  docs.forEach((d, i) => {
+    const r = resources[i];
+    if (d.failure || d.errors.length) {
+      if (r.openelb || isOpenElbService(r) || (fileConcernsUs && !r.kind) || isOpenElbText(d.text)) problems.push(...syntaxProblems(d));
+    }
+  });
+  if (!fileConcernsUs) return { resources, problems };
+  const ctx: RuleContext = {
+    uri, text, resources, facts,
+    fileEips: eipFacts(resources, uri, 'file'),
+    report: (p) => problems.push(p),
+  };
+  for (const res of resources) {
+    if (!res.root) continue;
+    for (const rule of RULES) rule.checkResource?.(res, ctx);
+  }
+  for (const rule of RULES) rule.checkFile?.(ctx);
+  return { resources, problems };
+}

@@ -1,0 +1,97 @@
+// Services that ask OpenELB for an address: annotation values, the requested IP, the named Eip.
+import { isScalar, type Node, type Pair, type Scalar } from 'yaml';
+import { parseIp } from '../address/ip';
+import { firstIp, lastIp, poolContains } from '../address/pool';
+import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, LB_ANNOTATION, LB_ANNOTATION_VALUE, PROTOCOLS, PROTOCOL_ANNOTATION } from '../api/annotations';
+import type { EipFact } from '../model/facts';
+import { closest, getNode, getString, isMap, nodeRange, scalarContentRange, type Resource } from '../model/resource';
+import type { Rule, RuleContext } from './context';
+
+/** True for a Service that carries any OpenELB annotation. */
+export function isOpenElbService(res: Resource): boolean {
+  if (!res.isService) return false;
+  const ann = getNode(res.root, ['metadata', 'annotations']);
+  return isMap(ann) && ann.items.some((p) => isScalar(p.key) && /(^|\.)(openelb\.kubesphere\.io|lb\.kubesphere\.io)\//.test(String(p.key.value)));
+}
+
+function knownEips(ctx: RuleContext): EipFact[] {
+  return [...ctx.fileEips, ...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])];
+}
+
+function annotation(res: Resource, key: string): { value?: string; range: [number, number]; pair?: Pair<Scalar, Node> } | undefined {
+  const ann = getNode(res.root, ['metadata', 'annotations']);
+  if (!isMap(ann)) return undefined;
+  const pair = ann.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Scalar, Node> | undefined;
+  if (!pair) return undefined;
+  const v = pair.value;
+  const range = (isScalar(v) ? scalarContentRange(res, v) : undefined) ?? nodeRange(res, pair.key) ?? [res.offset, res.offset];
+  return { value: isScalar(v) && v.value !== null ? String(v.value) : undefined, range, pair };
+}
+
+function checkService(res: Resource, ctx: RuleContext): void {
+  const lb = annotation(res, LB_ANNOTATION);
+  if (lb && lb.value !== LB_ANNOTATION_VALUE) {
+    ctx.report({ code: 'service-lb-annotation', severity: 'error', start: lb.range[0], end: lb.range[1], path: `metadata.annotations.${LB_ANNOTATION}`,
+      fixes: [{ title: `Change to ${LB_ANNOTATION_VALUE}`, edits: [{ start: lb.range[0], end: lb.range[1], newText: LB_ANNOTATION_VALUE }], preferred: true }],
+      message: `${LB_ANNOTATION} is '${lb.value ?? ''}'; OpenELB only handles Services where it is exactly '${LB_ANNOTATION_VALUE}'` });
+  }
+  const type = getString(res.root, ['spec', 'type']);
+  if (lb && type !== 'LoadBalancer') {
+    const r = nodeRange(res, getNode(res.root, ['spec', 'type'])) ?? lb.range;
+    ctx.report({ code: 'service-type', severity: 'warning', start: r[0], end: r[1], path: 'spec.type',
+      message: `this Service asks OpenELB for an address but its type is ${type ?? 'ClusterIP (the default)'}; OpenELB only serves type: LoadBalancer` });
+  }
+  const proto = annotation(res, PROTOCOL_ANNOTATION);
+  if (proto && !(PROTOCOLS as readonly string[]).includes(proto.value ?? '')) {
+    const guess = closest(proto.value ?? '', PROTOCOLS);
+    ctx.report({ code: 'service-protocol', severity: 'error', start: proto.range[0], end: proto.range[1], path: `metadata.annotations.${PROTOCOL_ANNOTATION}`,
+      fixes: guess ? [{ title: `Change to ${guess}`, edits: [{ start: proto.range[0], end: proto.range[1], newText: guess }], preferred: true }] : [],
+      message: `${PROTOCOL_ANNOTATION} is '${proto.value ?? ''}'; accepted: ${PROTOCOLS.join(', ')}` });
+  }
+  const eips = knownEips(ctx);
+  const poolAnn = annotation(res, EIP_POOL_ANNOTATION);
+  let pool: EipFact | undefined;
+  if (poolAnn?.value) {
+    pool = eips.find((e) => e.name === poolAnn.value);
+    if (!pool) {
+      const guess = closest(poolAnn.value, eips.map((e) => e.name));
+      ctx.report({ code: 'service-unknown-eip', severity: 'warning', start: poolAnn.range[0], end: poolAnn.range[1], path: `metadata.annotations.${EIP_POOL_ANNOTATION}`,
+        fixes: guess ? [{ title: `Change to ${guess}`, edits: [{ start: poolAnn.range[0], end: poolAnn.range[1], newText: guess }], preferred: true }] : [],
+        message: `no Eip named '${poolAnn.value}' in this file${ctx.facts.cluster ? ', the workspace or the cluster' : ' or the workspace'}${guess ? `; did you mean '${guess}'?` : ''}` +
+          (eips.length ? ` Known: ${[...new Set(eips.map((e) => e.name))].slice(0, 10).join(', ')}` : '') });
+    } else if (proto?.value && pool.protocol !== undefined && (pool.protocol || 'bgp') !== proto.value) {
+      ctx.report({ code: 'service-protocol-mismatch', severity: 'warning', start: proto.range[0], end: proto.range[1], path: `metadata.annotations.${PROTOCOL_ANNOTATION}`,
+        message: `this Service says ${proto.value} but its Eip '${pool.name}' announces with ${pool.protocol}; the Eip's protocol is what happens` });
+    } else if (proto?.value && pool.protocol === undefined && proto.value !== 'bgp') {
+      ctx.report({ code: 'service-protocol-mismatch', severity: 'warning', start: proto.range[0], end: proto.range[1], path: `metadata.annotations.${PROTOCOL_ANNOTATION}`,
+        message: `this Service says ${proto.value} but its Eip '${pool.name}' has no protocol, which means bgp` });
+    }
+  }
+  const ipSources: { text?: string; range: [number, number]; path: string }[] = [];
+  const ipAnn = annotation(res, EIP_IP_ANNOTATION);
+  if (ipAnn) ipSources.push({ text: ipAnn.value, range: ipAnn.range, path: `metadata.annotations.${EIP_IP_ANNOTATION}` });
+  const lbIpNode = getNode(res.root, ['spec', 'loadBalancerIP']);
+  if (lb && isScalar(lbIpNode)) ipSources.push({ text: String(lbIpNode.value ?? ''), range: scalarContentRange(res, lbIpNode) ?? [0, 0], path: 'spec.loadBalancerIP' });
+  for (const src of ipSources) {
+    const ip = parseIp(src.text ?? '');
+    if (!ip) {
+      ctx.report({ code: 'service-requested-ip', severity: 'error', start: src.range[0], end: src.range[1], path: src.path,
+        message: `'${src.text ?? ''}' is not an IP address; ${src.path} names the one address this Service wants (e.g. 192.168.0.100)` });
+      continue;
+    }
+    if (pool?.pool && !poolContains(pool.pool, ip)) {
+      ctx.report({ code: 'service-ip-outside-eip', severity: 'error', start: src.range[0], end: src.range[1], path: src.path,
+        message: `${src.text} is outside Eip '${pool.name}' (${firstIp(pool.pool)} to ${lastIp(pool.pool)}); the Service will get no address` });
+    } else if (!pool && eips.length > 0 && !eips.some((e) => e.pool && poolContains(e.pool, ip))) {
+      ctx.report({ code: 'service-ip-outside-eip', severity: 'warning', start: src.range[0], end: src.range[1], path: src.path,
+        message: `${src.text} is in none of the known Eips (${[...new Set(eips.map((e) => `${e.name} ${e.address}`))].slice(0, 5).join(', ')}); OpenELB can only hand out addresses of an Eip` });
+    }
+  }
+}
+
+export const serviceRule: Rule = {
+  ids: ['service-lb-annotation', 'service-type', 'service-protocol', 'service-unknown-eip', 'service-protocol-mismatch', 'service-requested-ip', 'service-ip-outside-eip'],
+  checkResource(res, ctx) {
+    if (isOpenElbService(res)) checkService(res, ctx);
+  },
+};
