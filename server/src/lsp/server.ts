@@ -3,8 +3,8 @@
 // is logged and answered with an empty result, never a crash.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  DidChangeWatchedFilesNotification, DocumentDiagnosticReportKind, FileChangeType, TextDocumentSyncKind, TextDocuments,
-  type Connection, type InitializeParams, type InitializeResult,
+  DiagnosticSeverity, DidChangeWatchedFilesNotification, DocumentDiagnosticReportKind, FileChangeType, TextDocumentSyncKind, TextDocuments,
+  type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { OpenElbLanguageService } from '../core/languageService';
@@ -35,11 +35,11 @@ export function startServer(connection: Connection): void {
   };
 
   const isYaml = (doc: TextDocument) => doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri);
-  const diagnose = guard('diagnostics', [], (doc: TextDocument) => {
+  const diagnose = guard('diagnostics', [] as Diagnostic[], (doc: TextDocument): Diagnostic[] => {
     if (!isYaml(doc)) return [];
     const text = doc.getText();
     if (text.length > MAX_TEXT) {
-      return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 3, source: 'openelb', code: 'file-too-large',
+      return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'openelb', code: 'file-too-large',
         message: `this file has ${text.length} characters; files over ${MAX_TEXT} are not checked` }];
     }
     return service.validate(doc.uri, text);
