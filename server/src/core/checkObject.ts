@@ -1,29 +1,36 @@
-// Validation of a resource given as a plain object (as the runtime reads it from the API server).
-// Same rules and rule ids as the editor: this is a thin adapter over the language service.
-// TEMPORARY: the lead is replacing the body with the shared rules engine; keep the signature.
-import { parsePool } from './address/pool';
+// Validation of a resource given as a plain object (as the runtime reads it from the API server):
+// the object is written out as YAML and checked by exactly the same rules as the editor, so the
+// editor and the cluster never disagree. Problems carry the rule id and the field path.
+import { stringify } from 'yaml';
+import type { Facts } from './model/facts';
+import { analyze } from './rules/index';
 
 export interface ObjectProblem {
   code: string;
-  severity: 'error' | 'warning' | 'information';
+  severity: 'error' | 'warning' | 'information' | 'hint';
   message: string;
   /** Dotted path of the field, e.g. "spec.address". */
   path: string;
 }
 
-export function checkObject(obj: unknown): ObjectProblem[] {
-  const o = (obj ?? {}) as { kind?: string; spec?: { address?: unknown; protocol?: unknown; interface?: unknown } };
-  const out: ObjectProblem[] = [];
-  if (o.kind !== 'Eip') return out;
-  const addr = o.spec?.address;
-  if (typeof addr !== 'string') {
-    out.push({ code: 'schema-required', severity: 'error', message: 'spec.address is required', path: 'spec.address' });
-    return out;
-  }
-  for (const p of parsePool(addr).problems) out.push({ code: p.code, severity: p.severity, message: p.message, path: 'spec.address' });
-  const proto = o.spec?.protocol;
-  if ((proto === 'layer2' || proto === 'vip') && !o.spec?.interface) {
-    out.push({ code: 'eip-interface-required', severity: 'error', message: `protocol ${proto} needs spec.interface`, path: 'spec.interface' });
-  }
-  return out;
+/** Server-populated fields that say nothing about what the user asked for. */
+function strip(obj: unknown): unknown {
+  if (!obj || typeof obj !== 'object') return obj;
+  const o = obj as Record<string, unknown>;
+  const meta = (o.metadata ?? {}) as Record<string, unknown>;
+  const { name, generateName, namespace, labels, annotations } = meta;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, generateName, namespace, labels, annotations }, spec: o.spec };
+}
+
+export function checkObject(obj: unknown, facts: Facts = {}): ObjectProblem[] {
+  const text = stringify(strip(obj), { aliasDuplicateObjects: false });
+  const { problems } = analyze(text, 'object:', facts);
+  return problems
+    .filter((p) => p.code !== 'status-ignored')
+    .map((p) => ({ code: p.code, severity: p.severity, message: p.message, path: p.path ?? '' }));
+}
+
+/** The errors only: an Eip with any of these is never allocated from. */
+export function objectErrors(obj: unknown, facts: Facts = {}): ObjectProblem[] {
+  return checkObject(obj, facts).filter((p) => p.severity === 'error');
 }

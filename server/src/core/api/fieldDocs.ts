@@ -88,6 +88,6 @@ export const V1ALPHA1_RENAMES: Record<string, Record<string, string>> = {
 };
 
 export function docKey(kind: string, path: (string | number)[]): string {
-  const p = path.filter((s) => typeof s === 'string').join('.');
+  const p = path.filter((s) => typeof s === 'string' && s !== '[]' && !/^\d+$/.test(s)).join('.');
   return p ? `${kind} ${p}` : kind;
 }

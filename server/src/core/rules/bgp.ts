@@ -8,9 +8,13 @@ const MAX_AS = 4294967295;
 
 function at(res: Resource, path: string[]): { node: Node | undefined; range: [number, number] } {
   const node = getNode(res.root, path);
-  const parent = getNode(res.root, path.slice(0, -1));
-  const pair = getPair(parent, path[path.length - 1]);
-  return { node, range: nodeRange(res, node) ?? nodeRange(res, pair?.key as Node) ?? nodeRange(res, getPair(res.root, 'kind')?.key as Node) ?? [res.offset, res.offset] };
+  // Where to point when the field is absent: its key, else the nearest ancestor's key.
+  for (let n = path.length; n > 0; n--) {
+    const pair = getPair(getNode(res.root, path.slice(0, n - 1)), path[n - 1]);
+    const r = n === path.length ? nodeRange(res, node) ?? nodeRange(res, pair?.key as Node) : nodeRange(res, pair?.key as Node);
+    if (r) return { node, range: r };
+  }
+  return { node, range: nodeRange(res, getPair(res.root, 'kind')?.key as Node) ?? [res.offset, res.offset] };
 }
 
 function checkAs(res: Resource, ctx: RuleContext, path: string[], label: string, required: boolean): void {

@@ -39,10 +39,11 @@ export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCa
     fileEips: eipFacts(resources, uri, 'file'),
     report: (p) => problems.push(p),
   };
-  for (const res of resources) {
-    if (!res.root) continue;
+  resources.forEach((res, i) => {
+    // A document with syntax errors gets those reported, not the noise they cause downstream.
+    if (!res.root || docs[i].failure || docs[i].errors.some((e) => e.code !== 'DUPLICATE_KEY')) return;
     for (const rule of RULES) rule.checkResource?.(res, ctx);
-  }
+  });
   for (const rule of RULES) rule.checkFile?.(ctx);
   return { resources, problems };
 }
