@@ -44,27 +44,43 @@ export class OpenElbLanguageService {
     this.factsVersion++;
   }
 
-  /** Records the Eips of another workspace file (call with its text when it changes). */
+  /** Called when the Eips that one file contributes to the others change. */
+  onIndexChanged?: (uri: string) => void;
+
+  /** Records the Eips of a workspace file that is not open (call again when it changes). */
   indexWorkspaceFile(uri: string, text: string): void {
-    const lines = new LineIndex(text);
     const a = analyze(text, uri, {}, this.cache);
-    const facts = eipFacts(a.resources, uri, 'workspace').map((f) => {
+    this.updateIndex(uri, a, new LineIndex(text));
+  }
+
+  private updateIndex(uri: string, analysis: Analysis, lines: LineIndex): void {
+    const facts = eipFacts(analysis.resources, uri, 'workspace').map((f) => {
       const p = f.start !== undefined ? lines.position(f.start) : undefined;
       return { ...f, line: p?.line, character: p?.character };
     });
-    const before = JSON.stringify(this.workspace.get(uri)?.map((f) => [f.name, f.address, f.isDefault]) ?? []);
+    const sig = (l: EipFact[] | undefined) => JSON.stringify(l?.map((f) => [f.name, f.address, f.isDefault, f.protocol, f.line]) ?? []);
+    const changed = sig(this.workspace.get(uri)) !== sig(facts);
     if (facts.length) this.workspace.set(uri, facts);
     else this.workspace.delete(uri);
-    if (before !== JSON.stringify(facts.map((f) => [f.name, f.address, f.isDefault]))) this.factsVersion++;
+    if (changed) {
+      this.factsVersion++;
+      this.onIndexChanged?.(uri);
+    }
   }
 
   removeWorkspaceFile(uri: string): void {
     if (this.workspace.delete(uri)) this.factsVersion++;
   }
 
-  /** Forgets an open document's state (on close). */
+  /** Forgets an open document's state (on close); its Eips stay indexed while the file exists. */
   close(uri: string): void {
     this.files.delete(uri);
+  }
+
+  /** True when the document's results are current (nothing to recompute). */
+  isFresh(uri: string, text: string): boolean {
+    const s = this.files.get(uri);
+    return !!s && s.text === text && s.factsVersion === this.factsVersion;
   }
 
   private facts(uri: string): Facts {
@@ -78,6 +94,8 @@ export class OpenElbLanguageService {
     if (s && s.text === text && s.factsVersion === this.factsVersion) return s;
     const lines = s && s.text === text ? s.lines : new LineIndex(text);
     const analysis = analyze(text, uri, this.facts(uri), this.cache);
+    // This file's own Eips are not among its facts, so updating them does not make it stale.
+    this.updateIndex(uri, analysis, lines);
     const next = { text, lines, analysis, factsVersion: this.factsVersion };
     this.files.set(uri, next);
     return next;

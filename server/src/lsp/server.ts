@@ -48,13 +48,15 @@ export function startServer(connection: Connection): void {
   const publish = (doc: TextDocument) => {
     connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnose(doc) });
   };
-  const refreshAll = () => {
+  const refreshAll = (except?: string) => {
     if (pull) {
       if (canRefresh) void connection.languages.diagnostics.refresh();
     } else {
-      for (const d of documents.all()) debounce.run(d.uri, () => publish(d));
+      for (const d of documents.all()) if (d.uri !== except) debounce.run(d.uri, () => publish(d));
     }
   };
+  // Validating a document re-indexes its Eips; when they change, the other files are re-checked.
+  service.onIndexChanged = (uri) => refreshAll(uri);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pull = !!params.capabilities.textDocument?.diagnostic && params.initializationOptions?.pullDiagnostics !== false;
@@ -115,14 +117,20 @@ export function startServer(connection: Connection): void {
 
   documents.onDidChangeContent(guard('change', undefined, (e: { document: TextDocument }) => {
     const doc = e.document;
-    // Keep the workspace index current with the editor's text, so other files see this one.
-    const text = doc.getText();
-    if (isYaml(doc) && text.length <= MAX_TEXT) service.indexWorkspaceFile(doc.uri, text);
     if (!pull) debounce.run(doc.uri, () => publish(doc));
   }));
   documents.onDidClose((e) => {
     debounce.cancel(e.document.uri);
     service.close(e.document.uri);
+    // Unsaved edits die with the editor: index what is on disk again.
+    const uri = e.document.uri;
+    if (uri.startsWith('file:')) {
+      void readIfRelevant(fileURLToPath(uri)).then((text) => {
+        if (documents.get(uri)) return;
+        if (text === undefined) service.removeWorkspaceFile(uri);
+        else service.indexWorkspaceFile(uri, text);
+      });
+    } else service.removeWorkspaceFile(uri);
     if (!pull) connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

@@ -17,6 +17,8 @@ export interface RuleContext {
 export interface Rule {
   /** The rule ids this rule can report (documented in ARCHITECTURE.md). */
   ids: readonly string[];
+  /** True when checkResource reads only its own document: its results are cached by document text. */
+  local?: boolean;
   checkResource?(res: Resource, ctx: RuleContext): void;
   checkFile?(ctx: RuleContext): void;
 }

@@ -7,6 +7,7 @@ import { getNode, scalarContentRange } from '../model/resource';
 import type { Rule } from './context';
 
 export const eipAddressRule: Rule = {
+  local: true,
   ids: ['eip-address-syntax', 'eip-address-range-reversed', 'eip-address-mixed-family', 'eip-address-prefix', 'eip-address-host-bits', 'eip-address-too-large'],
   checkResource(res, ctx) {
     if (res.openelb?.kind !== 'Eip') return;

@@ -78,6 +78,7 @@ function checkStatus(res: Resource, ctx: RuleContext): void {
 }
 
 export const identityRule: Rule = {
+  local: true,
   ids: ['schema-api-version', 'schema-kind', 'k8s-metadata-name', 'k8s-annotation-type', 'status-ignored'],
   checkResource(res, ctx) {
     if (res.openelb) {

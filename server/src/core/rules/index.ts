@@ -15,6 +15,17 @@ import { schemaRule } from './schema';
 import { isOpenElbService, serviceRule } from './service';
 import { isOpenElbText, syntaxProblems } from './yamlSyntax';
 
+/** Results of the local rules per parsed document, with offsets relative to the document. */
+const localCache = new WeakMap<object, Problem[]>();
+
+function shift(p: Problem, by: number): Problem {
+  if (by === 0) return p;
+  return {
+    ...p, start: p.start + by, end: p.end + by,
+    fixes: p.fixes?.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, start: e.start + by, end: e.end + by })) })),
+  };
+}
+
 export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, serviceRule, eipPoolsRule];
 
 export interface Analysis {
@@ -42,7 +53,15 @@ export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCa
   resources.forEach((res, i) => {
     // A document with syntax errors gets those reported, not the noise they cause downstream.
     if (!res.root || docs[i].failure || docs[i].errors.some((e) => e.code !== 'DUPLICATE_KEY')) return;
-    for (const rule of RULES) rule.checkResource?.(res, ctx);
+    let local = localCache.get(docs[i].doc);
+    if (!local) {
+      const found: Problem[] = [];
+      const localCtx = { ...ctx, report: (p: Problem) => found.push(shift(p, -res.offset)) };
+      for (const rule of RULES) if (rule.local) rule.checkResource?.(res, localCtx);
+      localCache.set(docs[i].doc, (local = found));
+    }
+    for (const p of local) problems.push(shift(p, res.offset));
+    for (const rule of RULES) if (!rule.local) rule.checkResource?.(res, ctx);
   });
   for (const rule of RULES) rule.checkFile?.(ctx);
   return { resources, problems };

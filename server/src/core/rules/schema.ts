@@ -158,6 +158,7 @@ function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, p
 }
 
 export const schemaRule: Rule = {
+  local: true,
   ids: ['schema-type', 'schema-required', 'schema-enum', 'schema-pattern', 'schema-range', 'schema-unknown-field', 'schema-version-field'],
   checkResource(res, ctx) {
     const o = res.openelb;
