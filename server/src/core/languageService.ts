@@ -69,7 +69,10 @@ export class OpenElbLanguageService {
   }
 
   removeWorkspaceFile(uri: string): void {
-    if (this.workspace.delete(uri)) this.factsVersion++;
+    if (this.workspace.delete(uri)) {
+      this.factsVersion++;
+      this.onIndexChanged?.(uri);
+    }
   }
 
   /** Forgets an open document's state (on close); its Eips stay indexed while the file exists. */
