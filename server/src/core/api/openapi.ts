@@ -5,8 +5,6 @@
 // deploy manifests and the runtime all read it.
 import type { JSONSchemaProps } from './types';
 
-/* eslint-disable */
-
 export const OPENAPI: Record<string, Record<string, JSONSchemaProps>> = {
   "Eip": {
     "v1alpha1": {
