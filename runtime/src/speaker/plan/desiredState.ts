@@ -1,0 +1,112 @@
+// What one node's speaker must announce, computed from cluster state (pure: no I/O).
+// Layer2: the addresses this node owns (elected among live speakers), on which interface.
+// BGP: a host route for every address of a bgp Eip, unless externalTrafficPolicy Local and
+// this node has no ready endpoint of the Service.
+import { parseIp, type Family } from '../../../../server/src/core/address/ip';
+import { parsePool, poolContains, type Pool } from '../../../../server/src/core/address/pool';
+import { LB_ANNOTATION, LB_ANNOTATION_VALUE } from '../../../../server/src/core/api/annotations';
+import { electOwner } from './election';
+
+export interface EipView {
+  name: string;
+  protocol: 'bgp' | 'layer2' | 'vip';
+  interface?: string;
+  disabled: boolean;
+  pool?: Pool;
+  /** Errors from the shared rules: an invalid Eip is not announced. */
+  valid: boolean;
+}
+
+export interface ServiceView {
+  key: string; // namespace/name
+  ips: string[]; // status.loadBalancer.ingress
+  localTraffic: boolean; // externalTrafficPolicy: Local
+  /** Nodes with a ready endpoint (used for Local). */
+  endpointNodes: Set<string>;
+}
+
+export interface NodeView {
+  name: string;
+  ready: boolean;
+}
+
+export interface Layer2Announcement {
+  ip: string;
+  family: Family;
+  eip: string;
+  interface: string;
+  services: string[];
+}
+
+export interface BgpAnnouncement {
+  prefix: string; // ip/32 or ip/128
+  ip: string;
+  eip: string;
+  services: string[];
+}
+
+export interface DesiredState {
+  layer2: Layer2Announcement[];
+  bgp: BgpAnnouncement[];
+  /** Layer2 addresses and the node elected for each (for status and events). */
+  owners: Map<string, string | undefined>;
+}
+
+export function eipView(obj: { metadata?: { name?: string }; spec?: Record<string, unknown> }, valid: boolean): EipView {
+  const spec = obj.spec ?? {};
+  const protocol = spec.protocol === 'layer2' || spec.protocol === 'vip' ? spec.protocol : 'bgp';
+  return {
+    name: obj.metadata?.name ?? '',
+    protocol,
+    interface: typeof spec.interface === 'string' ? spec.interface : undefined,
+    disabled: spec.disable === true,
+    pool: typeof spec.address === 'string' ? parsePool(spec.address).pool : undefined,
+    valid,
+  };
+}
+
+export function serviceView(obj: {
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
+  spec?: { type?: string; externalTrafficPolicy?: string };
+  status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
+}, endpointNodes: Set<string>): ServiceView | undefined {
+  if (obj.spec?.type !== 'LoadBalancer' || obj.metadata?.annotations?.[LB_ANNOTATION] !== LB_ANNOTATION_VALUE) return undefined;
+  const ips = (obj.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => parseIp(ip));
+  if (!ips.length) return undefined;
+  return { key: `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`, ips, localTraffic: obj.spec?.externalTrafficPolicy === 'Local', endpointNodes };
+}
+
+export function desiredState(self: string, eips: EipView[], services: ServiceView[], nodes: NodeView[], liveSpeakers: Set<string>): DesiredState {
+  const byIp = new Map<string, { eip: EipView; services: ServiceView[] }>();
+  for (const svc of services) {
+    for (const ipText of svc.ips) {
+      const ip = parseIp(ipText)!;
+      const eip = eips.find((e) => e.valid && e.pool && poolContains(e.pool, ip));
+      if (!eip) continue;
+      const entry = byIp.get(ipText) ?? { eip, services: [] };
+      entry.services.push(svc);
+      byIp.set(ipText, entry);
+    }
+  }
+  const ready = nodes.filter((n) => n.ready && liveSpeakers.has(n.name)).map((n) => n.name).sort();
+  const out: DesiredState = { layer2: [], bgp: [], owners: new Map() };
+  for (const [ipText, { eip, services: svcs }] of byIp) {
+    const family = parseIp(ipText)!.family;
+    const keys = svcs.map((s) => s.key).sort();
+    if (eip.protocol === 'layer2' && eip.interface) {
+      // With Local traffic, prefer nodes that have endpoints (as kube-proxy drops traffic elsewhere).
+      const local = svcs.every((s) => s.localTraffic);
+      const withEndpoints = ready.filter((n) => svcs.some((s) => s.endpointNodes.has(n)));
+      const candidates = local && withEndpoints.length ? withEndpoints : ready;
+      const owner = electOwner(ipText, candidates);
+      out.owners.set(ipText, owner);
+      if (owner === self) out.layer2.push({ ip: ipText, family, eip: eip.name, interface: eip.interface, services: keys });
+    } else if (eip.protocol === 'bgp') {
+      const serves = svcs.some((s) => !s.localTraffic || s.endpointNodes.has(self));
+      if (serves) out.bgp.push({ prefix: `${ipText}/${family === 4 ? 32 : 128}`, ip: ipText, eip: eip.name, services: keys });
+    }
+  }
+  out.layer2.sort((a, b) => a.ip.localeCompare(b.ip));
+  out.bgp.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  return out;
+}
