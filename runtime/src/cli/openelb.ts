@@ -1,11 +1,26 @@
 #!/usr/bin/env node
 // The `openelb` command: one entry, one subcommand per file.
 import { lint, LINT_USAGE } from '../../../server/src/cli/lint';
+import { controllerCommand } from './controller';
+import { deployCommand } from './deploy';
+import { statusCommand } from './status';
+import { strictarpCommand } from './strictarp';
+import { undeployCommand } from './undeploy';
 
 const USAGE = `usage: openelb <command> [options]
 
 commands:
   lint [--format text|json] FILE...   check Eip, BgpConf, BgpPeer and Service YAML
+  deploy [--dry-run] [--image IMAGE]  install or upgrade OpenELB in the cluster
+  undeploy [--dry-run] [--include-crds]
+                                      remove what deploy installed
+  strictarp [--check | --dry-run]     set kube-proxy's ipvs.strictARP (needed by Layer2)
+  status [--watch]                    Eip pools, usage and the Services holding their IPs
+  controller [--kubeconfig PATH] [--metrics-port N]
+                                      run the IP allocation controller
+
+Cluster commands take --kubeconfig PATH and --context NAME; \`openelb <command> --help\` for more.
+Exit codes: 0 ok, 1 failure, 2 usage error.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +30,16 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'lint':
       return lint(rest, out, err);
+    case 'deploy':
+      return deployCommand(rest, out, err);
+    case 'undeploy':
+      return undeployCommand(rest, out, err);
+    case 'strictarp':
+      return strictarpCommand(rest, out, err);
+    case 'status':
+      return statusCommand(rest, out, err);
+    case 'controller':
+      return controllerCommand(rest, out, err);
     case undefined:
     case '-h':
     case '--help':

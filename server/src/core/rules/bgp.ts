@@ -112,7 +112,12 @@ function checkDuplicateNeighbors(ctx: RuleContext): void {
     const node = getNode(res.root, ['spec', conf, 'neighborAddress']);
     const ip = parseIp(scalarString(node) ?? '');
     if (!ip) continue;
-    const selector = JSON.stringify(getNode(res.root, ['spec', 'nodeSelector'])?.toJSON?.() ?? null);
+    let selector = 'null';
+    try {
+      selector = JSON.stringify(getNode(res.root, ['spec', 'nodeSelector'])?.toJSON?.() ?? null);
+    } catch {
+      continue; // e.g. an alias bomb: not worth comparing
+    }
     const key = `${ip.family}/${ip.value}/${selector}`;
     const first = seen.get(key);
     const r = nodeRange(res, node) ?? [res.offset, res.offset];
