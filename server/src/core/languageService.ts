@@ -10,7 +10,7 @@ import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
 import { symbols } from './features/symbols';
 import { ParseCache, splitDocuments } from './model/documents';
-import { eipFacts, type EipFact, type Facts } from './model/facts';
+import { type EipFact, type Facts } from './model/facts';
 import { LineIndex } from './model/lineIndex';
 import type { Problem, Severity } from './model/problem';
 import { analyze, type Analysis } from './rules/index';
@@ -54,18 +54,21 @@ export class OpenElbLanguageService {
   }
 
   private updateIndex(uri: string, analysis: Analysis, lines: LineIndex): void {
-    const facts = eipFacts(analysis.resources, uri, 'workspace').map((f) => {
-      const p = f.start !== undefined ? lines.position(f.start) : undefined;
-      return { ...f, line: p?.line, character: p?.character };
+    const before = this.workspace.get(uri) ?? [];
+    const after = analysis.fileEips;
+    const same = before.length === after.length && before.every((b, i) => {
+      const a = after[i];
+      return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.protocol === a.protocol && b.start === a.start;
     });
-    const sig = (l: EipFact[] | undefined) => JSON.stringify(l?.map((f) => [f.name, f.address, f.isDefault, f.protocol, f.line]) ?? []);
-    const changed = sig(this.workspace.get(uri)) !== sig(facts);
+    if (same) return;
+    const facts = after.map((f) => {
+      const p = f.start !== undefined ? lines.position(f.start) : undefined;
+      return { ...f, source: 'workspace' as const, line: p?.line, character: p?.character };
+    });
     if (facts.length) this.workspace.set(uri, facts);
     else this.workspace.delete(uri);
-    if (changed) {
-      this.factsVersion++;
-      this.onIndexChanged?.(uri);
-    }
+    this.factsVersion++;
+    this.onIndexChanged?.(uri);
   }
 
   removeWorkspaceFile(uri: string): void {
@@ -139,7 +142,7 @@ export class OpenElbLanguageService {
     let ci = chunks.length - 1;
     while (ci > 0 && chunks[ci].offset > offset) ci--;
     const f = this.facts(uri);
-    const allEips = [...eipFacts(s.analysis.resources, uri, 'file'), ...(f.workspaceEips ?? []), ...(f.cluster?.eips ?? [])];
+    const allEips = [...s.analysis.fileEips, ...(f.workspaceEips ?? []), ...(f.cluster?.eips ?? [])];
     return complete({ text, offset, docText: chunks[ci].text, docOffset: chunks[ci].offset, resource: s.analysis.resources[ci], allEips, facts: f, lines: s.lines });
   }
 
@@ -147,7 +150,7 @@ export class OpenElbLanguageService {
     const s = this.state(uri, text);
     const offset = s.lines.offset(position);
     const f = this.facts(uri);
-    const allEips = [...eipFacts(s.analysis.resources, uri, 'file'), ...(f.workspaceEips ?? []), ...(f.cluster?.eips ?? [])];
+    const allEips = [...s.analysis.fileEips, ...(f.workspaceEips ?? []), ...(f.cluster?.eips ?? [])];
     return hover(this.resourceAt(s, offset), offset, s.lines, allEips);
   }
 
@@ -178,7 +181,7 @@ export class OpenElbLanguageService {
   symbols(uri: string, text: string): DocumentSymbol[] {
     const s = this.state(uri, text);
     const chunks = splitDocuments(text);
-    const ends = chunks.map((c) => c.offset + c.text.replace(/\s+$/, '').length);
+    const ends = chunks.map((c) => c.offset + c.text.trimEnd().length);
     return symbols(s.analysis.resources, ends, s.lines);
   }
 

@@ -55,18 +55,17 @@ export class ParseCache {
 
   get(text: string): CacheEntry {
     let e = this.map.get(text);
-    if (e) {
-      // refresh recency
-      this.map.delete(text);
-      this.map.set(text, e);
-      return e;
-    }
+    if (e) return e;
     e = parseOne(text);
-    this.map.set(text, e);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next().value as string;
-      this.map.delete(oldest);
+    // Insertion order approximates age; when full, drop the oldest quarter in one go.
+    if (this.map.size >= this.capacity) {
+      let drop = this.capacity >> 2;
+      for (const k of this.map.keys()) {
+        this.map.delete(k);
+        if (--drop <= 0) break;
+      }
     }
+    this.map.set(text, e);
     return e;
   }
 }

@@ -52,27 +52,51 @@ export interface Facts {
   cluster?: { context?: string; eips: EipFact[]; nodes: NodeFact[]; services: ServiceFact[] };
 }
 
+const poolCache = new Map<string, Pool | undefined>();
+
+/** parsePool, memoised by address text (bounded): the same pools are parsed on every keystroke. */
+export function cachedPool(address: string): Pool | undefined {
+  if (poolCache.has(address)) return poolCache.get(address);
+  const pool = parsePool(address).pool;
+  if (poolCache.size > 100_000) poolCache.clear();
+  poolCache.set(address, pool);
+  return pool;
+}
+
+type LocalFact = Omit<EipFact, 'source' | 'uri'>;
+/** Per parsed document: its Eip fact with offsets relative to the document. */
+const docFacts = new WeakMap<object, LocalFact | null>();
+
+function localFact(r: Resource): LocalFact | null {
+  const addrNode = getNode(r.root, ['spec', 'address']);
+  const address = getString(r.root, ['spec', 'address']);
+  if (address === undefined || !r.name) return null;
+  const range = nodeRange({ ...r, offset: 0 }, addrNode);
+  return {
+    name: r.name,
+    address,
+    protocol: getString(r.root, ['spec', 'protocol']),
+    interface: getString(r.root, ['spec', 'interface']),
+    disable: getString(r.root, ['spec', 'disable']) === 'true',
+    isDefault: getString(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION]) === 'true',
+    start: range?.[0],
+    end: range?.[1],
+    pool: cachedPool(address),
+  };
+}
+
 /** Reads the Eips of one file (for the current file, or to index a workspace file). */
 export function eipFacts(resources: Resource[], uri: string, source: FactSource): EipFact[] {
   const out: EipFact[] = [];
   for (const r of resources) {
-    if (r.openelb?.kind !== 'Eip' || !r.name) continue;
-    const addrNode = getNode(r.root, ['spec', 'address']);
-    const address = getString(r.root, ['spec', 'address']);
-    if (address === undefined) continue;
-    const range = nodeRange(r, addrNode);
+    if (r.openelb?.kind !== 'Eip') continue;
+    let f = docFacts.get(r.doc);
+    if (f === undefined) docFacts.set(r.doc, (f = localFact(r)));
+    if (!f) continue;
     out.push({
-      name: r.name,
-      address,
-      protocol: getString(r.root, ['spec', 'protocol']),
-      interface: getString(r.root, ['spec', 'interface']),
-      disable: getString(r.root, ['spec', 'disable']) === 'true',
-      isDefault: getString(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION]) === 'true',
-      source,
-      uri,
-      start: range?.[0],
-      end: range?.[1],
-      pool: parsePool(address).pool,
+      name: f.name, address: f.address, protocol: f.protocol, interface: f.interface, disable: f.disable, isDefault: f.isDefault,
+      source, uri, start: f.start === undefined ? undefined : f.start + r.offset, end: f.end === undefined ? undefined : f.end + r.offset,
+      line: undefined, character: undefined, pool: f.pool,
     });
   }
   return out;
@@ -89,6 +113,6 @@ export function eipFactFromObject(obj: { metadata?: { name?: string; annotations
     interface: typeof obj.spec?.interface === 'string' ? obj.spec.interface : undefined,
     disable: obj.spec?.disable === true,
     isDefault: obj.metadata?.annotations?.[EIP_DEFAULT_ANNOTATION] === 'true',
-    pool: parsePool(address).pool,
+    pool: cachedPool(address),
   };
 }

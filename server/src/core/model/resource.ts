@@ -97,13 +97,22 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return bestD <= limit ? best : undefined;
 }
 
-/** Classifies a parsed document. Cheap: reads three keys. */
+type Classified = Omit<Resource, 'index' | 'offset'>;
+const classified = new WeakMap<object, Classified>();
+
+/** Classifies a parsed document (cached per parsed document: it only depends on its text). */
 export function toResource(index: number, offset: number, doc: Document.Parsed | Document): Resource {
+  let c = classified.get(doc);
+  if (!c) classified.set(doc, (c = classify(doc)));
+  return { index, offset, doc: c.doc, root: c.root, apiVersion: c.apiVersion, kind: c.kind, name: c.name, openelb: c.openelb, isService: c.isService };
+}
+
+function classify(doc: Document.Parsed | Document): Classified {
   const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : undefined;
   const apiVersion = getString(root, ['apiVersion']);
   const kind = getString(root, ['kind']);
   const name = getString(root, ['metadata', 'name']);
-  const res: Resource = { index, offset, doc, root, apiVersion, kind, name, isService: false };
+  const res: Classified = { doc, root, apiVersion, kind, name, isService: false };
   const slash = apiVersion?.indexOf('/') ?? -1;
   const group = apiVersion && slash > 0 ? apiVersion.slice(0, slash) : undefined;
   const version = apiVersion && slash > 0 ? apiVersion.slice(slash + 1) : apiVersion;

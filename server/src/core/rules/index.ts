@@ -1,6 +1,6 @@
 // Runs every rule over a file and returns its problems. Add a rule: write it in its own file,
 // export a `Rule`, list it here, document its ids in ARCHITECTURE.md, add fixtures.
-import type { Facts } from '../model/facts';
+import type { EipFact, Facts } from '../model/facts';
 import { eipFacts } from '../model/facts';
 import { parseDocuments, type ParseCache } from '../model/documents';
 import type { Problem } from '../model/problem';
@@ -31,6 +31,8 @@ export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInter
 export interface Analysis {
   resources: Resource[];
   problems: Problem[];
+  /** The Eips this file defines (offsets in this file). */
+  fileEips: EipFact[];
 }
 
 export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCache): Analysis {
@@ -44,7 +46,7 @@ export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCa
       if (r.openelb || isOpenElbService(r) || (fileConcernsUs && !r.kind) || isOpenElbText(d.text)) problems.push(...syntaxProblems(d));
     }
   });
-  if (!fileConcernsUs) return { resources, problems };
+  if (!fileConcernsUs) return { resources, problems, fileEips: [] };
   const ctx: RuleContext = {
     uri, text, resources, facts,
     fileEips: eipFacts(resources, uri, 'file'),
@@ -64,5 +66,5 @@ export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCa
     for (const rule of RULES) if (!rule.local) rule.checkResource?.(res, ctx);
   });
   for (const rule of RULES) rule.checkFile?.(ctx);
-  return { resources, problems };
+  return { resources, problems, fileEips: ctx.fileEips };
 }
