@@ -38,7 +38,7 @@ function wrongType(w: Walk, node: Node, schema: JSONSchemaProps, path: string[])
   const r = nodeRange(w.res, node) ?? [0, 0];
   let hint = '';
   if (schema.type === 'string' && isScalar(node) && typeof node.value !== 'string') hint = `; put it in quotes: "${String(node.value)}"`;
-  if ((schema.type === 'integer' || schema.type === 'boolean') && isScalar(node) && typeof node.value === 'string') hint = '; remove the quotes';
+  if ((schema.type === 'integer' || schema.type === 'boolean') && isScalar(node) && typeof node.value === 'string' && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) hint = '; remove the quotes';
   w.ctx.report({
     code: 'schema-type', severity: 'error', start: r[0], end: r[1], path: path.join('.'),
     message: `${path.join('.')} must be ${EXPECT[schema.type ?? ''] ?? schema.type}, not ${typeName(node)}${hint}`,

@@ -1,0 +1,17 @@
+// Names and labels shared by the objects `openelb deploy` creates.
+
+export const NAMESPACE = 'openelb-system';
+export const CONTROLLER = 'openelb-controller';
+export const SPEAKER = 'openelb-speaker';
+export const RUNTIME_CONFIGMAP = 'openelb-runtime';
+export const FIELD_MANAGER = 'openelb';
+export const MANAGED_BY = 'openelb-toolkit';
+export const DEFAULT_IMAGE = 'node:20-bookworm-slim';
+/** Where the runtime ConfigMap is mounted in the pods. */
+export const RUNTIME_DIR = '/opt/openelb';
+export const METRICS_PORT = 9443;
+
+export const LABELS: Record<string, string> = {
+  'app.kubernetes.io/name': 'openelb',
+  'app.kubernetes.io/managed-by': MANAGED_BY,
+};

@@ -1,0 +1,55 @@
+// Least-privilege RBAC for the two OpenELB components. Each rule is here because the component
+// makes that call; nothing grants Secrets, and nothing uses wildcards.
+import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { GROUP } from '../../../server/src/core/api/types';
+import { LABELS, NAMESPACE } from './names';
+
+const READ = ['get', 'list', 'watch'];
+
+/** The controller allocates IPs: it watches Services, Eips and Namespaces and writes their status. */
+export const CONTROLLER_RULES: V1PolicyRule[] = [
+  // finalizer + pool label on the Service, and the assigned IP in its status
+  { apiGroups: [''], resources: ['services'], verbs: [...READ, 'update', 'patch'] },
+  { apiGroups: [''], resources: ['services/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: [GROUP], resources: ['eips'], verbs: [...READ, 'update', 'patch'] },
+  { apiGroups: [GROUP], resources: ['eips/status'], verbs: ['get', 'update', 'patch'] },
+  // Eips can be restricted to namespaces by label (spec.namespaceSelector)
+  { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+  { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+/** The speaker announces IPs: it reads pools, peers and Services and reports per-node state. */
+export const SPEAKER_RULES: V1PolicyRule[] = [
+  { apiGroups: [GROUP], resources: ['eips', 'bgpconfs', 'bgppeers'], verbs: READ },
+  { apiGroups: [GROUP], resources: ['eips/status', 'bgpconfs/status', 'bgppeers/status'], verbs: ['get', 'update', 'patch'] },
+  // the node's interfaces annotation, and node addresses for next hops
+  { apiGroups: [''], resources: ['nodes'], verbs: [...READ, 'patch'] },
+  { apiGroups: [''], resources: ['services', 'endpoints'], verbs: READ },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+/** Leader election and per-component coordination, only in openelb-system. */
+export const LEASE_RULES: V1PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, 'create', 'update', 'patch'] },
+];
+
+type RbacObject = V1ClusterRole | V1ClusterRoleBinding | V1Role | V1RoleBinding;
+
+/** ClusterRole + binding and the openelb-system lease Role + binding of one ServiceAccount. */
+export function rbacFor(account: string, rules: V1PolicyRule[]): RbacObject[] {
+  const subject = { kind: 'ServiceAccount', name: account, namespace: NAMESPACE };
+  const rbac = 'rbac.authorization.k8s.io';
+  return [
+    { apiVersion: `${rbac}/v1`, kind: 'ClusterRole', metadata: { name: account, labels: LABELS }, rules },
+    {
+      apiVersion: `${rbac}/v1`, kind: 'ClusterRoleBinding', metadata: { name: account, labels: LABELS },
+      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: account }, subjects: [subject],
+    },
+    { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: account, namespace: NAMESPACE, labels: LABELS }, rules: LEASE_RULES },
+    {
+      apiVersion: `${rbac}/v1`, kind: 'RoleBinding', metadata: { name: account, namespace: NAMESPACE, labels: LABELS },
+      roleRef: { apiGroup: rbac, kind: 'Role', name: account }, subjects: [subject],
+    },
+  ];
+}

@@ -1,0 +1,60 @@
+// Our speaker against BIRD 2: two nodes announce the same host route; BIRD merges the
+// equal paths (`merge paths on`) into one ECMP route in the router namespace's kernel
+// table. Withdrawing removes next hops one by one, then the route.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTopology, requireRootAndTools } from './bgpTopology';
+import { SpeakerProcess, birdc, kernelNextHops, startBird, waitFor } from './bgpPeers';
+
+const ROUTER_AS = 65000;
+const NODE_AS = 65001;
+const VIP4 = '172.31.254.100/32';
+const VIP6 = 'fd00:254::100/128';
+
+test('BIRD installs an ECMP kernel route for a host route announced by two speakers', async () => {
+  requireRootAndTools(['ip', 'bird', 'birdc']);
+  const topo = createTopology();
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const bird = startBird(topo, 'router', ROUTER_AS, [
+      { address: topo.addr4('node1'), as: NODE_AS }, { address: topo.addr4('node2'), as: NODE_AS },
+    ]);
+    stops.push(() => bird.stop());
+    await waitFor('BIRD control socket', () => birdc(topo, 'router', bird.sock, 'show status').includes('Daemon is up'), 15000, 100);
+
+    const speakers: SpeakerProcess[] = [];
+    for (const node of ['node1', 'node2']) {
+      const s = await SpeakerProcess.start(topo, node, {
+        localAs: NODE_AS, routerId: topo.addr4(node), listenPort: 0,
+        peers: [{ neighborAddress: topo.addr4('router'), peerAs: ROUTER_AS, holdTime: 30, connectRetryTime: 1 }],
+      });
+      stops.push(() => s.stop());
+      speakers.push(s);
+    }
+    for (const s of speakers) {
+      await waitFor(`${s.name} Established`, async () => (await s.sessionState(topo.addr4('router'))) === 'ESTABLISHED', 20000, 100);
+    }
+
+    const both = [topo.addr4('node1'), topo.addr4('node2')].sort();
+    await speakers[0].command(`announce ${VIP4} ${topo.addr4('node1')}`);
+    await speakers[1].command(`announce ${VIP4} ${topo.addr4('node2')}`);
+    await waitFor('ECMP route in the router kernel table', () =>
+      JSON.stringify(kernelNextHops(topo, 'router', VIP4)) === JSON.stringify(both), 15000);
+    const shown = birdc(topo, 'router', bird.sock, `show route ${VIP4}`);
+    for (const nh of both) assert.ok(shown.includes(`via ${nh}`), `BIRD shows a path via ${nh}:\n${shown}`);
+
+    await speakers[0].command(`withdraw ${VIP4}`);
+    await waitFor('single path left', () => JSON.stringify(kernelNextHops(topo, 'router', VIP4)) === JSON.stringify([topo.addr4('node2')]), 10000);
+    await speakers[1].command(`withdraw ${VIP4}`);
+    await waitFor('kernel route gone', () => kernelNextHops(topo, 'router', VIP4).length === 0, 10000);
+
+    // IPv6 /128 over the IPv4 session (MP-BGP), installed in the kernel's IPv6 table.
+    await speakers[1].command(`announce ${VIP6} ${topo.addr6('node2')}`);
+    await waitFor('IPv6 route in kernel', () => kernelNextHops(topo, 'router', VIP6)[0] === topo.addr6('node2'), 15000);
+    await speakers[1].command(`withdraw ${VIP6}`);
+    await waitFor('IPv6 route gone', () => kernelNextHops(topo, 'router', VIP6).length === 0, 10000);
+  } finally {
+    for (const s of stops.reverse()) await s().catch(() => {});
+    topo.destroy();
+  }
+});
