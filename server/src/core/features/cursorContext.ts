@@ -27,7 +27,7 @@ interface LineInfo {
   blank: boolean;
 }
 
-const KEY_RE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s:#][^:#]*?)\s*:(\s|$)(.*)$/;
+const KEY_RE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s:#](?:[^:#]*[^\s:#])?)\s*:(\s|$)(.*)$/;
 
 function lineInfo(line: string): LineInfo {
   const trimmed = line.trim();
@@ -42,7 +42,8 @@ function lineInfo(line: string): LineInfo {
   const dash = m[2] ? m[1].length : -1;
   const indent = m[1].length + (m[2]?.length ?? 0);
   const key = m[3].replace(/^["']|["']$/g, '');
-  const rest = m[5].replace(/\s+#.*$/, '').trim();
+  const hash = m[5].search(/\s#/); // a comment starts at whitespace + '#' (linear, unlike /\s+#.*$/)
+  const rest = (hash < 0 ? m[5] : m[5].slice(0, hash)).trim();
   return { indent, dash, key, hasValue: rest !== '' && rest !== '|' && rest !== '>', blank: false };
 }
 
@@ -60,7 +61,7 @@ export function cursorContext(docText: string, docOffset: number, offset: number
   let indent: number;
   let dash = -1;
   let word: string;
-  const valueMatch = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s:#][^:#]*?)\s*:\s+(\S*)$/.exec(prefix);
+  const valueMatch = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s:#](?:[^:#]*[^\s:#])?)\s*:\s+(\S*)$/.exec(prefix);
   if (valueMatch) {
     mode = 'value';
     key = valueMatch[3].replace(/^["']|["']$/g, '');
