@@ -1,0 +1,72 @@
+// Every Eip's pool state plus an index from Service key to the address(es) it holds.
+// The Eips' status.used maps are the record; this is their in-memory mirror.
+import { hold, unhold, type PoolState } from './poolState';
+
+export interface Allocation {
+  eip: string;
+  ip: bigint;
+}
+
+export class Allocations {
+  readonly pools = new Map<string, PoolState>();
+  /** Normally one entry per Service; two only while a move between Eips is being written. */
+  private readonly byService = new Map<string, Allocation[]>();
+
+  private index(key: string, a: Allocation): void {
+    const list = this.byService.get(key);
+    if (list) list.push(a);
+    else this.byService.set(key, [a]);
+  }
+
+  private unindex(key: string, eip: string): void {
+    const list = this.byService.get(key)?.filter((a) => a.eip !== eip);
+    if (list?.length) this.byService.set(key, list);
+    else this.byService.delete(key);
+  }
+
+  /** Adds or replaces an Eip's state (with its holders) and re-indexes its Services. */
+  setPool(state: PoolState): void {
+    this.removePool(state.name);
+    this.pools.set(state.name, state);
+    for (const [ip, keys] of state.holders) for (const key of keys) this.index(key, { eip: state.name, ip });
+  }
+
+  removePool(name: string): void {
+    const old = this.pools.get(name);
+    if (!old) return;
+    this.pools.delete(name);
+    for (const keys of old.holders.values()) for (const key of keys) this.unindex(key, name);
+  }
+
+  /** The address a Service holds (the first one, should a record list it twice). */
+  allocationOf(key: string): Allocation | undefined {
+    return this.byService.get(key)?.[0];
+  }
+
+  /** Every place a Service is recorded. */
+  allocationsOf(key: string): Allocation[] {
+    return [...(this.byService.get(key) ?? [])];
+  }
+
+  /** Keys ("namespace/name") of the Services holding an address. */
+  serviceKeys(): string[] {
+    return [...this.byService.keys()];
+  }
+
+  /** Records that the Service holds `ip` of `eip`, and nothing else. */
+  assign(eip: string, ip: bigint, key: string): void {
+    const s = this.pools.get(eip);
+    if (!s) throw new Error(`unknown Eip ${eip}`);
+    this.release(key);
+    hold(s, ip, key);
+    this.index(key, { eip, ip });
+  }
+
+  /** Frees whatever the Service holds, in every pool. */
+  release(key: string): Allocation | undefined {
+    const first = this.allocationOf(key);
+    this.byService.delete(key);
+    for (const s of this.pools.values()) unhold(s, key);
+    return first;
+  }
+}

@@ -1,0 +1,6 @@
+// The allocator: pure decisions over Eip pools and Service requests, no I/O.
+export { UsedSet } from './usedSet';
+export { Allocations, type Allocation } from './allocations';
+export * from './poolState';
+export * from './service';
+export { planService, chooseAddress, type Plan, type AssignReason } from './plan';

@@ -1,0 +1,141 @@
+// The allocation decision for one Service, following OpenELB v0.6:
+//   1. a Service that is not `type: LoadBalancer` with `lb.kubesphere.io/v1alpha1: openelb`
+//      (or is being deleted) holds nothing: release what it has;
+//   2. a Service that holds an address keeps it unless it now explicitly asks for another Eip
+//      or another address: changed priorities, bindings or default pools never move it;
+//   3. otherwise the pool is, in order: the Eip named by `eip.openelb.kubesphere.io/v1alpha2`;
+//      the Eip containing the requested address (`eip.openelb.kubesphere.io/v1alpha1` or
+//      spec.loadBalancerIP); the Eips bound to the Service's namespace (spec.namespaces or
+//      spec.namespaceSelector), non-full first then lowest spec.priority; the default Eip;
+//   4. the address is the requested one (shared with its holders, as OpenELB allows), else the
+//      lowest free address of the pool.
+// Disabled, deleting and invalid Eips are never allocated from, and the pool's family must be
+// one of the Service's spec.ipFamilies.
+import { formatIp, parseIp, type Ip } from '../../../server/src/core/address/ip';
+import { poolContains } from '../../../server/src/core/address/pool';
+import type { Allocation, Allocations } from './allocations';
+import { isFull, type PoolState } from './poolState';
+import type { ServiceRequest } from './service';
+
+export type AssignReason = 'pool-annotation' | 'requested-ip' | 'namespace' | 'default' | 'adopted';
+
+export type Plan =
+  | { action: 'none' }
+  | { action: 'keep'; eip: string; ip: bigint }
+  | { action: 'release'; eip: string; ip: bigint }
+  | { action: 'assign'; eip: string; ip: bigint; shared: boolean; reason: AssignReason; previous?: Allocation }
+  | { action: 'fail'; message: string; current?: Allocation };
+
+type Choice = { pool: PoolState; reason: AssignReason } | { error: string };
+
+function familyOk(req: ServiceRequest, s: PoolState): boolean {
+  return !!s.pool && (req.families.length === 0 || req.families.includes(s.pool.family));
+}
+
+function families(req: ServiceRequest): string {
+  return req.families.map((f) => `IPv${f}`).join(', ');
+}
+
+/** Why a pool named or implied by the Service cannot be used, or undefined when it can. */
+function unusable(req: ServiceRequest, s: PoolState): string | undefined {
+  if (s.deleting) return `Eip ${s.name} is being deleted`;
+  if (s.disabled) return `Eip ${s.name} is disabled`;
+  if (s.problems.length) return `Eip ${s.name} is invalid: ${s.problems.join('; ')}`;
+  if (!familyOk(req, s)) return `Eip ${s.name} is IPv${s.pool?.family} but the Service's ipFamilies are ${families(req)}`;
+  return undefined;
+}
+
+function boundToNamespace(s: PoolState, ns: string, nsLabels: Record<string, string> | undefined): boolean {
+  if (s.namespaces.includes(ns)) return true;
+  if (!nsLabels || !s.namespaceSelector) return false;
+  return Object.entries(s.namespaceSelector).every(([k, v]) => nsLabels[k] === v);
+}
+
+const byName = (a: PoolState, b: PoolState): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function choosePool(req: ServiceRequest, allocs: Allocations, requested: Ip | undefined, nsLabels?: Record<string, string>): Choice {
+  const pools = [...allocs.pools.values()].sort(byName);
+  if (req.requestedPool) {
+    const s = allocs.pools.get(req.requestedPool);
+    if (!s) return { error: `Eip ${req.requestedPool} does not exist` };
+    const why = unusable(req, s);
+    if (why) return { error: why };
+    if (requested && !poolContains(s.pool!, requested)) {
+      return { error: `no available eip was found containing the ip: Eip ${s.name} does not contain ${req.requestedIp}` };
+    }
+    return { pool: s, reason: 'pool-annotation' };
+  }
+  if (requested) {
+    const s = pools.find((p) => p.pool && poolContains(p.pool, requested));
+    if (!s) return { error: `no available eip was found containing the ip: ${req.requestedIp}` };
+    const why = unusable(req, s);
+    return why ? { error: why } : { pool: s, reason: 'requested-ip' };
+  }
+  const bound = pools.filter((p) => !unusable(req, p) && boundToNamespace(p, req.namespace, nsLabels));
+  if (bound.length) {
+    bound.sort((a, b) => Number(isFull(a)) - Number(isFull(b)) || a.priority - b.priority || byName(a, b));
+    return { pool: bound[0], reason: 'namespace' };
+  }
+  const def = pools.find((p) => p.isDefault && !unusable(req, p));
+  if (def) return { pool: def, reason: 'default' };
+  return { error: `no Eip serves namespace ${req.namespace} (${families(req) || 'any family'}) and there is no usable default Eip` };
+}
+
+/** Chooses the address inside a pool: the requested one (possibly shared) or the lowest free. */
+export function chooseAddress(s: PoolState, requested: Ip | undefined): { ip: bigint; shared: boolean } | { error: string } {
+  const pool = s.pool!;
+  if (requested) {
+    if (!poolContains(pool, requested)) return { error: `Eip ${s.name} does not contain ${formatIp(requested.family, requested.value)}` };
+    return { ip: requested.value, shared: s.used.has(requested.value) };
+  }
+  const ip = s.used.lowestFree(pool.first, pool.last);
+  if (ip === undefined) return { error: `Eip ${s.name} is full: all ${s.used.size} addresses are in use` };
+  return { ip, shared: false };
+}
+
+/** Does the current allocation still honour what the Service explicitly asks for? */
+function satisfies(req: ServiceRequest, cur: Allocation, requested: Ip | undefined, s: PoolState): boolean {
+  if (req.requestedPool && req.requestedPool !== cur.eip) return false;
+  if (requested && (requested.family !== s.pool?.family || requested.value !== cur.ip)) return false;
+  return true;
+}
+
+/** Re-records the address a Service already shows in its status when no Eip lists it. */
+function adopt(req: ServiceRequest, allocs: Allocations, requested: Ip | undefined): Plan | undefined {
+  for (const text of req.statusIps) {
+    const ip = parseIp(text);
+    if (!ip) continue;
+    const s = [...allocs.pools.values()].sort(byName).find((p) => p.pool && !p.deleting && poolContains(p.pool, ip));
+    if (!s || !familyOk(req, s) || !satisfies(req, { eip: s.name, ip: ip.value }, requested, s)) continue;
+    const holders = s.holders.get(ip.value);
+    if (holders && !requested) continue; // someone else holds it; sharing needs an explicit request
+    return { action: 'assign', eip: s.name, ip: ip.value, shared: !!holders, reason: 'adopted' };
+  }
+  return undefined;
+}
+
+export function planService(req: ServiceRequest, allocs: Allocations, nsLabels?: Record<string, string>): Plan {
+  const cur = allocs.allocationOf(req.key);
+  if (!req.wanted) return cur ? { action: 'release', ...cur } : { action: 'none' };
+
+  let requested: Ip | undefined;
+  if (req.requestedIp) {
+    requested = parseIp(req.requestedIp);
+    if (!requested) return { action: 'fail', message: `the requested address '${req.requestedIp}' is not an IP address`, current: cur };
+  }
+
+  if (cur) {
+    const s = allocs.pools.get(cur.eip);
+    const stillThere = !!s?.pool && !s.deleting && cur.ip >= s.pool.first && cur.ip <= s.pool.last;
+    if (stillThere && satisfies(req, cur, requested, s)) return { action: 'keep', ...cur };
+  } else {
+    const adopted = adopt(req, allocs, requested);
+    if (adopted) return adopted;
+  }
+
+  const choice = choosePool(req, allocs, requested, nsLabels);
+  if ('error' in choice) return { action: 'fail', message: choice.error, current: cur };
+  const addr = chooseAddress(choice.pool, requested);
+  if ('error' in addr) return { action: 'fail', message: addr.error, current: cur };
+  return { action: 'assign', eip: choice.pool.name, ...addr, reason: choice.reason, ...(cur ? { previous: cur } : {}) };
+}

@@ -1,0 +1,144 @@
+// One Eip as the allocator sees it: its parsed pool, the rules that pick it, and which
+// addresses are held by which Services (OpenELB's status.used: "ip" → "ns/name;ns/other").
+import { parseIp, formatIp } from '../../../server/src/core/address/ip';
+import { parsePool, poolSize, type Pool } from '../../../server/src/core/address/pool';
+import { checkObject } from '../../../server/src/core/checkObject';
+import { UsedSet } from './usedSet';
+
+export const DEFAULT_EIP_ANNOTATION = 'eip.openelb.kubesphere.io/is-default-eip';
+
+/** The parts of an Eip object (network.kubesphere.io/v1alpha2) the allocator reads. */
+export interface EipObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: unknown;
+    resourceVersion?: string;
+    generation?: number;
+    uid?: string;
+  };
+  spec?: {
+    address?: string;
+    disable?: boolean;
+    priority?: number;
+    namespaces?: string[];
+    namespaceSelector?: Record<string, string>;
+    protocol?: string;
+    interface?: string;
+  };
+  status?: { used?: Record<string, string> } & Record<string, unknown>;
+}
+
+export interface PoolState {
+  name: string;
+  /** Undefined when spec.address does not parse. */
+  pool?: Pool;
+  /** Why the Eip must not be allocated from (checkObject errors); empty when it is usable. */
+  problems: string[];
+  disabled: boolean;
+  deleting: boolean;
+  isDefault: boolean;
+  priority: number;
+  namespaces: string[];
+  namespaceSelector?: Record<string, string>;
+  used: UsedSet;
+  /** Address → keys ("namespace/name") of the Services holding it; several when shared. */
+  holders: Map<bigint, string[]>;
+}
+
+export function poolStateFromEip(eip: EipObject): PoolState {
+  const spec = eip.spec ?? {};
+  const parsed = typeof spec.address === 'string' ? parsePool(spec.address) : { problems: [] };
+  const problems = checkObject({ ...eip, kind: 'Eip' })
+    .filter((p) => p.severity === 'error')
+    .map((p) => `${p.path}: ${p.message}`);
+  if (!parsed.pool && problems.length === 0) problems.push('spec.address: not a valid address pool');
+  const state: PoolState = {
+    name: eip.metadata?.name ?? '',
+    pool: parsed.pool,
+    problems,
+    disabled: spec.disable === true,
+    deleting: eip.metadata?.deletionTimestamp != null,
+    isDefault: eip.metadata?.annotations?.[DEFAULT_EIP_ANNOTATION] === 'true',
+    priority: typeof spec.priority === 'number' ? spec.priority : 0,
+    namespaces: Array.isArray(spec.namespaces) ? spec.namespaces : [],
+    namespaceSelector: spec.namespaceSelector ?? undefined,
+    used: new UsedSet(),
+    holders: new Map(),
+  };
+  // Recorded holders are kept only for addresses inside the pool.
+  for (const [ipText, keys] of Object.entries(eip.status?.used ?? {})) {
+    const ip = parseIp(ipText);
+    if (!ip || !state.pool || ip.family !== state.pool.family || ip.value < state.pool.first || ip.value > state.pool.last) continue;
+    for (const key of String(keys).split(';').filter((k) => k.includes('/'))) hold(state, ip.value, key);
+  }
+  return state;
+}
+
+/** True when the pool has no free address. */
+export function isFull(s: PoolState): boolean {
+  return !s.pool || BigInt(s.used.size) >= poolSize(s.pool);
+}
+
+/** May new addresses be taken from this pool? */
+export function isUsable(s: PoolState): boolean {
+  return !!s.pool && s.problems.length === 0 && !s.disabled && !s.deleting;
+}
+
+export function hold(s: PoolState, ip: bigint, key: string): void {
+  const keys = s.holders.get(ip);
+  if (keys) {
+    if (!keys.includes(key)) keys.push(key);
+  } else {
+    s.holders.set(ip, [key]);
+    s.used.add(ip);
+  }
+}
+
+/** Drops every address the Service holds in this pool; returns the addresses freed or shared. */
+export function unhold(s: PoolState, key: string): bigint[] {
+  const out: bigint[] = [];
+  for (const [ip, keys] of s.holders) {
+    const i = keys.indexOf(key);
+    if (i < 0) continue;
+    out.push(ip);
+    keys.splice(i, 1);
+    if (keys.length === 0) {
+      s.holders.delete(ip);
+      s.used.delete(ip);
+    }
+  }
+  return out;
+}
+
+/** The fields of the Eip status the controller owns, as OpenELB writes them. */
+export interface EipStatusFields {
+  poolSize: number;
+  firstIP: string;
+  lastIP: string;
+  v4: boolean;
+  used?: Record<string, string>;
+  usage: number;
+  occupied: boolean;
+  ready: boolean;
+}
+
+export function statusFields(s: PoolState): EipStatusFields | undefined {
+  if (!s.pool) return undefined;
+  const used: Record<string, string> = {};
+  for (const ip of s.used) used[formatIp(s.pool.family, ip)] = (s.holders.get(ip) ?? []).join(';');
+  const size = poolSize(s.pool);
+  return {
+    // A JSON number; exact up to 2^53, and OpenELB itself caps pools at 2^63-1.
+    poolSize: Number(size),
+    firstIP: formatIp(s.pool.family, s.pool.first),
+    lastIP: formatIp(s.pool.family, s.pool.last),
+    v4: s.pool.family === 4,
+    ...(s.used.size ? { used } : {}),
+    usage: s.used.size,
+    occupied: BigInt(s.used.size) >= size,
+    ready: s.problems.length === 0,
+  };
+}

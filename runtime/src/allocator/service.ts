@@ -1,0 +1,56 @@
+// What a Service asks of OpenELB, read from its type, annotations and spec (OpenELB v0.6 keys).
+
+export const OPENELB_ANNOTATION = 'lb.kubesphere.io/v1alpha1';
+export const OPENELB_ANNOTATION_VALUE = 'openelb';
+/** Names the requested address (overrides spec.loadBalancerIP when present). */
+export const EIP_IP_ANNOTATION = 'eip.openelb.kubesphere.io/v1alpha1';
+/** Names the Eip to take the address from; also the label OpenELB sets on allocated Services. */
+export const EIP_POOL_ANNOTATION = 'eip.openelb.kubesphere.io/v1alpha2';
+export const SERVICE_FINALIZER = 'finalizer.lb.kubesphere.io/v1alpha1';
+
+/** The parts of a core/v1 Service read here. */
+export interface ServiceObject {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: unknown;
+  };
+  spec?: { type?: string; loadBalancerIP?: string; ipFamilies?: string[] };
+  status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
+}
+
+export interface ServiceRequest {
+  /** "namespace/name", the form OpenELB writes into Eip status.used. */
+  key: string;
+  namespace: string;
+  /** False when OpenELB must not hold an address for it (wrong type, no annotation, deleting). */
+  wanted: boolean;
+  requestedIp?: string;
+  requestedPool?: string;
+  /** 4 and/or 6, from spec.ipFamilies; empty means any. */
+  families: (4 | 6)[];
+  /** The addresses in status.loadBalancer.ingress. */
+  statusIps: string[];
+}
+
+export function serviceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function serviceRequest(svc: ServiceObject): ServiceRequest {
+  const md = svc.metadata ?? {};
+  const ann = md.annotations ?? {};
+  const namespace = md.namespace ?? 'default';
+  const wanted = svc.spec?.type === 'LoadBalancer'
+    && ann[OPENELB_ANNOTATION] === OPENELB_ANNOTATION_VALUE
+    && md.deletionTimestamp == null;
+  // As in OpenELB: the annotation, when present, replaces spec.loadBalancerIP (even if empty).
+  const requestedIp = (EIP_IP_ANNOTATION in ann ? ann[EIP_IP_ANNOTATION] : svc.spec?.loadBalancerIP)?.trim() || undefined;
+  const requestedPool = ann[EIP_POOL_ANNOTATION]?.trim() || undefined;
+  const families = (svc.spec?.ipFamilies ?? []).flatMap((f) => (f === 'IPv4' ? [4 as const] : f === 'IPv6' ? [6 as const] : []));
+  const statusIps = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== '');
+  return { key: serviceKey(namespace, md.name ?? ''), namespace, wanted, requestedIp, requestedPool, families, statusIps };
+}

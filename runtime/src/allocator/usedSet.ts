@@ -1,0 +1,59 @@
+// The addresses in use in one pool, as a sorted set of bigints. Pools can be a /8 or an
+// IPv6 /96, so free addresses are never listed: the lowest free one is found by walking the
+// (few) used values from the start of the pool.
+
+export class UsedSet {
+  private readonly values: bigint[] = [];
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Index of the first value >= v (binary search). */
+  private lowerBound(v: bigint): number {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.values[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  has(v: bigint): boolean {
+    const i = this.lowerBound(v);
+    return i < this.values.length && this.values[i] === v;
+  }
+
+  add(v: bigint): void {
+    const i = this.lowerBound(v);
+    if (this.values[i] !== v) this.values.splice(i, 0, v);
+  }
+
+  delete(v: bigint): void {
+    const i = this.lowerBound(v);
+    if (this.values[i] === v) this.values.splice(i, 1);
+  }
+
+  /** How many used values lie in [first, last]. */
+  countIn(first: bigint, last: bigint): number {
+    return this.lowerBound(last + 1n) - this.lowerBound(first);
+  }
+
+  /** The lowest value in [first, last] that is not in the set, or undefined when all are. */
+  lowestFree(first: bigint, last: bigint): bigint | undefined {
+    let candidate = first;
+    for (let i = this.lowerBound(first); i < this.values.length; i++) {
+      const v = this.values[i];
+      if (v > candidate) break;
+      candidate = v + 1n;
+      if (candidate > last) return undefined;
+    }
+    return candidate <= last ? candidate : undefined;
+  }
+
+  *[Symbol.iterator](): IterableIterator<bigint> {
+    yield* this.values;
+  }
+}

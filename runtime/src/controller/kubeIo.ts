@@ -1,0 +1,101 @@
+// The controller's reads and writes against the API server. Every write sends the object's
+// resourceVersion and, on a conflict, re-reads the object and applies the change again.
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { EIP_POOL_ANNOTATION, SERVICE_FINALIZER, type EipObject } from '../allocator';
+import { isNotFound, retryOnConflict } from '../kube/client';
+
+export const GROUP = 'network.kubesphere.io';
+export const EIP_VERSION = 'v1alpha2';
+export const EIP_PLURAL = 'eips';
+
+export class KubeIo {
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+
+  constructor(kc: KubeConfig) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  listEips(): Promise<{ items: EipObject[]; metadata?: { resourceVersion?: string } }> {
+    return this.custom.listClusterCustomObject({ group: GROUP, version: EIP_VERSION, plural: EIP_PLURAL }) as Promise<{ items: EipObject[] }>;
+  }
+
+  getEip(name: string): Promise<EipObject> {
+    return this.custom.getClusterCustomObject({ group: GROUP, version: EIP_VERSION, plural: EIP_PLURAL, name }) as Promise<EipObject>;
+  }
+
+  replaceEipStatus(obj: EipObject): Promise<EipObject> {
+    return this.custom.replaceClusterCustomObjectStatus({
+      group: GROUP, version: EIP_VERSION, plural: EIP_PLURAL, name: obj.metadata?.name ?? '', body: obj,
+    }) as Promise<EipObject>;
+  }
+
+  /**
+   * Read-modify-write of an Eip's status. `change` returns the new status, or undefined when
+   * nothing needs writing. The first attempt may use a cached object; conflicts re-read it.
+   */
+  async updateEipStatus(name: string, cached: EipObject | undefined, change: (fresh: EipObject) => EipObject['status'] | undefined): Promise<EipObject | undefined> {
+    let current = cached;
+    return retryOnConflict(async () => {
+      const obj = current ?? await this.getEip(name);
+      current = undefined;
+      const status = change(obj);
+      if (status === undefined) return obj;
+      return this.replaceEipStatus({ ...obj, status });
+    });
+  }
+
+  getService(namespace: string, name: string): Promise<V1Service> {
+    return this.core.readNamespacedService({ namespace, name });
+  }
+
+  /** Sets (or, with eip undefined, removes) the OpenELB finalizer and pool label. */
+  async setServiceMarks(svc: V1Service, eip: string | undefined): Promise<V1Service | undefined> {
+    const ns = svc.metadata?.namespace ?? '';
+    const name = svc.metadata?.name ?? '';
+    let current: V1Service | undefined = svc;
+    try {
+      return await retryOnConflict(async () => {
+        const s = current ?? await this.getService(ns, name);
+        current = undefined;
+        const md = s.metadata ?? {};
+        const finalizers = (md.finalizers ?? []).filter((f) => f !== SERVICE_FINALIZER);
+        const labels = { ...md.labels };
+        if (eip !== undefined) {
+          finalizers.push(SERVICE_FINALIZER);
+          labels[EIP_POOL_ANNOTATION] = eip;
+        } else {
+          delete labels[EIP_POOL_ANNOTATION];
+        }
+        const same = JSON.stringify(finalizers.slice().sort()) === JSON.stringify((md.finalizers ?? []).slice().sort())
+          && md.labels?.[EIP_POOL_ANNOTATION] === labels[EIP_POOL_ANNOTATION];
+        if (same) return s;
+        return this.core.replaceNamespacedService({ namespace: ns, name, body: { ...s, metadata: { ...md, finalizers, labels } } });
+      });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Sets status.loadBalancer.ingress to the given addresses (none clears it). */
+  async setServiceIngress(svc: V1Service, ips: string[]): Promise<V1Service | undefined> {
+    const ns = svc.metadata?.namespace ?? '';
+    const name = svc.metadata?.name ?? '';
+    let current: V1Service | undefined = svc;
+    try {
+      return await retryOnConflict(async () => {
+        const s = current ?? await this.getService(ns, name);
+        current = undefined;
+        const now = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '');
+        if (JSON.stringify(now) === JSON.stringify(ips)) return s;
+        const status = { ...s.status, loadBalancer: { ...s.status?.loadBalancer, ingress: ips.map((ip) => ({ ip })) } };
+        return this.core.replaceNamespacedServiceStatus({ namespace: ns, name, body: { ...s, status } });
+      });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+}
