@@ -5,7 +5,7 @@ import { parsePool, poolSize, type Pool } from '../../../server/src/core/address
 import { checkObject } from '../../../server/src/core/checkObject';
 import { UsedSet } from './usedSet';
 
-export const DEFAULT_EIP_ANNOTATION = 'eip.openelb.kubesphere.io/is-default-eip';
+import { EIP_DEFAULT_ANNOTATION as DEFAULT_EIP_ANNOTATION } from '../../../server/src/core/api/annotations';
 
 /** The parts of an Eip object (network.kubesphere.io/v1alpha2) the allocator reads. */
 export interface EipObject {

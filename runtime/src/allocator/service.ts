@@ -1,12 +1,9 @@
 // What a Service asks of OpenELB, read from its type, annotations and spec (OpenELB v0.6 keys).
 
-export const OPENELB_ANNOTATION = 'lb.kubesphere.io/v1alpha1';
-export const OPENELB_ANNOTATION_VALUE = 'openelb';
-/** Names the requested address (overrides spec.loadBalancerIP when present). */
-export const EIP_IP_ANNOTATION = 'eip.openelb.kubesphere.io/v1alpha1';
-/** Names the Eip to take the address from; also the label OpenELB sets on allocated Services. */
-export const EIP_POOL_ANNOTATION = 'eip.openelb.kubesphere.io/v1alpha2';
-export const SERVICE_FINALIZER = 'finalizer.lb.kubesphere.io/v1alpha1';
+import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, LB_ANNOTATION, LB_ANNOTATION_VALUE, SERVICE_FINALIZER } from '../../../server/src/core/api/annotations';
+
+// The keys are OpenELB's, defined once for the editor and the runtime.
+export { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, SERVICE_FINALIZER };
 
 /** The parts of a core/v1 Service read here. */
 export interface ServiceObject {
@@ -45,7 +42,7 @@ export function serviceRequest(svc: ServiceObject): ServiceRequest {
   const ann = md.annotations ?? {};
   const namespace = md.namespace ?? 'default';
   const wanted = svc.spec?.type === 'LoadBalancer'
-    && ann[OPENELB_ANNOTATION] === OPENELB_ANNOTATION_VALUE
+    && ann[LB_ANNOTATION] === LB_ANNOTATION_VALUE
     && md.deletionTimestamp == null;
   // As in OpenELB: the annotation, when present, replaces spec.loadBalancerIP (even if empty).
   const requestedIp = (EIP_IP_ANNOTATION in ann ? ann[EIP_IP_ANNOTATION] : svc.spec?.loadBalancerIP)?.trim() || undefined;
