@@ -40,6 +40,13 @@ describe('desired state', () => {
     assert.deepEqual(owners, [1, 0, 0], 'only n1 is both live and ready');
     assert.deepEqual(['n1', 'n2', 'n3'].map((n) => desiredState(n, eips, services, nodes, live).bgp.length), [0, 1, 0]);
   });
+  it('never elects a node that reported it cannot serve the Eip', () => {
+    const l2 = eipView({ metadata: { name: 'l2' }, spec: { address: '192.168.0.10-192.168.0.20', protocol: 'layer2', interface: 'eth0' },
+      status: { conditions: [{ type: 'Speaker.n1', status: 'False' }, { type: 'Speaker.n2', status: 'False' }, { type: 'Speaker.n3', status: 'True' }] } }, true);
+    const services = Array.from({ length: 10 }, (_, i) => svc(`s${i}`, `192.168.0.${10 + i}`));
+    const live = new Set(['n1', 'n2', 'n3']);
+    assert.deepEqual(['n1', 'n2', 'n3'].map((n) => desiredState(n, [l2], services, nodes, live).layer2.length), [0, 0, 10]);
+  });
   it('announces nothing for invalid, unknown or non-OpenELB addresses', () => {
     const bad = [{ ...eips[0], valid: false }, eips[1]];
     assert.deepEqual(desiredState('n1', bad, [svc('a', '192.168.0.10'), svc('x', '8.8.8.8')], nodes, new Set(['n1'])).layer2, []);

@@ -3,6 +3,7 @@
 import { lint, LINT_USAGE } from '../../../server/src/cli/lint';
 import { controllerCommand } from './controller';
 import { deployCommand } from './deploy';
+import { speakerCommand } from './speaker';
 import { statusCommand } from './status';
 import { strictarpCommand } from './strictarp';
 import { undeployCommand } from './undeploy';
@@ -18,6 +19,8 @@ commands:
   status [--watch]                    Eip pools, usage and the Services holding their IPs
   controller [--kubeconfig PATH] [--metrics-port N]
                                       run the IP allocation controller
+  speaker --node NAME [--kubeconfig PATH] [--metrics-port N]
+                                      run the node speaker (layer2 ARP/NDP, BGP)
 
 Cluster commands take --kubeconfig PATH and --context NAME; \`openelb <command> --help\` for more.
 Exit codes: 0 ok, 1 failure, 2 usage error.
@@ -40,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return statusCommand(rest, out, err);
     case 'controller':
       return controllerCommand(rest, out, err);
+    case 'speaker':
+      return speakerCommand(rest, out, err);
     case undefined:
     case '-h':
     case '--help':

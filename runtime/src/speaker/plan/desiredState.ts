@@ -15,6 +15,8 @@ export interface EipView {
   pool?: Pool;
   /** Errors from the shared rules: an invalid Eip is not announced. */
   valid: boolean;
+  /** Nodes that reported they cannot serve this Eip (no usable interface): never elected. */
+  unableNodes?: Set<string>;
 }
 
 export interface ServiceView {
@@ -52,8 +54,12 @@ export interface DesiredState {
   owners: Map<string, string | undefined>;
 }
 
-export function eipView(obj: { metadata?: { name?: string }; spec?: Record<string, unknown> }, valid: boolean): EipView {
+const SPEAKER_CONDITION = 'Speaker.';
+
+export function eipView(obj: { metadata?: { name?: string }; spec?: Record<string, unknown>; status?: { conditions?: unknown } }, valid: boolean): EipView {
   const spec = obj.spec ?? {};
+  const conditions = Array.isArray(obj.status?.conditions) ? (obj.status.conditions as { type?: string; status?: string }[]) : [];
+  const unableNodes = new Set(conditions.filter((c) => c.type?.startsWith(SPEAKER_CONDITION) && c.status === 'False').map((c) => c.type!.slice(SPEAKER_CONDITION.length)));
   const protocol = spec.protocol === 'layer2' || spec.protocol === 'vip' ? spec.protocol : 'bgp';
   return {
     name: obj.metadata?.name ?? '',
@@ -62,6 +68,7 @@ export function eipView(obj: { metadata?: { name?: string }; spec?: Record<strin
     disabled: spec.disable === true,
     pool: typeof spec.address === 'string' ? parsePool(spec.address).pool : undefined,
     valid,
+    unableNodes,
   };
 }
 
@@ -96,8 +103,9 @@ export function desiredState(self: string, eips: EipView[], services: ServiceVie
     if (eip.protocol === 'layer2' && eip.interface) {
       // With Local traffic, prefer nodes that have endpoints (as kube-proxy drops traffic elsewhere).
       const local = svcs.every((s) => s.localTraffic);
-      const withEndpoints = ready.filter((n) => svcs.some((s) => s.endpointNodes.has(n)));
-      const candidates = local && withEndpoints.length ? withEndpoints : ready;
+      const able = ready.filter((n) => !eip.unableNodes?.has(n));
+      const withEndpoints = able.filter((n) => svcs.some((s) => s.endpointNodes.has(n)));
+      const candidates = local && withEndpoints.length ? withEndpoints : able;
       const owner = electOwner(ipText, candidates);
       out.owners.set(ipText, owner);
       if (owner === self) out.layer2.push({ ip: ipText, family, eip: eip.name, interface: eip.interface, services: keys });

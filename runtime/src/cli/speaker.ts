@@ -1,0 +1,44 @@
+// `openelb speaker --node NAME [--kubeconfig PATH] [--metrics-port N]`: runs this node's speaker
+// (runtime/src/speaker/node) until SIGTERM/SIGINT, then hands its addresses over and exits.
+import { runSpeaker } from '../speaker/node/runSpeaker';
+import { parseArgs, runCommand, UsageError, type Print } from './args';
+
+export const SPEAKER_USAGE = `usage: openelb speaker --node NAME [--kubeconfig PATH] [--metrics-port N]
+
+  --node NAME              this node's name (default: $NODE_NAME)
+  --kubeconfig PATH        kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
+  --metrics-port N         serve /metrics and /healthz on port N (0: any free port)
+  --namespace NS           namespace of the speaker Leases (default openelb-system)
+  --lease-renew SECONDS    how often the liveness Lease is renewed (default 0.3)
+  --lease-duration SECONDS how long a Lease counts as live without renewal (default 1, whole seconds)`;
+
+function number(v: string | undefined, name: string, ok: (n: number) => boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name}: bad value '${v}'`);
+  return n;
+}
+
+export function speakerCommand(argv: string[], out: Print, err: Print): Promise<number> {
+  return runCommand('speaker', SPEAKER_USAGE, err, async () => {
+    const args = parseArgs(argv, { values: ['kubeconfig', 'node', 'metrics-port', 'namespace', 'lease-renew', 'lease-duration'] });
+    if (args.help) { out(SPEAKER_USAGE); return 0; }
+    const node = args.values.node ?? process.env.NODE_NAME;
+    if (!node) throw new UsageError('--node is required (or set $NODE_NAME)');
+    const metricsPort = number(args.values['metrics-port'], 'metrics-port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+    const renew = number(args.values['lease-renew'], 'lease-renew', (n) => n >= 0.05 && n <= 60);
+    const duration = number(args.values['lease-duration'], 'lease-duration', (n) => Number.isInteger(n) && n >= 1 && n <= 3600);
+    if (renew !== undefined && renew >= (duration ?? 1)) throw new UsageError('--lease-renew must be shorter than --lease-duration');
+    const handle = await runSpeaker({
+      kubeconfig: args.values.kubeconfig, node, namespace: args.values.namespace, metricsPort,
+      leaseRenewMs: renew === undefined ? undefined : Math.round(renew * 1000), leaseDurationSeconds: duration,
+    });
+    err(`openelb speaker: running on node ${node}${handle.metricsPort !== undefined ? `; /metrics and /healthz on port ${handle.metricsPort}` : ''}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await handle.stop();
+    return 0;
+  });
+}

@@ -1,0 +1,103 @@
+// This node's BGP configuration from the cluster objects (pure): the BgpConf named "default"
+// gives the AS, router id (default: the node's IPv4 InternalIP) and listen port; every BgpPeer
+// whose nodeSelector matches the node's labels becomes a peer.
+import { parseIp } from '../../../../server/src/core/address/ip';
+import type { PeerConfig } from '../bgp/peerSession';
+import { selectorMatches, type LabelSelector } from './selector';
+
+export const BGP_CONF_NAME = 'default';
+
+export interface BgpConfObject {
+  metadata?: { name?: string };
+  spec?: { as?: number; routerId?: string; listenPort?: number };
+}
+
+export interface BgpPeerObject {
+  metadata?: { name?: string };
+  spec?: {
+    conf?: { peerAs?: number; neighborAddress?: string; authPassword?: string };
+    transport?: { remotePort?: number; passiveMode?: boolean };
+    timers?: { config?: { holdTime?: string; keepaliveInterval?: string; connectRetry?: string } };
+    ebgpMultihop?: { enabled?: boolean; multihopTtl?: number };
+    nodeSelector?: LabelSelector;
+  };
+}
+
+export interface NodeInfo {
+  name: string;
+  labels: Record<string, string>;
+  /** InternalIP addresses (IPv4 and/or IPv6). */
+  internalIps: string[];
+}
+
+export interface PeerPlan {
+  /** BgpPeer object name (where its status goes). */
+  name: string;
+  config: PeerConfig;
+}
+
+export interface BgpPlan {
+  /** Undefined when there is no usable BgpConf: BGP is off on this node. */
+  global?: { localAs: number; routerId: string; listenPort: number };
+  peers: PeerPlan[];
+  /** Why something was left out, for the log (never contains secrets). */
+  problems: string[];
+}
+
+/** OpenELB keeps timers as strings ("90"); a trailing "s" is tolerated. */
+function seconds(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text.replace(/s$/, ''));
+  return Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+}
+
+export function nodeAddress(node: NodeInfo, family: 4 | 6): string | undefined {
+  return node.internalIps.find((a) => parseIp(a)?.family === family);
+}
+
+export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: readonly BgpPeerObject[]): BgpPlan {
+  const problems: string[] = [];
+  const conf = confs.find((c) => c.metadata?.name === BGP_CONF_NAME);
+  const out: BgpPlan = { peers: [], problems };
+  if (!conf) return out;
+  const localAs = conf.spec?.as;
+  const routerId = conf.spec?.routerId || nodeAddress(node, 4);
+  if (!localAs || !Number.isInteger(localAs) || localAs < 1) { problems.push('BgpConf default: spec.as is missing or not an AS number'); return out; }
+  if (!routerId || parseIp(routerId)?.family !== 4) { problems.push('BgpConf default: no IPv4 routerId and the node has no IPv4 InternalIP'); return out; }
+  out.global = { localAs, routerId, listenPort: conf.spec?.listenPort ?? 0 };
+
+  for (const p of peers) {
+    const name = p.metadata?.name ?? '';
+    const s = p.spec ?? {};
+    if (!selectorMatches(s.nodeSelector, node.labels)) continue;
+    const address = s.conf?.neighborAddress ?? '';
+    if (!parseIp(address)) { problems.push(`BgpPeer ${name}: conf.neighborAddress "${address}" is not an IP address`); continue; }
+    if (!s.conf?.peerAs) { problems.push(`BgpPeer ${name}: conf.peerAs is missing`); continue; }
+    // Do not peer with ourselves (a BgpPeer naming one of this node's addresses).
+    if (node.internalIps.includes(address)) continue;
+    const t = s.timers?.config;
+    const config: PeerConfig = {
+      neighborAddress: address,
+      peerAs: s.conf.peerAs,
+      remotePort: s.transport?.remotePort,
+      passive: s.transport?.passiveMode ?? false,
+      holdTime: seconds(t?.holdTime),
+      keepalive: seconds(t?.keepaliveInterval),
+      connectRetryTime: seconds(t?.connectRetry),
+      ebgpMultihopTtl: s.ebgpMultihop?.enabled ? s.ebgpMultihop.multihopTtl : undefined,
+      password: s.conf.authPassword || undefined,
+    };
+    for (const k of Object.keys(config) as (keyof PeerConfig)[]) if (config[k] === undefined) delete config[k];
+    out.peers.push({ name, config });
+  }
+  // Two BgpPeers naming the same neighbour: keep the first by name, report the other.
+  out.peers.sort((a, b) => a.name.localeCompare(b.name));
+  const seen = new Set<string>();
+  out.peers = out.peers.filter((p) => {
+    const key = parseIp(p.config.neighborAddress)!.value.toString() + p.config.neighborAddress.includes(':');
+    if (seen.has(key)) { problems.push(`BgpPeer ${p.name}: neighbour ${p.config.neighborAddress} is already configured by another BgpPeer`); return false; }
+    seen.add(key);
+    return true;
+  });
+  return out;
+}

@@ -1,0 +1,98 @@
+// Layer2 side of the speaker (I/O): one packet helper + Layer2Announcer per interface in use,
+// and the set of addresses announced on each. apply() moves the node from what it announces to
+// what it should announce: withdraw first, then announce (which sends gratuitous ARP / NA).
+import { Layer2Announcer, type AnnouncerCounters } from '../layer2/layer2Announcer';
+import { PacketIO } from '../layer2/packetIO';
+
+export interface WantedAddress { ip: string; ifname: string }
+
+interface Port { io: PacketIO; announcer: Layer2Announcer }
+
+export class Layer2Driver {
+  private readonly ports = new Map<string, Port>();
+  /** ip → interface it is announced on. */
+  private readonly announced = new Map<string, string>();
+  /** Counters of announcers already closed, so totals never go down. */
+  private readonly retired: AnnouncerCounters = zero();
+  private readonly failedOpen = new Map<string, number>();
+
+  constructor(private readonly log: (m: string) => void, private readonly onLost: () => void, private readonly helperPath?: string) {}
+
+  /** Opens helpers for these interfaces (ready for a fast takeover) and closes the others. */
+  async ensure(ifnames: Iterable<string>): Promise<void> {
+    const want = new Set(ifnames);
+    for (const name of want) {
+      if (this.ports.has(name)) continue;
+      // After a failure, wait a little before trying the same interface again.
+      if ((this.failedOpen.get(name) ?? 0) > Date.now()) continue;
+      try {
+        const io = await PacketIO.open(name, { helperPath: this.helperPath });
+        const announcer = new Layer2Announcer(io);
+        io.onUnexpectedExit((reason) => { this.log(reason); this.drop(name); this.onLost(); });
+        this.ports.set(name, { io, announcer });
+      } catch (e) {
+        this.failedOpen.set(name, Date.now() + 5000);
+        this.log(`cannot open ${name} for layer2: ${(e as Error).message}`);
+      }
+    }
+    for (const name of [...this.ports.keys()]) if (!want.has(name)) await this.close(name);
+  }
+
+  /** Announces exactly `wanted` (addresses on interfaces that could not be opened are skipped). */
+  apply(wanted: readonly WantedAddress[]): { announced: string[]; withdrawn: string[] } {
+    const target = new Map(wanted.filter((w) => this.ports.has(w.ifname)).map((w) => [w.ip, w.ifname]));
+    const withdrawn: string[] = [];
+    const announced: string[] = [];
+    for (const [ip, ifname] of [...this.announced]) {
+      if (target.get(ip) === ifname) continue;
+      this.ports.get(ifname)?.announcer.withdraw(ip);
+      this.announced.delete(ip);
+      withdrawn.push(ip);
+    }
+    for (const [ip, ifname] of target) {
+      if (this.announced.has(ip)) continue;
+      this.ports.get(ifname)!.announcer.announce(ip);
+      this.announced.set(ip, ifname);
+      announced.push(ip);
+    }
+    return { announced, withdrawn };
+  }
+
+  announcedAddresses(): Map<string, string> {
+    return new Map(this.announced);
+  }
+
+  /** Totals over every announcer this driver ran. */
+  counters(): AnnouncerCounters {
+    const sum = { ...this.retired };
+    for (const p of this.ports.values()) add(sum, p.announcer.counters);
+    return sum;
+  }
+
+  async stop(): Promise<void> {
+    for (const name of [...this.ports.keys()]) await this.close(name);
+  }
+
+  private drop(name: string): void {
+    const p = this.ports.get(name);
+    if (!p) return;
+    add(this.retired, p.announcer.counters);
+    p.announcer.close();
+    this.ports.delete(name);
+    for (const [ip, ifname] of [...this.announced]) if (ifname === name) this.announced.delete(ip);
+  }
+
+  private async close(name: string): Promise<void> {
+    const p = this.ports.get(name);
+    this.drop(name);
+    await p?.io.close();
+  }
+}
+
+function zero(): AnnouncerCounters {
+  return { arpRequestsSeen: 0, neighborSolicitationsSeen: 0, arpRepliesSent: 0, neighborAdvertisementsSent: 0, gratuitousSent: 0, rateLimited: 0, ignored: 0 };
+}
+
+function add(into: AnnouncerCounters, c: AnnouncerCounters): void {
+  for (const k of Object.keys(into) as (keyof AnnouncerCounters)[]) into[k] += c[k];
+}

@@ -1,0 +1,65 @@
+// /metrics (Prometheus text format 0.0.4) and /healthz of the speaker.
+import { createServer, type Server } from 'node:http';
+import type { AnnouncerCounters } from '../layer2/layer2Announcer';
+import type { PeerStatusEntry } from './bgpDriver';
+
+export interface SpeakerMetricsSource {
+  node: string;
+  layer2(): AnnouncerCounters;
+  layer2Announced(): number;
+  bgpPeers(): PeerStatusEntry[];
+  bgpRoutes(): number;
+  healthy(): boolean;
+}
+
+const STATES = ['IDLE', 'CONNECT', 'ACTIVE', 'OPENSENT', 'OPENCONFIRM', 'ESTABLISHED'];
+
+const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+export function renderSpeakerMetrics(src: SpeakerMetricsSource): string {
+  const lines: string[] = [];
+  const family = (name: string, type: string, help: string, samples: [string, number][]): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of samples) lines.push(`${name}${labels} ${v}`);
+  };
+  const n = `node="${esc(src.node)}"`;
+  const c = src.layer2();
+  family('openelb_layer2_requests_total', 'counter', 'ARP requests and Neighbor Solicitations seen.',
+    [[`{${n},protocol="arp"}`, c.arpRequestsSeen], [`{${n},protocol="ndp"}`, c.neighborSolicitationsSeen]]);
+  family('openelb_layer2_replies_total', 'counter', 'ARP replies and Neighbor Advertisements sent for announced addresses.',
+    [[`{${n},protocol="arp"}`, c.arpRepliesSent], [`{${n},protocol="ndp"}`, c.neighborAdvertisementsSent]]);
+  family('openelb_layer2_gratuitous_total', 'counter', 'Gratuitous ARP / unsolicited NA sent on takeover.', [[`{${n}}`, c.gratuitousSent]]);
+  family('openelb_layer2_rate_limited_total', 'counter', 'Requests not answered because of the reply rate limits.', [[`{${n}}`, c.rateLimited]]);
+  family('openelb_layer2_announced', 'gauge', 'Addresses this node answers for.', [[`{${n}}`, src.layer2Announced()]]);
+  const peers = src.bgpPeers();
+  const peerLabel = (p: PeerStatusEntry): string => `${n},peer="${esc(p.peer)}",neighbor="${esc(p.neighbor)}"`;
+  family('openelb_bgp_session_state', 'gauge', '1 for the current state of the BGP session with each peer.',
+    peers.flatMap((p) => STATES.map((s): [string, number] => [`{${peerLabel(p)},state="${s}"}`, p.status.peerState.sessionState === s ? 1 : 0])));
+  family('openelb_bgp_session_up', 'gauge', '1 while the session is Established.',
+    peers.map((p) => [`{${peerLabel(p)}}`, p.status.peerState.sessionState === 'ESTABLISHED' ? 1 : 0]));
+  family('openelb_bgp_updates_sent_total', 'counter', 'BGP UPDATE messages sent to each peer.',
+    peers.map((p) => [`{${peerLabel(p)}}`, Number(p.status.peerState.messages.sent.update)]));
+  family('openelb_bgp_routes_announced', 'gauge', 'Host routes this node originates.', [[`{${n}}`, src.bgpRoutes()]]);
+  return `${lines.join('\n')}\n`;
+}
+
+export function serveSpeakerMetrics(src: SpeakerMetricsSource, port: number, host = '0.0.0.0'): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(renderSpeakerMetrics(src));
+    } else if (path === '/healthz') {
+      const ok = src.healthy();
+      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' });
+      res.end(ok ? 'ok\n' : 'not ready\n');
+    } else {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found\n');
+    }
+  });
+  return new Promise((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, host, () => res(server));
+  });
+}

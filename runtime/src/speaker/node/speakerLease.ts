@@ -1,0 +1,94 @@
+// The speaker's heartbeat (I/O): a coordination.k8s.io/v1 Lease `openelb-speaker-<node>` renewed
+// every `renewMs`. Other speakers treat this node as live while the Lease is fresh; on a clean
+// stop the Lease is deleted so they take over at once instead of waiting for it to expire.
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { describeError, isConflict, isNotFound } from '../../kube/client';
+import { SPEAKER_LEASE_PREFIX } from './liveness';
+
+export interface LeaseOptions {
+  namespace: string;
+  node: string;
+  renewMs: number;
+  durationSeconds: number;
+  log: (m: string) => void;
+  /** Called when this speaker's own liveness flips (renewed again / could not renew in time). */
+  onChange: () => void;
+}
+
+export class SpeakerLease {
+  private readonly api: CoordinationV1Api;
+  private current?: V1Lease;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private lastRenewed = 0;
+  private wasHealthy = false;
+  private inflight?: Promise<void>;
+
+  constructor(kc: KubeConfig, private readonly o: LeaseOptions) {
+    this.api = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  get name(): string { return `${SPEAKER_LEASE_PREFIX}${this.o.node}`; }
+
+  /** True while our last renewal is younger than the Lease duration (others see us as live). */
+  healthy(now = Date.now()): boolean {
+    return this.lastRenewed > 0 && now - this.lastRenewed < this.o.durationSeconds * 1000;
+  }
+
+  /** Renews once (creating the Lease if needed), then keeps renewing in the background. */
+  async start(): Promise<void> {
+    await this.tick();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.inflight = this.renew();
+      await this.inflight;
+      this.lastRenewed = Date.now();
+    } catch (e) {
+      this.current = undefined;
+      this.o.log(`cannot renew Lease ${this.o.namespace}/${this.name}: ${describeError(e)}`);
+    }
+    const h = this.healthy();
+    if (h !== this.wasHealthy) { this.wasHealthy = h; this.o.onChange(); }
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.o.renewMs);
+  }
+
+  private spec(): V1Lease['spec'] {
+    return { holderIdentity: this.o.node, leaseDurationSeconds: this.o.durationSeconds, renewTime: new V1MicroTime() };
+  }
+
+  private async renew(): Promise<void> {
+    const { namespace } = this.o;
+    const name = this.name;
+    if (this.current) {
+      try {
+        this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...this.current, spec: { ...this.current.spec, ...this.spec() } } });
+        return;
+      } catch (e) {
+        if (!isConflict(e) && !isNotFound(e)) throw e;
+      }
+    }
+    try {
+      const got = await this.api.readNamespacedLease({ name, namespace });
+      this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...got, spec: { ...got.spec, ...this.spec() } } });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      this.current = await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.spec() } });
+    }
+  }
+
+  /** Stops renewing and deletes the Lease (best effort). */
+  async release(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.lastRenewed = 0;
+    await this.inflight?.catch(() => undefined);
+    try {
+      await this.api.deleteNamespacedLease({ name: this.name, namespace: this.o.namespace });
+    } catch (e) {
+      if (!isNotFound(e)) this.o.log(`cannot delete Lease ${this.name}: ${describeError(e)}`);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// Publishes what this speaker observed (I/O through KubeWrites), writing only on change:
+// its condition + Event per layer2 Eip, and its BgpPeer / BgpConf status entries.
+import { describeError, isNotFound } from '../../kube/client';
+import type { PeerStatusEntry } from './bgpDriver';
+import { BGP_CONF_NAME } from './bgpConfig';
+import type { EipObj } from './clusterView';
+import type { Choice } from './interfaces';
+import { conditionType, type Condition, type KubeWrites } from './kubeWrites';
+
+/** Rewrite a BgpPeer status at least this often even when only counters moved. */
+const PEER_REFRESH_MS = 30_000;
+
+export class StatusPublisher {
+  /** Eip name → "ok|message" last reported by Event. */
+  private readonly evented = new Map<string, string>();
+  private readonly eipBusy = new Set<string>();
+  /** BgpPeer name → [signature, time] of the last write. */
+  private readonly peerWritten = new Map<string, [string, number]>();
+  private confWritten = 'null';
+  private bgpBusy = false;
+
+  constructor(private readonly writes: KubeWrites, private readonly node: string, private readonly log: (m: string) => void) {}
+
+  /** Makes every layer2 Eip's condition for this node say whether its interface is usable here. */
+  eips(choices: ReadonlyMap<string, Choice>, objects: readonly EipObj[]): void {
+    for (const obj of objects) {
+      const name = obj.metadata?.name ?? '';
+      const choice = choices.get(name);
+      if (!choice || this.eipBusy.has(name)) continue;
+      const ok = 'ifname' in choice;
+      const message = ok
+        ? `config openelb layer2 speaker successfully on ${choice.ifname}${choice.note ? ` (${choice.note})` : ''}`
+        : choice.error;
+      const current = (obj.status?.conditions as Condition[] | undefined)?.find((c) => c.type === conditionType(this.node));
+      const same = current && current.status === (ok ? 'True' : 'False') && current.message === message;
+      const eventKey = `${ok}|${message}`;
+      if (same && this.evented.get(name) !== undefined) continue;
+      this.eipBusy.add(name);
+      void (async () => {
+        try {
+          if (!same) await this.writes.setEipCondition(name, ok, message);
+          if (this.evented.get(name) !== eventKey) {
+            this.evented.set(name, eventKey);
+            await this.writes.event({ kind: 'Eip', name, uid: obj.metadata?.uid }, ok ? 'Normal' : 'Warning',
+              ok ? 'ConfigSpeaker' : 'ConfigSpeakerFailed', `${this.node}: ${message}`);
+          }
+        } catch (e) {
+          if (!isNotFound(e)) this.log(`cannot report on Eip ${name}: ${describeError(e)}`);
+        } finally {
+          this.eipBusy.delete(name);
+        }
+      })();
+    }
+  }
+
+  /** Writes changed BgpPeer statuses (and removes this node's entry from peers it left). */
+  async bgp(peers: PeerStatusEntry[], conf: { as: number; routerId: string } | undefined): Promise<void> {
+    if (this.bgpBusy) return;
+    this.bgpBusy = true;
+    try {
+      const now = Date.now();
+      const seen = new Set<string>();
+      for (const p of peers) {
+        seen.add(p.peer);
+        const { messages: _m, ...state } = p.status.peerState;
+        const sig = JSON.stringify([state, p.status.timersState.negotiatedHoldTime]);
+        const last = this.peerWritten.get(p.peer);
+        if (last && last[0] === sig && now - last[1] < PEER_REFRESH_MS) continue;
+        await this.guard(`BgpPeer ${p.peer}`, () => this.writes.setPeerStatus(p.peer, p.status));
+        this.peerWritten.set(p.peer, [sig, now]);
+      }
+      for (const name of [...this.peerWritten.keys()]) {
+        if (seen.has(name)) continue;
+        await this.guard(`BgpPeer ${name}`, () => this.writes.setPeerStatus(name, null));
+        this.peerWritten.delete(name);
+      }
+      const confSig = JSON.stringify(conf ?? null);
+      if (confSig !== this.confWritten) {
+        await this.guard(`BgpConf ${BGP_CONF_NAME}`, () => this.writes.setConfStatus(BGP_CONF_NAME, conf ?? null));
+        this.confWritten = confSig;
+      }
+    } finally {
+      this.bgpBusy = false;
+    }
+  }
+
+  private async guard(what: string, fn: () => Promise<void>): Promise<void> {
+    try { await fn(); } catch (e) { if (!isNotFound(e)) this.log(`cannot write the status of ${what}: ${describeError(e)}`); }
+  }
+}

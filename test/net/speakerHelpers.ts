@@ -1,0 +1,42 @@
+// Small helpers shared by the speaker end-to-end tests and bench/speaker.ts.
+import { execFileSync } from 'node:child_process';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+
+/** Polls `get` until it gives a value (not undefined/false); throws after `ms` with context. */
+export async function until<T>(what: string, get: () => Promise<T | undefined | false>, ms: number, context?: () => string, every = 100): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await get();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) { last = e; }
+    if (Date.now() > end) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${context ? `\n${context()}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** MACs from `arping` output lines "Unicast reply from IP [MAC]  1.2ms". */
+export function arpingMacs(out: string): string[] {
+  return [...out.matchAll(/reply from \S+ \[([0-9A-Fa-f:]{17})\]/g)].map((m) => m[1].toLowerCase());
+}
+
+/** Reply times (ms) from `arping` output. */
+export function arpingTimes(out: string): number[] {
+  return [...out.matchAll(/reply from \S+ \[[0-9A-Fa-f:]{17}\]\s+([\d.]+)ms/g)].map((m) => Number(m[1]));
+}
+
+export async function eipConditions(custom: CustomObjectsApi, name: string): Promise<Record<string, { status: string; reason: string; message: string }>> {
+  const e = await custom.getClusterCustomObject({ group: 'network.kubesphere.io', version: 'v1alpha2', plural: 'eips', name }) as
+    { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } };
+  return Object.fromEntries((e.status?.conditions ?? []).map((c) => [c.type, c]));
+}
+
+/** The speaker's /metrics text, fetched from inside its namespace (port 9464). */
+export function nodeMetrics(ns: string, port = 9464): string {
+  return execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e',
+    `fetch('http://127.0.0.1:${port}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t), (e) => { console.error(e.message); process.exit(1); })`],
+  { encoding: 'utf8', timeout: 10_000 });
+}

@@ -1,0 +1,85 @@
+// Pure parts of the node speaker (runtime/src/speaker/node): label selectors, Lease liveness,
+// BGP configuration from BgpConf/BgpPeers, interface choice and the subnet check.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { selectorMatches } from '../../runtime/src/speaker/node/selector';
+import { liveSpeakers } from '../../runtime/src/speaker/node/liveness';
+import { bgpPlan } from '../../runtime/src/speaker/node/bgpConfig';
+import { chooseInterface, interfacesAnnotation, nicsFrom } from '../../runtime/src/speaker/node/interfaces';
+import { endpointNodes } from '../../runtime/src/speaker/node/clusterView';
+import { parsePool } from '../../server/src/core/address/pool';
+
+test('label selectors: matchLabels and every operator; absent selector matches all', () => {
+  const labels = { zone: 'a', rack: 'r1' };
+  assert.equal(selectorMatches(undefined, labels), true);
+  assert.equal(selectorMatches({ matchLabels: { zone: 'a' } }, labels), true);
+  assert.equal(selectorMatches({ matchLabels: { zone: 'b' } }, labels), false);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'rack', operator: 'In', values: ['r1', 'r2'] }] }, labels), true);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'rack', operator: 'NotIn', values: ['r1'] }] }, labels), false);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist' }] }, labels), true);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, labels), false);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'Bogus' }] }, labels), false);
+});
+
+test('liveness: fresh Leases are live, expired or released ones are not; next expiry is reported', () => {
+  const now = 100_000;
+  const lease = (node: string, ageMs: number, holder = node) => ({
+    metadata: { name: `openelb-speaker-${node}` }, spec: { holderIdentity: holder, renewTime: new Date(now - ageMs), leaseDurationSeconds: 3 },
+  });
+  const lv = liveSpeakers([lease('a', 500), lease('b', 3500), lease('c', 0, ''), { metadata: { name: 'openelb-controller' }, spec: {} }], now);
+  assert.deepEqual([...lv.live], ['a']);
+  assert.equal(lv.nextExpiry, now + 2500);
+});
+
+test('bgpPlan: BgpConf default + selected BgpPeers; router id defaults to the InternalIP; timers parsed', () => {
+  const node = { name: 'n1', labels: { zone: 'a' }, internalIps: ['10.0.0.5'] };
+  const plan = bgpPlan(node, [{ metadata: { name: 'default' }, spec: { as: 65001, listenPort: 17900 } }], [
+    { metadata: { name: 'p1' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.1' }, transport: { remotePort: 1790 }, timers: { config: { holdTime: '30', keepaliveInterval: '10s' } } } },
+    { metadata: { name: 'p2' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.2' }, nodeSelector: { matchLabels: { zone: 'b' } } } },
+    { metadata: { name: 'p3' }, spec: { conf: { peerAs: 65000, neighborAddress: 'nope' } } },
+    { metadata: { name: 'p4' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.1' } } },
+  ]);
+  assert.deepEqual(plan.global, { localAs: 65001, routerId: '10.0.0.5', listenPort: 17900 });
+  assert.deepEqual(plan.peers.map((p) => p.name), ['p1']);
+  assert.deepEqual(plan.peers[0].config, { neighborAddress: '10.0.0.1', peerAs: 65000, remotePort: 1790, passive: false, holdTime: 30, keepalive: 10 });
+  assert.equal(plan.problems.length, 2, plan.problems.join('\n'));
+  assert.equal(bgpPlan(node, [], []).global, undefined, 'no BgpConf: BGP off');
+});
+
+const OS = {
+  lo: [{ address: '127.0.0.1', cidr: '127.0.0.1/8', mac: '00:00:00:00:00:00', internal: true }],
+  eth0: [{ address: '172.31.255.2', cidr: '172.31.255.2/24', mac: 'aa:bb:cc:00:00:01', internal: false },
+    { address: 'fd00:31::2', cidr: 'fd00:31::2/64', mac: 'aa:bb:cc:00:00:01', internal: false }],
+  eth1: [{ address: '10.1.0.2', cidr: '10.1.0.2/16', mac: 'aa:bb:cc:00:00:02', internal: false }],
+};
+
+test('interfaces: annotation JSON without lo; chosen NIC must hold the whole range; node layer2 address as fallback', () => {
+  const nics = nicsFrom(OS);
+  assert.equal(interfacesAnnotation(nics), JSON.stringify([
+    { name: 'eth0', mac: 'aa:bb:cc:00:00:01', addresses: ['172.31.255.2/24', 'fd00:31::2/64'] },
+    { name: 'eth1', mac: 'aa:bb:cc:00:00:02', addresses: ['10.1.0.2/16'] },
+  ]));
+  const pool = (t: string) => parsePool(t).pool!;
+  const noRoute = () => undefined;
+  assert.deepEqual(chooseInterface('eth0', pool('172.31.255.100-172.31.255.110'), nics, noRoute), { ifname: 'eth0' });
+  assert.deepEqual(chooseInterface('eth0', pool('fd00:31::100-fd00:31::110'), nics, noRoute), { ifname: 'eth0' });
+  assert.match((chooseInterface('eth0', pool('172.31.254.0-172.31.255.10'), nics, noRoute) as { error: string }).error, /same network segment/);
+  assert.match((chooseInterface('eth9', pool('10.1.5.0/24'), nics, noRoute) as { error: string }).error, /does not exist/);
+  const viaAnnotation = chooseInterface('eth0', pool('10.1.5.0/24'), nics, noRoute, '10.1.0.2');
+  assert.equal((viaAnnotation as { ifname: string }).ifname, 'eth1');
+  assert.deepEqual(chooseInterface('can_reach:10.1.200.1', pool('10.1.5.0/24'), nics, () => 'eth1'), { ifname: 'eth1' });
+  assert.deepEqual(chooseInterface('can_reach:10.1.200.1', pool('10.1.5.0/24'), nics, noRoute), { ifname: 'eth1' }, 'subnet match without ip route');
+  assert.match((chooseInterface('can_reach:127.0.0.1', pool('10.1.5.0/24'), nics, () => 'lo') as { error: string }).error, /lo/);
+  assert.match((chooseInterface('can_reach:banana', pool('10.1.5.0/24'), nics, noRoute) as { error: string }).error, /invalid can_reach/);
+});
+
+test('endpoint nodes: only ready endpoints (missing condition = ready), grouped by Service', () => {
+  const m = endpointNodes([
+    { metadata: { namespace: 'ns', labels: { 'kubernetes.io/service-name': 'web' } }, addressType: 'IPv4', endpoints: [
+      { addresses: ['1.1.1.1'], nodeName: 'a', conditions: { ready: true } },
+      { addresses: ['1.1.1.2'], nodeName: 'b', conditions: { ready: false } },
+      { addresses: ['1.1.1.3'], nodeName: 'c' },
+    ] },
+  ]);
+  assert.deepEqual([...m.get('ns/web')!].sort(), ['a', 'c']);
+});
