@@ -1,6 +1,7 @@
 // Splits a YAML file into its documents and parses each one, with a cache keyed by the
 // document's own text: a keystroke re-parses only the document it lands in.
 import { parseDocument, type Document, type YAMLError } from 'yaml';
+import { fastParse } from './fastParse';
 
 export interface ParsedDoc {
   /** Position of the document in the file (0-based). */
@@ -76,8 +77,10 @@ function parseOne(text: string): CacheEntry {
     return { doc, errors: [], failure: `this YAML document is ${text.length} characters long; documents over ${MAX_DOC_BYTES} are not checked` };
   }
   try {
+    // The common Kubernetes subset takes a fast path that builds the same nodes as the library;
+    // anything else (anchors, block scalars, flow collections, syntax errors, ...) goes to it.
     // uniqueKeys: duplicate keys are an error in Kubernetes' strict decoding too.
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    const doc = fastParse(text) ?? parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
     return { doc, errors: [...doc.errors] };
   } catch (err) {
     // The yaml parser recurses on nesting; pathological input can exhaust the stack.
