@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       writeFileSync(file, gen.text);
       const lineCount = gen.text.split('\n').length - 1;
       console.log(`\n== ${n} documents (${lineCount} lines, ${(gen.text.length / 1024).toFixed(0)} KiB, ${gen.mistakes.length} planted mistakes)`);
-      const row: SizeRow = { documents: n, lines: lineCount, ours: [], theirs: [], oursCpu: [], theirsCpu: [], theirsTimedOut: false, theirsFixedDelayMs: theirs.fixedDelayMs };
+      const row: SizeRow = { documents: n, lines: lineCount, ours: [], theirs: [], oursCpu: [], theirsCpu: [], oursStart: [], theirsStart: [], theirsTimedOut: false, theirsFixedDelayMs: theirs.fixedDelayMs };
       const last = new Map<string, SessionResult>();
       const timedOut = new Set<string>();
       const runs = runsFor(n);
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
           }
           (spec.name === 'ours' ? row.ours : row.theirs).push(r.openMs);
           (spec.name === 'ours' ? row.oursCpu : row.theirsCpu).push(r.openCpuMs ?? NaN);
+          (spec.name === 'ours' ? row.oursStart : row.theirsStart).push(r.startMs ?? NaN);
           last.set(spec.name, r);
           console.log(`  ${spec.name.padEnd(8)} run ${run + 1}/${runs}: ${fmtMs(r.openMs)} ms (server CPU ${fmtMs(r.openCpuMs)} ms), ${r.diagnostics!.length} diagnostics`);
           if (keys) {

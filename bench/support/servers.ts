@@ -2,7 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+// @ts-expect-error: a plain .mjs module shared with scripts/build.mjs
+import { common as commonOptions } from '../../scripts/esbuildOptions.mjs';
+
+const common = commonOptions as BuildOptions;
 
 export interface ServerSpec {
   name: 'ours' | 'yaml-ls';
@@ -28,7 +32,7 @@ export async function ourServer(dir: string): Promise<ServerSpec> {
   let script = join(ROOT, 'dist/openelb-language-server.js');
   if (process.env.BENCH_USE_DIST !== '1') {
     script = join(dir, 'openelb-language-server.js');
-    await build({ entryPoints: [join(ROOT, 'server/src/lsp/main.ts')], outfile: script, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', sourcemap: 'linked' });
+    await build({ ...common, entryPoints: [join(ROOT, 'server/src/lsp/main.ts')], outfile: script });
   } else if (!existsSync(script)) {
     throw new Error(`BENCH_USE_DIST=1 but ${script} is missing: run npm run build`);
   }

@@ -12,6 +12,8 @@ export interface SessionResult {
   openMs?: number;
   /** CPU time the server used for it (ms, 10 ms resolution). */
   openCpuMs?: number;
+  /** Spawn -> initialize answered (ms): includes our JIT warm-up, so it is reported too. */
+  startMs?: number;
   diagnostics?: Diagnostic[];
   /** Per-edit timings (ms), when keystrokes were asked for. */
   keystrokeMs: number[];
@@ -32,10 +34,12 @@ export interface SessionOptions {
 export class SchemaNotAppliedError extends Error {}
 
 export async function runSession(spec: ServerSpec, o: SessionOptions): Promise<SessionResult> {
+  const t0 = performance.now();
   const client = new LspClient(spec.label, spec.command, spec.args, spec.settings);
   const result: SessionResult = { keystrokeMs: [], keystrokeTimeouts: 0 };
   try {
     await client.initialize(spec.initializationOptions);
+    result.startMs = performance.now() - t0;
     if (spec.settings) await client.configure(spec.settings);
     // Warm-up: the tiny file has schema errors, so a non-empty answer proves validation is on.
     const warmUri = pathToFileURL(o.warmupFile).toString();

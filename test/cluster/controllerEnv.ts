@@ -3,10 +3,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { startCluster, type Cluster } from './cluster';
 import { applyFixtures } from './fixtures';
-import { loadKubeConfig } from '../../runtime/src/kube/client';
+import { describeError, isAlreadyExists, loadKubeConfig, statusCode } from '../../runtime/src/kube/client';
+import { reuseConnections } from '../../runtime/src/controller/keepAlive';
 import { runController, type ControllerHandle, type ControllerOptions } from '../../runtime/src/controller/runController';
 import type { EipObject } from '../../runtime/src/allocator';
 
@@ -25,6 +26,7 @@ export async function setupEnv(namespaces: string[] = []): Promise<Env> {
   const cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-ctl-')));
   await applyFixtures(cluster.kubeconfigPath, { namespaces: ['openelb-system', ...namespaces] });
   const kc = loadKubeConfig(cluster.kubeconfigPath);
+  reuseConnections(kc); // the tests' own requests reuse connections too (creating 1,000 Services)
   return { cluster, kc, core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi), logs: [] };
 }
 
@@ -36,7 +38,7 @@ export function startController(env: Env, identity: string, extra: Partial<Contr
   });
 }
 
-export async function waitFor<T>(what: string, get: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, get: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -45,7 +47,7 @@ export async function waitFor<T>(what: string, get: () => Promise<T | undefined 
       if (v !== undefined && v !== false) return v;
     } catch (e) { last = e; }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -127,4 +129,104 @@ export async function settled(handles: ControllerHandle[], timeoutMs = 30_000): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+// ---- Many Services at once (scale tests and bench/controller.ts) ----
+
+/**
+ * Creates the named Services, `concurrency` requests in flight at a time. A create that fails
+ * because the API server is away (no HTTP status, or 5xx) is retried for up to `retryMs`; an
+ * "already exists" on a retry means the earlier attempt landed. Returns, per name, the time
+ * (performance.now()) the create response arrived.
+ */
+export async function createServices(env: Env, ns: string, names: string[], o: SvcOpts = {}, concurrency = 20, retryMs = 60_000): Promise<Map<string, number>> {
+  const created = new Map<string, number>();
+  let next = 0;
+  const createOne = async (name: string): Promise<void> => {
+    const deadline = Date.now() + retryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await createService(env, ns, name, o);
+        return;
+      } catch (e) {
+        if (attempt > 0 && isAlreadyExists(e)) return;
+        const code = statusCode(e);
+        const transient = code === undefined || code >= 500;
+        if (!transient || Date.now() > deadline) throw new Error(`creating Service ${ns}/${name}: ${describeError(e)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  const worker = async (): Promise<void> => {
+    while (next < names.length) {
+      const name = names[next++];
+      await createOne(name);
+      created.set(name, performance.now());
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
+  return created;
+}
+
+export interface Allocated { ip?: string; rv?: string }
+
+/** Every Service of a namespace: its first ingress address and its resourceVersion. */
+export async function allocationsIn(env: Env, ns: string): Promise<Map<string, Allocated>> {
+  const list = await env.core.listNamespacedService({ namespace: ns });
+  return new Map(list.items.map((s) => [s.metadata!.name!, { ip: s.status?.loadBalancer?.ingress?.[0]?.ip, rv: s.metadata?.resourceVersion }]));
+}
+
+/** Waits (listing every half second: a list of 1,000 Services is not free) until n Services show an address. */
+export function waitAllocated(env: Env, ns: string, n: number, timeoutMs = 120_000): Promise<Map<string, Allocated>> {
+  return waitFor(`${n} Services in ${ns} with an address`, async () => {
+    const m = await allocationsIn(env, ns);
+    return [...m.values()].filter((v) => v.ip).length >= n ? m : undefined;
+  }, timeoutMs, 500);
+}
+
+/** Addresses given to more than one Service, as "ip: a, b" lines (empty when none). */
+export function duplicates(m: Map<string, Allocated>): string[] {
+  const byIp = new Map<string, string[]>();
+  for (const [name, v] of m) if (v.ip) byIp.set(v.ip, [...(byIp.get(v.ip) ?? []), name]);
+  return [...byIp].filter(([, names]) => names.length > 1).map(([ip, names]) => `${ip}: ${names.join(', ')}`);
+}
+
+export interface IngressWatch {
+  /** Per Service name: the first address seen and when (performance.now()). */
+  first: Map<string, { ip: string; at: number }>;
+  /** Resolves once n Services have shown an address; rejects after the deadline. */
+  waitCount(n: number, timeoutMs: number): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Watches a namespace's Services and notes when each first shows status.loadBalancer.ingress.
+ * `onFirst` runs synchronously at that moment (the bench samples memory there).
+ */
+export async function watchIngress(kc: KubeConfig, ns: string, onFirst?: (count: number) => void): Promise<IngressWatch> {
+  const first = new Map<string, { ip: string; at: number }>();
+  const waiters: { n: number; resolve: () => void }[] = [];
+  let failure: Error | undefined;
+  let stopped = false;
+  const abort = await new Watch(kc).watch(`/api/v1/namespaces/${ns}/services`, {}, (_phase, obj: V1Service) => {
+    const name = obj.metadata?.name ?? '';
+    const ip = obj.status?.loadBalancer?.ingress?.[0]?.ip;
+    if (!ip || first.has(name)) return;
+    first.set(name, { ip, at: performance.now() });
+    onFirst?.(first.size);
+    for (const w of waiters.filter((x) => first.size >= x.n)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+  }, (err: unknown) => {
+    if (err && !stopped) failure = new Error(`watch of Services in ${ns} ended: ${describeError(err)}`);
+  });
+  return {
+    first,
+    waitCount(n, timeoutMs) {
+      if (first.size >= n) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(failure ?? new Error(`only ${first.size} of ${n} Services in ${ns} got an address within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({ n, resolve: () => { clearTimeout(timer); resolve(); } });
+      });
+    },
+    stop() { stopped = true; abort.abort(); },
+  };
 }

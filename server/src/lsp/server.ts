@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { OpenElbLanguageService } from '../core/languageService';
+import { warmUp } from '../core/warmUp';
 import type { Facts } from '../core/model/facts';
 import { Debouncer } from './debounce';
 import { findYamlFiles, readIfRelevant } from './workspaceIndex';
@@ -63,6 +64,13 @@ export function startServer(connection: Connection): void {
     canRefresh = !!params.capabilities.workspace?.diagnostics?.refreshSupport;
     const delay = Number(params.initializationOptions?.debounceMs);
     if (Number.isFinite(delay) && delay >= 0) debounce.setDelay(delay);
+    // Compile the hot paths now (bounded), so the first file is checked by optimised code.
+    const warmMs = Number(params.initializationOptions?.warmUpMs ?? 300);
+    try {
+      if (warmMs > 0) warmUp(warmMs);
+    } catch (err) {
+      connection.console.error(`warm-up failed: ${(err as Error).message}`);
+    }
     folders = (params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri && !params.workspaceFolders ? [params.rootUri] : [])
       .filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     return {
