@@ -36,6 +36,17 @@ const charTable = (chars: string) => {
 const NOT_PLAIN_START = charTable(',[]{}#&*!|>\'"%@`');
 /** Only plain scalars starting with one of these can match a non-string tag (see the regexes). */
 const TYPED_START = charTable('~nNtTfF.+-0123456789');
+/** Cheap exclusions before the core schema's regexes: most plain scalars in manifests are words
+ * (`name`, `network.kubesphere.io/v1alpha2`) or addresses (`10.0.0.0/24`) that no tag can match. */
+function mayBeTyped(src: string, c: number): boolean {
+  switch (c) {
+    case 110: case 78: return src === 'null' || src === 'Null' || src === 'NULL' || src === 'n'; // n N
+    case 116: case 84: return src === 'true' || src === 'True' || src === 'TRUE'; // t T
+    case 102: case 70: return src === 'false' || src === 'False' || src === 'FALSE'; // f F
+    default: return !/[^0-9a-fA-FoOxX._+\-~]/.test(src) || src.length <= 5; // digits, signs, dots, .inf/.nan
+  }
+}
+
 /** Characters we do not handle anywhere in the text (tabs, CR, BOM, control characters). */
 const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f\ufeff\u0085\u2028\u2029]/;
 const SPACE = 32, NL = 10, HASH = 35, COLON = 58, DASH = 45, QUESTION = 63, SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
@@ -392,7 +403,7 @@ class FastParser {
     let value: unknown = src;
     let format: string | undefined;
     const c = src.charCodeAt(0);
-    if (src === '' || (c < 128 && TYPED_START[c])) {
+    if (src === '' || (c < 128 && TYPED_START[c] && mayBeTyped(src, c))) {
       for (const tag of TAGS) {
         if (tag.test.test(src)) {
           value = tag.resolve(src, decline, this.doc.options);
