@@ -11,6 +11,9 @@ import { migrateFix } from './migrate';
 
 const V1ALPHA1_EIP_ADDRESS = 'IPv4 only: a.b.c.d, a.b.c.d/n or a.b.c.d-e.f.g.h; IPv6 pools need network.kubesphere.io/v1alpha2';
 
+/** Last path elements of the fields with extra enums: the full key is only built for these. */
+const EXTRA_ENUM_LEAVES = new Set(Object.keys(EXTRA_ENUMS).map((k) => k.split('.').pop()!));
+
 interface Walk {
   res: Resource;
   ctx: RuleContext;
@@ -65,7 +68,7 @@ function checkScalar(w: Walk, node: Scalar, schema: JSONSchemaProps, path: strin
     default:
       return;
   }
-  const enumValues = schema.enum ?? EXTRA_ENUMS[docKey(w.kind, path)];
+  const enumValues = schema.enum ?? (EXTRA_ENUM_LEAVES.has(path[path.length - 1]) ? EXTRA_ENUMS[docKey(w.kind, path)] : undefined);
   if (enumValues && !enumValues.includes(v as string)) {
     const guess = typeof v === 'string' ? closest(v, enumValues.map(String)) : undefined;
     const fixes: Fix[] = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: r[0], end: r[1], newText: guess }], preferred: true }] : [];
@@ -126,31 +129,31 @@ function hasInOtherVersion(kind: Kind, version: Version, path: string[]): boolea
   return !!s;
 }
 
-function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, path: string[], anchor: Range): void {
+/** `anchor` is where a missing required field is reported: the key of the mapping (a node, or a
+ * range for the document root); its range is only computed when something is reported. */
+function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, path: string[], anchor: Node | Range): void {
   if (isNullish(node) || isAlias(node) || !node) return;
   if (schema.type === 'object') {
     if (!isMap(node)) return wrongType(w, node, schema, path);
-    const present = new Set<string>();
     for (const pair of node.items as Pair<Scalar, Node>[]) {
       if (!isScalar(pair.key)) continue;
       const key = String(pair.key.value);
-      if (!isNullish(pair.value)) present.add(key);
-      const keyRange = nodeRange(w.res, pair.key) ?? anchor;
       if (path.length === 0 && (key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'status')) continue;
       const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      if (sub) walk(w, pair.value, sub, [...path, key], keyRange);
+      if (sub) walk(w, pair.value, sub, [...path, key], pair.key);
       else if (schema.properties && schema.additionalProperties === undefined) unknownField(w, pair, key, path, Object.keys(schema.properties));
     }
     for (const req of schema.required ?? []) {
-      if (present.has(req)) continue;
-      w.ctx.report({ code: 'schema-required', severity: 'error', start: anchor[0], end: anchor[1], path: [...path, req].join('.'),
+      if (node.items.some((p) => isScalar(p.key) && String(p.key.value) === req && !isNullish(p.value))) continue;
+      const r = Array.isArray(anchor) ? anchor : nodeRange(w.res, anchor) ?? [w.res.offset, w.res.offset];
+      w.ctx.report({ code: 'schema-required', severity: 'error', start: r[0], end: r[1], path: [...path, req].join('.'),
         message: `${path.join('.') || w.kind} is missing the required field '${req}'` });
     }
     return;
   }
   if (schema.type === 'array') {
     if (!isSeq(node)) return wrongType(w, node, schema, path);
-    node.items.forEach((item, i) => schema.items && walk(w, item as Node, schema.items, [...path, String(i)], nodeRange(w.res, item as Node) ?? anchor));
+    node.items.forEach((item, i) => schema.items && walk(w, item as Node, schema.items, [...path, String(i)], (item as Node | null) ?? anchor));
     return;
   }
   if (!isScalar(node)) return wrongType(w, node, schema, path);
