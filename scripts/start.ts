@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (!vsix) throw new Error('npm run package made no .vsix');
   const editor = await startCodeServer({
     dir: join(work, 'code-server'), vsix: join(root, vsix), workspace: join(root, 'examples'),
-    settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'openelb.kubeconfig': cluster.kubeconfigPath },
+    settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'openelb.kubeconfig': cluster.kubeconfigPath },
   });
   console.log(`\n  VS Code with OpenELB:  ${editor.url}\n  kubeconfig:            ${cluster.kubeconfigPath}\n  Ctrl-C stops everything.\n`);
 

@@ -1,4 +1,4 @@
-// Where each kind we deploy lives in the API (group, version, plural, scope), so deploy and
+// Where each kind we deploy or apply lives in the API (group, version, plural, scope), so deploy and
 // undeploy can build REST paths without a discovery round-trip.
 
 export interface KubeObject {
@@ -21,6 +21,10 @@ const RESOURCES: Record<string, ResourceInfo> = {
   ConfigMap: { plural: 'configmaps', namespaced: true },
   Deployment: { plural: 'deployments', namespaced: true },
   DaemonSet: { plural: 'daemonsets', namespaced: true },
+  Service: { plural: 'services', namespaced: true },
+  Eip: { plural: 'eips', namespaced: false },
+  BgpConf: { plural: 'bgpconfs', namespaced: false },
+  BgpPeer: { plural: 'bgppeers', namespaced: false },
 };
 
 /** The plural resource name of a kind we deploy ("configmaps"). */
