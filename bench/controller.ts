@@ -4,13 +4,15 @@
 // (20 creates in flight) and measures, from a watch (no polling):
 //   - the time from the first create to every Service showing status.loadBalancer.ingress,
 //   - per Service, create response → first watch event with an address (p50/p99),
-//   - the controller's RSS (VmRSS) before, every 250 Services, and after.
+//   - the controller's RSS (VmRSS) before, every 250 Services, and after,
+//   - where the time goes: when the last create returned, and the CPU seconds the controller,
+//     kube-apiserver and etcd used during the burst (the machine's load average next to it).
 // Then 50 Services one at a time (each waited for): the latency of a single allocation.
 //   npm run bench:controller            (node --import tsx bench/controller.ts [N])
 // Writes the markdown table to bench/results/controller-bench.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { EIP_POOL_ANNOTATION } from '../runtime/src/allocator';
@@ -22,6 +24,7 @@ const ROOT = resolve(__dirname, '..');
 const N = Number(process.argv[2] ?? 1000);
 const IN_FLIGHT = 20;
 const SINGLE = 50;
+const START_LOAD = loadavg().map((l) => l.toFixed(2)).join(' / ');
 
 /** The controller's resident set size in MiB, from /proc/<pid>/status. */
 function rssMiB(pid: number): number {
@@ -92,6 +95,11 @@ const mib = (x: number) => `${x.toFixed(1)} MiB`;
 interface PhaseResult {
   label: string;
   totalMs: number;
+  /** First create → last create response: the pace the API server let the bench create at. */
+  createsMs: number;
+  /** CPU seconds used during the burst by the controller, kube-apiserver and etcd. */
+  cpu: number[];
+  load: string;
   latencies: number[];
   single: number[];
   rss: { before: number; steps: [number, number][]; after: number; peak: number };
@@ -120,10 +128,17 @@ async function phase(env: Env, label: string, ns: string, eip: string, ipv6: boo
   });
   const names = Array.from({ length: N }, (_, i) => `s${i}`);
   const opts = { annotations: { [EIP_POOL_ANNOTATION]: eip }, ipv6 };
+  const { etcd, apiserver } = env.cluster.pids();
+  const cpuOf = () => [pid, apiserver, etcd].map((p) => (p ? cpuTicks(p) : 0));
+  const cpu0 = cpuOf();
   const t0 = performance.now();
   const created = await createServices(env, ns, names, opts, IN_FLIGHT);
+  const createsMs = Math.max(...created.values()) - t0;
   await watch.waitCount(N, 300_000);
   const totalMs = Math.max(...names.map((n) => watch.first.get(n)!.at)) - t0;
+  // CPU seconds (clock ticks of 10 ms) each process used from the first create to the last address.
+  const cpu = cpuOf().map((v, i) => (v - cpu0[i]) / 100);
+  const load = loadavg().map((l) => l.toFixed(2)).join(' / ');
   // A watch event can be handled before the create's response: count that as 0 ms.
   const latencies = names.map((n) => Math.max(0, watch.first.get(n)!.at - created.get(n)!));
   const dups = duplicates(new Map([...watch.first].map(([k, v]) => [k, { ip: v.ip }])));
@@ -144,8 +159,9 @@ async function phase(env: Env, label: string, ns: string, eip: string, ipv6: boo
   watch.stop();
   await stopProcess(child);
   const liveHeap = liveHeapAfterFullGc(logPath, t0 - spawnedAt);
-  const r: PhaseResult = { label, totalMs, latencies, single, rss: { before, steps, after, peak }, liveHeap };
+  const r: PhaseResult = { label, totalMs, createsMs, cpu, load, latencies, single, rss: { before, steps, after, peak }, liveHeap };
   console.log(`${label}: ${N} in ${(totalMs / 1000).toFixed(2)} s, p50 ${ms(pct(latencies, 0.5))}, p99 ${ms(pct(latencies, 0.99))}, ` +
+    `creates done at ${(createsMs / 1000).toFixed(2)} s, CPU s controller/apiserver/etcd ${cpu.map((c) => c.toFixed(1)).join('/')}, ` +
     `single p50 ${ms(pct(single, 0.5))}, RSS ${mib(before)} → ${mib(after)} (peak ${mib(peak)})`);
   return r;
 }
@@ -156,6 +172,7 @@ function report(results: PhaseResult[]): string {
     '',
     `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}). ` +
       `Real kube-apiserver + etcd on 127.0.0.1, the controller as its own process, ${IN_FLIGHT} creates in flight. ` +
+      `Load average when the bench started: ${START_LOAD}. ` +
       'Latency is create response → first watch event showing the address.',
     '',
     '| Scenario | Services | First create → all IPs | p50 | p99 | max |',
@@ -168,6 +185,14 @@ function report(results: PhaseResult[]): string {
     lines.push(`| ${r.label}, one at a time (after the burst) | ${SINGLE} | — | ${ms(pct(r.single, 0.5))} | ${ms(pct(r.single, 0.99))} | ${ms(Math.max(...r.single))} |`);
   }
   lines.push('| PureLB: their published number, NOT measured here | — | — | 88–162 ms per allocation | — | — |');
+  lines.push('', '## Where the burst time goes', '', '| Pool | creates done (last create response) | CPU s: controller | kube-apiserver | etcd | machine load average (1/5/15 min) right after the burst |', '|---|---:|---:|---:|---:|---|');
+  for (const r of results) {
+    lines.push(`| ${r.label} | ${(r.createsMs / 1000).toFixed(2)} s | ${r.cpu.map((c) => c.toFixed(1)).join(' | ')} | ${r.load} |`);
+  }
+  lines.push('', 'The machine has 2 cores: when the CPU seconds add up to about twice the burst time, the API server is the limit, ' +
+    'and the bench\'s own creates (second column) finish just before the last address shows. ' +
+    'Each allocation batch is one PUT of the Eip status, whose status.used (and managedFields) list every address in use, ' +
+    'so that PUT grows with the pool\'s usage; the controller\'s events are held while it has allocation work (at most 10 s).');
   lines.push('', '## Controller memory (VmRSS)', '');
   const stepCols = results[0]?.rss.steps.map(([n]) => `@${n}`) ?? [];
   lines.push(`| Pool | before | ${stepCols.join(' | ')} | after (idle) | peak | growth | live heap after full GCs (burst on) |`);

@@ -7,7 +7,6 @@ import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig, type V1Service } f
 import { startCluster, type Cluster } from './cluster';
 import { applyFixtures } from './fixtures';
 import { describeError, isAlreadyExists, loadKubeConfig, statusCode } from '../../runtime/src/kube/client';
-import { reuseConnections } from '../../runtime/src/controller/keepAlive';
 import { runController, type ControllerHandle, type ControllerOptions } from '../../runtime/src/controller/runController';
 import type { EipObject } from '../../runtime/src/allocator';
 
@@ -25,8 +24,7 @@ export interface Env {
 export async function setupEnv(namespaces: string[] = []): Promise<Env> {
   const cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-ctl-')));
   await applyFixtures(cluster.kubeconfigPath, { namespaces: ['openelb-system', ...namespaces] });
-  const kc = loadKubeConfig(cluster.kubeconfigPath);
-  reuseConnections(kc); // the tests' own requests reuse connections too (creating 1,000 Services)
+  const kc = loadKubeConfig(cluster.kubeconfigPath); // reuses connections (creating 1,000 Services)
   return { cluster, kc, core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi), logs: [] };
 }
 

@@ -1,6 +1,6 @@
 // Every Eip's pool state plus an index from Service key to the address(es) it holds.
 // The Eips' status.used maps are the record; this is their in-memory mirror.
-import { hold, unhold, type PoolState } from './poolState';
+import { clonePoolState, hold, unhold, type PoolState } from './poolState';
 
 export interface Allocation {
   eip: string;
@@ -22,6 +22,13 @@ export class Allocations {
     const list = this.byService.get(key)?.filter((a) => a.eip !== eip);
     if (list?.length) this.byService.set(key, list);
     else this.byService.delete(key);
+  }
+
+  /** An independent copy, for planning changes that may not be committed. */
+  clone(): Allocations {
+    const c = new Allocations();
+    for (const s of this.pools.values()) c.setPool(clonePoolState(s));
+    return c;
   }
 
   /** Adds or replaces an Eip's state (with its holders) and re-indexes its Services. */

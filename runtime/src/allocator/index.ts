@@ -4,3 +4,4 @@ export { Allocations, type Allocation } from './allocations';
 export * from './poolState';
 export * from './service';
 export { planService, chooseAddress, type Plan, type AssignReason } from './plan';
+export { planBatch, type BatchItem, type BatchDecision, type BatchPlan } from './batch';

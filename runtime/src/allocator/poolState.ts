@@ -77,6 +77,11 @@ export function poolStateFromEip(eip: EipObject): PoolState {
   return state;
 }
 
+/** An independent copy of a pool state: holding or freeing in it leaves the original alone. */
+export function clonePoolState(s: PoolState): PoolState {
+  return { ...s, used: s.used.clone(), holders: new Map([...s.holders].map(([ip, keys]) => [ip, [...keys]])) };
+}
+
 /** True when the pool has no free address. */
 export function isFull(s: PoolState): boolean {
   return !s.pool || BigInt(s.used.size) >= poolSize(s.pool);

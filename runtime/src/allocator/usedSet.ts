@@ -5,6 +5,13 @@
 export class UsedSet {
   private readonly values: bigint[] = [];
 
+  /** An independent copy (the batch planner works on copies). */
+  clone(): UsedSet {
+    const c = new UsedSet();
+    c.values.push(...this.values);
+    return c;
+  }
+
   get size(): number {
     return this.values.length;
   }

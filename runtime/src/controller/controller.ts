@@ -1,32 +1,46 @@
-// The allocation controller: watches Services, Eips and Namespaces with informers, and while it
-// leads, reconciles one key at a time ("svc:ns/name" or "eip:name") through the pure allocator.
+// The allocation controller: watches Services, Eips and Namespaces with informers and, while it
+// leads, reconciles what changed through the pure allocator.
 //
 // The record of who holds which address is each Eip's status.used (as in OpenELB). Claiming an
 // address is a resourceVersion-checked write of that status, so even two controllers racing
 // cannot hand one address to two Services: the loser re-reads the Eip and chooses again.
 // On start (and on every leadership gain) the state is rebuilt from the Eips' status, and a
 // Service whose status shows an address no Eip records re-adopts it: a restart moves nothing.
+//
+// Speed comes from batching (the API server round trips, not the allocator, are the cost):
+//   1. the work queue hands over every key queued so far (one Service alone goes at once);
+//   2. planBatch decides all the batch's Services in memory, each seeing the ones before it;
+//   3. ONE status write per Eip that changes commits the batch's claims and releases. It is the
+//      commit point: on a conflict the Eip is re-read and the Services it carried are planned
+//      again (round after round, up to MAX_ROUNDS, then the queue's backoff takes over);
+//   4. only then are the Services written (finalizer+label, then status, then the event), up to
+//      SERVICE_WRITES_IN_FLIGHT at a time, while the next batch already plans and commits. A key
+//      is never in two batches at once, so one Service's writes never overlap.
 import {
   makeInformer, type Informer, type KubeConfig, type ObjectCache, type KubernetesObject,
   type V1Namespace, type V1Service,
 } from '@kubernetes/client-node';
 import { formatIp } from '../../../server/src/core/address/ip';
 import {
-  Allocations, hold, planService, poolStateFromEip, serviceKey, serviceRequest, unhold,
-  SERVICE_FINALIZER, type EipObject, type Plan,
+  planBatch, poolStateFromEip, serviceKey, serviceRequest, unhold,
+  type BatchDecision, type BatchItem, type EipObject,
 } from '../allocator';
-import { describeError, isNotFound } from '../kube/client';
+import { describeError, isConflict, isNotFound } from '../kube/client';
 import { canonical, desiredEipStatus } from './eipStatus';
+import { EipRecord } from './eipRecord';
 import { EventRecorder } from './events';
 import { EIP_PLURAL, EIP_VERSION, GROUP, KubeIo } from './kubeIo';
+import { Limiter } from './limiter';
 import type { PoolMetrics } from './metrics';
-import { WorkQueue } from './workQueue';
+import { ServiceWrites } from './serviceWrites';
+import { WorkQueue, type Outcome } from './workQueue';
+
+/** Service writes in flight at once (each Service's own writes stay in order). */
+const SERVICE_WRITES_IN_FLIGHT = 24;
+/** Commit attempts of one batch before its remaining Services go back to the queue. */
+const MAX_ROUNDS = 10;
 
 type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
-
-const rv = (o: { metadata?: { resourceVersion?: string } } | undefined): bigint => {
-  try { return BigInt(o?.metadata?.resourceVersion ?? '0'); } catch { return 0n; }
-};
 
 export class AllocationController {
   readonly io: KubeIo;
@@ -34,21 +48,28 @@ export class AllocationController {
   private readonly services: Cache<V1Service>;
   private readonly eips: Cache<EipObject & KubernetesObject>;
   private readonly namespaces: Cache<V1Namespace>;
-  private allocs = new Allocations();
-  /** The newest Eip objects seen (from the informer or our own writes). */
-  private readonly eipObjects = new Map<string, EipObject>();
+  private readonly record: EipRecord;
   private queue?: WorkQueue;
+  /** Counts leadership terms: a batch of an earlier term stops at its next step. */
+  private term = 0;
+  private readonly writes: ServiceWrites;
+  private readonly writeLimit = new Limiter(SERVICE_WRITES_IN_FLIGHT);
   private leading = false;
   private stopped = false;
   private synced = false;
-  /** Last failure message per Service and last problem report per Eip, to avoid repeating events. */
-  private readonly failures = new Map<string, string>();
+  /** Last problem report per Eip, to avoid repeating events. */
   private readonly eipReports = new Map<string, string>();
   readonly counters = { allocations: 0, releases: 0, failures: 0 };
 
   constructor(kc: KubeConfig, identity: string, private readonly log: (msg: string) => void) {
     this.io = new KubeIo(kc);
+    this.record = new EipRecord(this.io, (name) => this.enqueue(`eip:${name}`));
     this.events = new EventRecorder(kc, identity, log);
+    this.events.busy = () => this.queue?.busy ?? false;
+    this.writes = new ServiceWrites(this.io, this.events, (key) => {
+      const [ns, name] = key.split('/');
+      return this.services.get(name, ns);
+    }, this.counters, log);
     this.services = makeInformer(kc, '/api/v1/services', () => this.io.core.listServiceForAllNamespaces());
     this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => this.io.core.listNamespace());
     this.eips = makeInformer(kc, `/apis/${GROUP}/${EIP_VERSION}/${EIP_PLURAL}`,
@@ -56,7 +77,7 @@ export class AllocationController {
 
     for (const verb of ['add', 'update'] as const) {
       this.services.on(verb, (s) => this.enqueue(`svc:${keyOf(s)}`));
-      this.eips.on(verb, (e) => this.onEip(e));
+      this.eips.on(verb, (e) => this.record.onEvent(e));
       this.namespaces.on(verb, (n) => this.onNamespace(n));
     }
     this.services.on('delete', (s) => this.enqueue(`svc:${keyOf(s)}`));
@@ -93,10 +114,12 @@ export class AllocationController {
   /** Called on gaining leadership: rebuild the allocation state from the Eips, then reconcile all. */
   startLeading(): void {
     this.leading = true;
-    this.allocs = new Allocations();
-    for (const e of this.eips.list()) this.observeEip(e);
-    this.queue = new WorkQueue((k) => this.handle(k), (k, e) => this.log(`reconcile ${k}: ${describeError(e)}`));
-    for (const name of this.eipObjects.keys()) this.queue.add(`eip:${name}`);
+    const term = ++this.term;
+    for (const e of this.eips.list()) this.record.observe(e);
+    this.record.rebuild();
+    this.queue = new WorkQueue((keys) => this.handleBatch(keys, term), (k, e) => this.log(`reconcile ${k}: ${describeError(e)}`));
+    this.queue.onIdle = () => this.events.wake();
+    for (const name of this.record.names()) this.queue.add(`eip:${name}`);
     for (const s of this.services.list()) this.queue.add(`svc:${keyOf(s)}`);
     this.log('became leader; reconciling every Eip and Service');
   }
@@ -110,7 +133,9 @@ export class AllocationController {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    const queue = this.queue;
     this.stopLeading();
+    await queue?.idle(); // Service writes already under way finish
     await Promise.all([this.services.stop(), this.eips.stop(), this.namespaces.stop()]);
   }
 
@@ -120,7 +145,7 @@ export class AllocationController {
   }
 
   poolMetrics(): PoolMetrics[] {
-    return [...this.allocs.pools.values()].map((s) => ({
+    return [...this.record.allocs.pools.values()].map((s) => ({
       name: s.name,
       size: s.pool ? Number(s.pool.last - s.pool.first + 1n) : 0,
       used: s.used.size,
@@ -133,26 +158,8 @@ export class AllocationController {
     if (this.leading) this.queue?.add(key);
   }
 
-  /** Takes in an Eip object if it is newer than the one we know; returns whether it was. */
-  private observeEip(e: EipObject): boolean {
-    const name = e.metadata?.name ?? '';
-    const known = this.eipObjects.get(name);
-    if (known && rv(known) > rv(e)) return false;
-    this.eipObjects.set(name, e);
-    this.allocs.setPool(poolStateFromEip(e));
-    return true;
-  }
-
-  private onEip(e: EipObject): void {
-    if (!this.observeEip(e)) return;
-    this.enqueue(`eip:${e.metadata?.name ?? ''}`);
-  }
-
   private onEipDeleted(name: string): void {
-    const held = this.allocs.pools.get(name);
-    const keys = held ? [...held.holders.values()].flat() : [];
-    this.eipObjects.delete(name);
-    this.allocs.removePool(name);
+    const keys = this.record.forget(name);
     this.eipReports.delete(name);
     for (const k of keys) this.enqueue(`svc:${k}`);
     this.enqueueWaiting();
@@ -166,36 +173,51 @@ export class AllocationController {
   private enqueueWaiting(): void {
     for (const s of this.services.list()) {
       const key = keyOf(s);
-      if (!this.allocs.allocationOf(key) && serviceRequest(s).wanted) this.enqueue(`svc:${key}`);
+      if (!this.record.allocs.allocationOf(key) && serviceRequest(s).wanted) this.enqueue(`svc:${key}`);
     }
   }
 
-  private async handle(key: string): Promise<void> {
-    if (!this.leading) return;
-    if (key.startsWith('eip:')) await this.reconcileEip(key.slice(4));
-    else if (key.startsWith('svc:')) await this.reconcileService(key.slice(4));
+  private async handleBatch(keys: string[], term: number): Promise<Map<string, Outcome>> {
+    const live = (): boolean => this.leading && this.term === term;
+    const outcomes = new Map<string, Outcome>();
+    if (!live()) return outcomes;
+    const svcKeys: string[] = [];
+    for (const key of keys) {
+      if (key.startsWith('svc:')) svcKeys.push(key.slice(4));
+      else if (key.startsWith('eip:')) {
+        // Eip keys are rare (a spec change, a deletion): one at a time, before the Services.
+        try { await this.reconcileEip(key.slice(4)); } catch (e) { outcomes.set(key, Promise.resolve(e)); }
+      }
+    }
+    if (svcKeys.length && live()) {
+      for (const [k, o] of await this.reconcileServices(svcKeys, live)) outcomes.set(`svc:${k}`, o);
+    }
+    return outcomes;
   }
 
   // ---- Eips ----
 
   private async reconcileEip(name: string): Promise<void> {
-    const cached = this.eipObjects.get(name);
+    const cached = this.record.object(name);
     if (!cached) return;
-    const written = await this.io.updateEipStatus(name, cached, (fresh) => {
-      const state = poolStateFromEip(fresh);
-      // Drop holders whose Service no longer exists (OpenELB's syncEip does the same).
-      for (const keys of [...state.holders.values()]) {
-        for (const k of [...keys]) if (this.serviceGone(k)) unhold(state, k);
-      }
-      const status = desiredEipStatus(fresh, state);
-      return canonical(status) === canonical(fresh.status ?? {}) ? undefined : status;
-    }).catch((e: unknown) => {
+    // Holders whose Service no longer exists are dropped (OpenELB's syncEip does the same), once
+    // the API server confirms it: the informer may simply not have seen a new Service yet.
+    const held = this.record.allocs.pools.get(name)?.holders.values() ?? [];
+    const missing = [...held].flat().filter((k) => !this.writes.latest(k));
+    const gone = new Set(await this.confirmGone(missing));
+    const written = await this.record.write(name, async () => ({
+      obj: await this.io.updateEipStatus(name, cached, (fresh) => {
+        const state = poolStateFromEip(fresh);
+        for (const k of gone) unhold(state, k);
+        const status = desiredEipStatus(fresh, state);
+        return canonical(status) === canonical(fresh.status ?? {}) ? undefined : status;
+      }),
+    })).catch((e: unknown) => {
       if (isNotFound(e)) return undefined;
       throw e;
     });
     if (!written) return;
-    this.observeEip(written);
-    const state = this.allocs.pools.get(name);
+    const state = this.record.allocs.pools.get(name);
     const report = state?.problems.join('; ') ?? '';
     if (report && this.eipReports.get(name) !== report) {
       this.events.record(eipRef(written), 'Warning', 'add/update eip', `Eip ${name} is not used for allocation: ${report}`);
@@ -204,128 +226,126 @@ export class AllocationController {
     this.enqueueWaiting();
   }
 
-  /** True when the informer has no such Service (its first list is complete before we lead). */
-  private serviceGone(key: string): boolean {
-    const [ns, name] = key.split('/');
-    return !this.services.get(name, ns);
+  /** The keys among `keys` whose Service the API server says does not exist. */
+  private async confirmGone(keys: string[]): Promise<string[]> {
+    const found = await Promise.all(keys.map(async (key) => {
+      const [ns, name] = key.split('/');
+      try {
+        await this.writeLimit.run(() => this.io.getService(ns, name));
+        return undefined;
+      } catch (e) {
+        if (isNotFound(e)) return key;
+        throw e;
+      }
+    }));
+    return found.filter((k): k is string => k !== undefined);
+  }
+
+  /** Frees the Services' addresses in one Eip (one write, retried on conflict). */
+  private async releaseFrom(eip: string, keys: string[]): Promise<void> {
+    try {
+      await this.record.write(eip, async () => ({
+        obj: await this.io.updateEipStatus(eip, this.record.object(eip), (fresh) => {
+          const state = poolStateFromEip(fresh);
+          let freed = 0;
+          for (const k of keys) freed += unhold(state, k).length;
+          return freed ? desiredEipStatus(fresh, state) : undefined;
+        }),
+      }));
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      this.record.forget(eip);
+    }
   }
 
   // ---- Services ----
 
-  private async reconcileService(key: string): Promise<void> {
-    const [ns, name] = key.split('/');
-    const svc = this.services.get(name, ns);
-    if (!svc) {
-      // Deleted (without our finalizer, or after it was removed): free what it held.
-      for (const a of this.allocs.allocationsOf(key)) await this.releaseInEip(a.eip, key);
-      return;
-    }
-    const req = serviceRequest(svc);
-    const plan: Plan = planService(req, this.allocs, this.namespaces.get(ns)?.metadata?.labels);
-    switch (plan.action) {
-      case 'none':
-        if (svc.metadata?.finalizers?.includes(SERVICE_FINALIZER)) await this.io.setServiceMarks(svc, undefined);
-        this.failures.delete(key);
-        return;
-      case 'keep':
-        this.failures.delete(key);
-        await this.showOnService(svc, plan.eip, this.ipText(plan.eip, plan.ip));
-        return;
-      case 'release': {
-        const ip = this.ipText(plan.eip, plan.ip);
-        for (const a of this.allocs.allocationsOf(key)) await this.releaseInEip(a.eip, key);
-        const s2 = await this.io.setServiceIngress(svc, []);
-        if (s2) await this.io.setServiceMarks(s2, undefined);
-        this.counters.releases++;
-        this.failures.delete(key);
-        this.events.record(svcRef(svc), 'Normal', 'ReleaseIP', `success to release ip: ${ip}`);
-        this.enqueueWaiting();
-        return;
+  /**
+   * What planBatch needs about each Service. A Service the informer does not have but the Eips
+   * record as a holder is released only once the API server confirms it is gone.
+   */
+  private async batchItems(keys: string[]): Promise<BatchItem[]> {
+    const unseen = keys.filter((k) => !this.writes.latest(k) && this.record.allocs.allocationsOf(k).length);
+    const gone = new Set(await this.confirmGone(unseen));
+    const alive = new Set(unseen.filter((k) => !gone.has(k)));
+    return keys.flatMap((key): BatchItem[] => {
+      const svc = this.writes.latest(key);
+      // Alive but not in the informer yet: its add event will bring it back.
+      if (!svc) return alive.has(key) ? [] : [{ key }];
+      const ns = svc.metadata?.namespace ?? '';
+      return [{ key, request: serviceRequest(svc), nsLabels: this.namespaces.get(ns)?.metadata?.labels }];
+    });
+  }
+
+  private async reconcileServices(keys: string[], live: () => boolean): Promise<Map<string, Outcome>> {
+    const outcomes = new Map<string, Outcome>();
+    const decided = new Map<string, BatchDecision>();
+    let todo = keys;
+    for (let round = 1; todo.length && live(); round++) {
+      if (round > MAX_ROUNDS) {
+        const err = new Error(`the Eips kept changing during ${MAX_ROUNDS} attempts; trying again later`);
+        for (const k of todo) outcomes.set(k, Promise.resolve(err));
+        break;
       }
-      case 'assign': {
-        const ok = await this.claimInEip(plan.eip, plan.ip, key, plan.shared);
-        if (!ok) {
-          // Someone else took the address meanwhile: the state is fresh now, decide again.
-          this.queue?.add(`svc:${key}`);
-          return;
+      const items = await this.batchItems(todo);
+      if (!live()) break;
+      const plan = planBatch(items, this.record.allocs);
+      const again = new Set<string>();
+      // The commit: one resourceVersion-checked status write per Eip that changes.
+      await Promise.all([...plan.changed].map(async ([eip, state]) => {
+        const carried = plan.carriers.get(eip) ?? [];
+        const obj = this.record.object(eip);
+        try {
+          if (!obj) throw Object.assign(new Error(`Eip ${eip} is gone`), { code: 404 });
+          await this.record.write(eip, async () => ({ obj: await this.io.replaceEipStatus({ ...obj, status: desiredEipStatus(obj, state) }), state }));
+        } catch (e) {
+          if (!isConflict(e) && !isNotFound(e)) {
+            for (const k of carried) outcomes.set(k, Promise.resolve(e));
+            return;
+          }
+          for (const k of carried) again.add(k);
+          await this.record.refresh(eip).catch((e2: unknown) => { for (const k of carried) outcomes.set(k, Promise.resolve(e2)); });
         }
-        for (const a of this.allocs.allocationsOf(key)) if (a.eip !== plan.eip) await this.releaseInEip(a.eip, key);
-        const ip = this.ipText(plan.eip, plan.ip);
-        await this.showOnService(svc, plan.eip, ip);
-        this.counters.allocations++;
-        this.failures.delete(key);
-        this.events.record(svcRef(svc), 'Normal', 'AssignIP', `success to assign ip: ${ip}`);
-        return;
+      }));
+      for (const { key } of items) {
+        if (!again.has(key) && !outcomes.has(key)) decided.set(key, plan.decisions.get(key)!);
       }
-      case 'fail': {
-        if (this.failures.get(key) !== plan.message) {
-          this.counters.failures++;
-          this.events.record(svcRef(svc), 'Warning', 'AssignIPFailed', plan.message);
-          this.log(`service ${key}: ${plan.message}`);
-        }
-        this.failures.set(key, plan.message);
-        if (plan.current) await this.showOnService(svc, plan.current.eip, this.ipText(plan.current.eip, plan.current.ip));
-        // An address no Eip records for it (e.g. its Eip was deleted) must not stay on show.
-        else if (req.statusIps.length) await this.io.setServiceIngress(svc, []);
-        return;
+      todo = [...again].filter((k) => !outcomes.has(k));
+    }
+    if (!live()) return outcomes;
+
+    // Services that moved to another Eip leave the old one now that the new one records them.
+    const leaving = new Map<string, string[]>();
+    for (const [key, d] of decided) {
+      if (d.action !== 'assign') continue;
+      for (const a of this.record.allocs.allocationsOf(key)) if (a.eip !== d.eip) leaving.set(a.eip, [...(leaving.get(a.eip) ?? []), key]);
+    }
+    for (const [eip, moved] of leaving) {
+      try {
+        await this.releaseFrom(eip, moved);
+      } catch (e) {
+        for (const k of moved) { outcomes.set(k, Promise.resolve(e)); decided.delete(k); }
       }
     }
+    if ([...decided.values()].some((d) => d.action === 'release' || d.action === 'gone')) this.enqueueWaiting();
+
+    // The Services' own writes run on while the next batch starts.
+    for (const [key, d] of decided) {
+      if (d.action === 'gone') { this.writes.forget(key); continue; }
+      const ip = 'ip' in d ? this.ipText(d.eip, d.ip) : undefined;
+      const currentIp = d.action === 'fail' && d.current ? this.ipText(d.current.eip, d.current.ip) : undefined;
+      outcomes.set(key, this.writeLimit.run(() => this.writes.apply(key, d, ip, currentIp)).then(() => undefined, (e: unknown) => e ?? new Error('failed')));
+    }
+    return outcomes;
   }
 
   private ipText(eip: string, ip: bigint): string {
-    return formatIp(this.allocs.pools.get(eip)?.pool?.family ?? 4, ip);
-  }
-
-  /** Finalizer and pool label first (so a deletion waits for the release), then the status. */
-  private async showOnService(svc: V1Service, eip: string, ip: string): Promise<void> {
-    const marked = await this.io.setServiceMarks(svc, eip);
-    if (marked) await this.io.setServiceIngress(marked, [ip]);
-  }
-
-  /**
-   * Records in the Eip's status that the Service holds `ip` (and nothing else in that Eip).
-   * Returns false when a fresh read shows another Service took the address first.
-   */
-  private async claimInEip(eip: string, ip: bigint, key: string, shared: boolean): Promise<boolean> {
-    let taken = false;
-    const written = await this.io.updateEipStatus(eip, this.eipObjects.get(eip), (fresh) => {
-      const state = poolStateFromEip(fresh);
-      const holders = state.holders.get(ip) ?? [];
-      taken = state.problems.length > 0 || (!shared && holders.some((k) => k !== key));
-      if (taken) {
-        this.observeEip(fresh);
-        return undefined;
-      }
-      unhold(state, key);
-      hold(state, ip, key);
-      return desiredEipStatus(fresh, state);
-    });
-    if (taken || !written) return false;
-    this.observeEip(written);
-    return true;
-  }
-
-  private async releaseInEip(eip: string, key: string): Promise<void> {
-    try {
-      const written = await this.io.updateEipStatus(eip, this.eipObjects.get(eip), (fresh) => {
-        const state = poolStateFromEip(fresh);
-        if (unhold(state, key).length === 0) return undefined;
-        return desiredEipStatus(fresh, state);
-      });
-      if (written) this.observeEip(written);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      this.allocs.removePool(eip);
-    }
+    return formatIp(this.record.allocs.pools.get(eip)?.pool?.family ?? 4, ip);
   }
 }
 
 function keyOf(s: V1Service): string {
   return serviceKey(s.metadata?.namespace ?? '', s.metadata?.name ?? '');
-}
-
-function svcRef(s: V1Service) {
-  return { apiVersion: 'v1', kind: 'Service', metadata: s.metadata };
 }
 
 function eipRef(e: EipObject) {

@@ -51,51 +51,77 @@ export class KubeIo {
   }
 
   /** Sets (or, with eip undefined, removes) the OpenELB finalizer and pool label. */
-  async setServiceMarks(svc: V1Service, eip: string | undefined): Promise<V1Service | undefined> {
-    const ns = svc.metadata?.namespace ?? '';
-    const name = svc.metadata?.name ?? '';
-    let current: V1Service | undefined = svc;
-    try {
-      return await retryOnConflict(async () => {
-        const s = current ?? await this.getService(ns, name);
-        current = undefined;
-        const md = s.metadata ?? {};
-        const finalizers = (md.finalizers ?? []).filter((f) => f !== SERVICE_FINALIZER);
-        const labels = { ...md.labels };
-        if (eip !== undefined) {
-          finalizers.push(SERVICE_FINALIZER);
-          labels[EIP_POOL_ANNOTATION] = eip;
-        } else {
-          delete labels[EIP_POOL_ANNOTATION];
-        }
-        const same = JSON.stringify(finalizers.slice().sort()) === JSON.stringify((md.finalizers ?? []).slice().sort())
-          && md.labels?.[EIP_POOL_ANNOTATION] === labels[EIP_POOL_ANNOTATION];
-        if (same) return s;
-        return this.core.replaceNamespacedService({ namespace: ns, name, body: { ...s, metadata: { ...md, finalizers, labels } } });
-      });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+  setServiceMarks(svc: V1Service, eip: string | undefined): Promise<V1Service | undefined> {
+    return this.updateService(svc, 'main', (s) => withMarks(s, eip));
   }
 
   /** Sets status.loadBalancer.ingress to the given addresses (none clears it). */
-  async setServiceIngress(svc: V1Service, ips: string[]): Promise<V1Service | undefined> {
-    const ns = svc.metadata?.namespace ?? '';
+  setServiceIngress(svc: V1Service, ips: string[]): Promise<V1Service | undefined> {
+    return this.updateService(svc, 'status', (s) => withIngress(s, ips));
+  }
+
+  /**
+   * Shows an address in ONE write of the status subresource: the ingress plus the finalizer
+   * and pool label. The Service status strategy keeps metadata changes (unlike Pods', which
+   * reset them; checked on Kubernetes 1.34), so the finalizer lands together with the address.
+   * The caller must check the returned object, should a server drop the metadata.
+   */
+  setServiceAddress(svc: V1Service, eip: string, ips: string[]): Promise<V1Service | undefined> {
+    return this.updateService(svc, 'status', (s) => {
+      const marked = withMarks(s, eip);
+      return withIngress(marked ?? s, ips) ?? marked;
+    });
+  }
+
+  /**
+   * Read-modify-write of a Service (its main resource or its status): `change` returns the new
+   * object, or undefined when nothing needs writing. Undefined when the Service is gone.
+   */
+  private async updateService(svc: V1Service, part: 'main' | 'status', change: (s: V1Service) => V1Service | undefined): Promise<V1Service | undefined> {
+    const namespace = svc.metadata?.namespace ?? '';
     const name = svc.metadata?.name ?? '';
     let current: V1Service | undefined = svc;
     try {
       return await retryOnConflict(async () => {
-        const s = current ?? await this.getService(ns, name);
+        const s = current ?? await this.getService(namespace, name);
         current = undefined;
-        const now = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '');
-        if (JSON.stringify(now) === JSON.stringify(ips)) return s;
-        const status = { ...s.status, loadBalancer: { ...s.status?.loadBalancer, ingress: ips.map((ip) => ({ ip })) } };
-        return this.core.replaceNamespacedServiceStatus({ namespace: ns, name, body: { ...s, status } });
+        const body = change(s);
+        if (!body) return s;
+        return part === 'main'
+          ? this.core.replaceNamespacedService({ namespace, name, body })
+          : this.core.replaceNamespacedServiceStatus({ namespace, name, body });
       });
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
     }
   }
+}
+
+/** True when the Service carries the finalizer and names `eip` in the pool label. */
+export function hasMarks(s: V1Service, eip: string): boolean {
+  return !!s.metadata?.finalizers?.includes(SERVICE_FINALIZER) && s.metadata?.labels?.[EIP_POOL_ANNOTATION] === eip;
+}
+
+/** The Service with the finalizer and pool label set (or removed), or undefined when they already are. */
+function withMarks(s: V1Service, eip: string | undefined): V1Service | undefined {
+  const md = s.metadata ?? {};
+  const finalizers = (md.finalizers ?? []).filter((f) => f !== SERVICE_FINALIZER);
+  const labels = { ...md.labels };
+  if (eip !== undefined) {
+    finalizers.push(SERVICE_FINALIZER);
+    labels[EIP_POOL_ANNOTATION] = eip;
+  } else {
+    delete labels[EIP_POOL_ANNOTATION];
+  }
+  const same = JSON.stringify(finalizers.slice().sort()) === JSON.stringify((md.finalizers ?? []).slice().sort())
+    && md.labels?.[EIP_POOL_ANNOTATION] === labels[EIP_POOL_ANNOTATION];
+  return same ? undefined : { ...s, metadata: { ...md, finalizers, labels } };
+}
+
+/** The Service with status.loadBalancer.ingress set to `ips`, or undefined when it already is. */
+function withIngress(s: V1Service, ips: string[]): V1Service | undefined {
+  const now = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '');
+  if (JSON.stringify(now) === JSON.stringify(ips)) return undefined;
+  return { ...s, status: { ...s.status, loadBalancer: { ...s.status?.loadBalancer, ingress: ips.map((ip) => ({ ip })) } } };
 }

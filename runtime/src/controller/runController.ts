@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { loadKubeConfig } from '../kube/client';
 import { AllocationController } from './controller';
-import { reuseConnections } from './keepAlive';
 import { LeaderElector } from './leaderElection';
 import { serveMetrics } from './metrics';
 
@@ -40,7 +39,6 @@ export async function runController(opts: ControllerOptions = {}): Promise<Contr
   const identity = opts.identity ?? `${hostname()}_${process.pid}`;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} openelb-controller[${identity}]: ${m}\n`));
   const kc = loadKubeConfig(opts.kubeconfig);
-  reuseConnections(kc);
   const ctl = new AllocationController(kc, identity, log);
   await ctl.start();
 

@@ -1,13 +1,20 @@
 // Small helpers around @kubernetes/client-node shared by the runtime and the cluster tests:
 // loading a kubeconfig, recognising API errors, and retrying a read-modify-write on conflict.
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { reuseConnections } from './keepAlive';
 
-/** Loads a kubeconfig file, or the default chain ($KUBECONFIG, ~/.kube/config, in-cluster). */
+export { reuseConnections };
+
+/**
+ * Loads a kubeconfig file, or the default chain ($KUBECONFIG, ~/.kube/config, in-cluster).
+ * Its API clients reuse keep-alive connections (see ./keepAlive).
+ */
 export function loadKubeConfig(path?: string): KubeConfig {
   const kc = new KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
   if (!kc.getCurrentCluster()) throw new Error(`the kubeconfig${path ? ` ${path}` : ''} names no current cluster`);
+  reuseConnections(kc);
   return kc;
 }
 

@@ -150,7 +150,8 @@ export async function undeploy(kc: KubeConfig, opts: UndeployOptions = {}): Prom
     let action: Action = 'unchanged';
     if (live && live.metadata.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY && !live.metadata.deletionTimestamp) {
       await kubeCall(kc, 'delete', what, () => restCall(kc, 'DELETE', objectPath(o), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+        // dryRun in the body too: the API server reads DeleteOptions from the body over the query.
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(opts.dryRun ? { dryRun: ['All'] } : {}) },
         query: { dryRun: opts.dryRun ? 'All' : undefined },
       }).catch((e: unknown) => { if (code(e) !== 404) throw e; }));
       action = 'delete';

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ApiException, KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { reuseConnections } from '../kube/keepAlive';
 
 /** An error whose message is meant for the user as is (the CLI prints it and exits 1). */
 export class OpsError extends Error {}
@@ -59,6 +60,7 @@ export function loadOpsKubeConfig(src: KubeConfigSource = {}): KubeConfig {
       ? `context "${ctx}" names a cluster the kubeconfig does not define`
       : 'the kubeconfig has no current-context; pass --context NAME');
   }
+  reuseConnections(kc);
   return kc;
 }
 

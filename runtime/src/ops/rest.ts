@@ -32,7 +32,9 @@ export async function restCall(kc: KubeConfig, method: string, path: string, opt
     method,
     headers: {
       Accept: 'application/json',
-      ...(payload !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json' } : {}),
+      // Content-Length always: on a reused (keep-alive) connection a body without it would be
+      // read as the start of the next request.
+      ...(payload !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
     },
   };
   await kc.applyToHTTPSOptions(ro);

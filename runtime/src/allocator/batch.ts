@@ -1,0 +1,62 @@
+// Planning several Services at once, without I/O. Each Service is decided by planService, in
+// order, against a copy of the allocation state that already carries the decisions taken
+// before it in the batch, so two Services of one batch never get the same free address.
+//
+// The result says, per Eip, the pool state to write (its status.used after every change of the
+// batch) and which Services' changes that write carries. The controller writes each such Eip
+// once; a Service's decision counts only once every Eip carrying its change is written.
+//
+// A Service moving to another Eip only claims the new address here: leaving the old Eip is
+// written afterwards, once the claim is recorded (as one Service at a time would do it).
+import type { Allocations } from './allocations';
+import { planService, type Plan } from './plan';
+import { hold, unhold, type PoolState } from './poolState';
+import type { ServiceRequest } from './service';
+
+export interface BatchItem {
+  key: string;
+  /** Undefined when the Service no longer exists: whatever it holds is freed. */
+  request?: ServiceRequest;
+  /** Labels of the Service's namespace (for spec.namespaceSelector). */
+  nsLabels?: Record<string, string>;
+}
+
+export type BatchDecision = Plan | { action: 'gone' };
+
+export interface BatchPlan {
+  decisions: Map<string, BatchDecision>;
+  /** Eip name → its pool state with the batch's changes applied (only Eips that change). */
+  changed: Map<string, PoolState>;
+  /** Eip name → keys of the Services whose change that Eip's write carries. */
+  carriers: Map<string, string[]>;
+}
+
+export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
+  const work = allocs.clone();
+  const changed = new Map<string, PoolState>();
+  const carriers = new Map<string, string[]>();
+  const touch = (eip: string, key: string): PoolState | undefined => {
+    const s = work.pools.get(eip);
+    if (!s) return undefined;
+    changed.set(eip, s);
+    carriers.set(eip, [...(carriers.get(eip) ?? []), key]);
+    return s;
+  };
+  const decisions = new Map<string, BatchDecision>();
+  for (const { key, request, nsLabels } of items) {
+    // work's index for `key` is not updated below; each key is planned once per batch.
+    const d: BatchDecision = request ? planService(request, work, nsLabels) : { action: 'gone' };
+    decisions.set(key, d);
+    if (d.action === 'assign') {
+      const s = touch(d.eip, key)!;
+      unhold(s, key);
+      hold(s, d.ip, key);
+    } else if (d.action === 'release' || d.action === 'gone') {
+      for (const a of work.allocationsOf(key)) {
+        const s = touch(a.eip, key);
+        if (s) unhold(s, key);
+      }
+    }
+  }
+  return { decisions, changed, carriers };
+}
