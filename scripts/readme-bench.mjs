@@ -7,7 +7,7 @@ const sections = { lsp: 'bench/results/lsp-bench.md', controller: 'bench/results
 let readme = readFileSync('README.md', 'utf8');
 for (const [name, file] of Object.entries(sections)) {
   if (!existsSync(file)) continue;
-  const body = readFileSync(file, 'utf8').trim().replace(/^# .*\n+/, '');
+  const body = readFileSync(file, 'utf8').trim().replace(/^# .*\n+/, '').replace(/^## /gm, '#### ');
   const re = new RegExp(`(<!-- bench:${name} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${name} -->)`);
   readme = readme.replace(re, `$1${body}$2`);
 }
