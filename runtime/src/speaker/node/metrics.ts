@@ -1,5 +1,6 @@
-// /metrics (Prometheus text format 0.0.4) and /healthz of the speaker.
-import { createServer, type Server } from 'node:http';
+// What the speaker exposes on /metrics (the format and the server are in ../../metrics).
+import type { Server } from 'node:http';
+import { escapeLabel as esc, MetricsText, serveMetrics } from '../../metrics/prometheus';
 import type { AnnouncerCounters } from '../layer2/layer2Announcer';
 import type { PeerStatusEntry } from './bgpDriver';
 
@@ -14,14 +15,9 @@ export interface SpeakerMetricsSource {
 
 const STATES = ['IDLE', 'CONNECT', 'ACTIVE', 'OPENSENT', 'OPENCONFIRM', 'ESTABLISHED'];
 
-const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-
 export function renderSpeakerMetrics(src: SpeakerMetricsSource): string {
-  const lines: string[] = [];
-  const family = (name: string, type: string, help: string, samples: [string, number][]): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, v] of samples) lines.push(`${name}${labels} ${v}`);
-  };
+  const m = new MetricsText();
+  const family = m.family.bind(m);
   const n = `node="${esc(src.node)}"`;
   const c = src.layer2();
   family('openelb_layer2_requests_total', 'counter', 'ARP requests and Neighbor Solicitations seen.',
@@ -40,26 +36,9 @@ export function renderSpeakerMetrics(src: SpeakerMetricsSource): string {
   family('openelb_bgp_updates_sent_total', 'counter', 'BGP UPDATE messages sent to each peer.',
     peers.map((p) => [`{${peerLabel(p)}}`, Number(p.status.peerState.messages.sent.update)]));
   family('openelb_bgp_routes_announced', 'gauge', 'Host routes this node originates.', [[`{${n}}`, src.bgpRoutes()]]);
-  return `${lines.join('\n')}\n`;
+  return m.toString();
 }
 
 export function serveSpeakerMetrics(src: SpeakerMetricsSource, port: number, host = '0.0.0.0'): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderSpeakerMetrics(src));
-    } else if (path === '/healthz') {
-      const ok = src.healthy();
-      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' });
-      res.end(ok ? 'ok\n' : 'not ready\n');
-    } else {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('not found\n');
-    }
-  });
-  return new Promise((res, rej) => {
-    server.once('error', rej);
-    server.listen(port, host, () => res(server));
-  });
+  return serveMetrics(() => renderSpeakerMetrics(src), () => src.healthy(), port, host);
 }
