@@ -9,6 +9,7 @@ import { applyFixtures } from './fixtures';
 import { describeError, isAlreadyExists, loadKubeConfig, statusCode } from '../../runtime/src/kube/client';
 import { runController, type ControllerHandle, type ControllerOptions } from '../../runtime/src/controller/runController';
 import type { EipObject } from '../../runtime/src/allocator';
+import { poll } from '../support/poll';
 
 export const GROUP = 'network.kubesphere.io';
 
@@ -36,17 +37,8 @@ export function startController(env: Env, identity: string, extra: Partial<Contr
   });
 }
 
-export async function waitFor<T>(what: string, get: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await get();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+export function waitFor<T>(what: string, get: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  return poll(what, get, { timeoutMs, everyMs: intervalMs });
 }
 
 export interface EipSpec {

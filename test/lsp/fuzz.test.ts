@@ -7,21 +7,11 @@ import { test } from 'node:test';
 import type { Position, Range } from 'vscode-languageserver-protocol';
 import { applyEdits, ensureBuilt, LspClient, PUSH_CAPABILITIES } from '../support/lspClient';
 import { layer2Eip, MISTAKES, MISTAKES_EXPECTED, V1ALPHA1_BGPCONF, VALID } from './samples';
+import { prng } from '../support/prng';
 
 const ITERATIONS = Number(process.env.OPENELB_FUZZ_ITERATIONS ?? 300);
 const SEED = Number(process.env.OPENELB_FUZZ_SEED ?? Date.now() % 2 ** 31);
 
-/** mulberry32: a small, seedable PRNG (the same seed gives the same run). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SAMPLES = [MISTAKES, VALID, V1ALPHA1_BGPCONF, layer2Eip('fuzz', '10.0.0.1-10.0.0.9'), layer2Eip('six', '2001:db8::/120')];
 const JUNK = ['---\n', '- ', ': ', '{', '}', '[', ']', '&a ', '*a ', '!!binary ', '"', "'", '#', '\t', '\r\n', '\uFEFF', '\0', '\uD800', '|\n', '>-\n',

@@ -7,23 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Topology, sh } from './bgpTopology';
+import { poll } from '../support/poll';
 
 export const REPO = resolve(__dirname, '../..');
 
 /** Polls `fn` until it returns a truthy value; throws after `ms` with the last observation. */
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20000, every = 50): Promise<T> {
-  const end = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
+export function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20000, every = 50): Promise<T> {
+  return poll(what, fn, { timeoutMs: ms, everyMs: every, accept: (v) => !!v });
 }
 
 /** A daemon started in a namespace; stop() kills it by PID and waits for it to exit. */

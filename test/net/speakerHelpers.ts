@@ -1,21 +1,11 @@
 // Small helpers shared by the speaker end-to-end tests and bench/speaker.ts.
 import { execFileSync } from 'node:child_process';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { poll } from '../support/poll';
 
 /** Polls `get` until it gives a value (not undefined/false); throws after `ms` with context. */
-export async function until<T>(what: string, get: () => Promise<T | undefined | false>, ms: number, context?: () => string, every = 100): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await get();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > end) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${context ? `\n${context()}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, every));
-  }
+export function until<T>(what: string, get: () => Promise<T | undefined | false>, ms: number, context?: () => string, every = 100): Promise<T> {
+  return poll(what, get, { timeoutMs: ms, everyMs: every, context });
 }
 
 /** MACs from `arping` output lines "Unicast reply from IP [MAC]  1.2ms". */

@@ -5,6 +5,7 @@
 // the processes started through spawnIn().
 import { type ChildProcess, execFileSync, spawn, type SpawnOptions } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { poll } from '../support/poll';
 
 export const HOSTS = {
   router: { v4: '172.31.255.1', v6: 'fd00:31::1' },
@@ -144,19 +145,6 @@ export class Topology {
 }
 
 /** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 5000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 5000, everyMs = 20): Promise<T> {
+  return poll(what, check, { timeoutMs, everyMs, accept: (v) => v !== undefined });
 }

@@ -9,18 +9,9 @@ import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 import { announceUpdate, withdrawUpdate, endOfRib } from '../../runtime/src/speaker/bgp/routes';
 import { parsePrefix } from '../../runtime/src/speaker/bgp/prefix';
 import { parseIp } from '../../server/src/core/address/ip';
+import { prng } from '../support/prng';
 
-// Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 const negotiated = { peerAs: 65000, peerRouterId: 1, holdTime: 90, keepalive: 30, fourOctetAs: true, families: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }], routeRefresh: true };
 const view = { localAs: 65001, peerAs: 65000, negotiated };

@@ -10,6 +10,7 @@ import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'ya
 import { fastParse } from '../../server/src/core/model/fastParse';
 import { splitDocuments } from '../../server/src/core/model/documents';
 import { generateEips } from '../../bench/support/generate';
+import { prng } from '../support/prng';
 
 const OPTIONS = { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false } as const;
 
@@ -93,15 +94,6 @@ test('bench-generated Eip documents all take the fast path and are equal', () =>
 
 // --- random Kubernetes-like documents --------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCALARS = [
   'eth0', 'layer2', 'bgp', '10.0.0.1-10.0.0.9', '192.168.0.0/24', 'can_reach:10.0.0.1', 'fd00::/124', 'http://x:80/a',
