@@ -20,7 +20,9 @@ missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
   echo "installing Debian packages: ${missing[*]}"
-  if [[ $(id -u) -eq 0 ]]; then apt-get install -y "${missing[@]}"; else sudo apt-get install -y "${missing[@]}"; fi
+  SUDO=; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+  $SUDO apt-get update -qq   # a fresh machine has no package lists yet
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
 export npm_config_yes=true   # node-pty's install script runs `npx node-gyp`
