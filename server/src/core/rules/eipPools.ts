@@ -23,11 +23,18 @@ function overlapText(a: Pool, b: Pool): string {
   return one ? formatIp(a.family, x.first) : `${formatIp(a.family, x.first)}-${formatIp(a.family, x.last)}`;
 }
 
+/** Sort and compare key of a pool: exact Numbers for IPv4 (cheaper than bigints), bigints for IPv6. */
+const key = (v: bigint, family: number): number | bigint => (family === 4 ? Number(v) : v);
+
 /** All pairs (i in `mine`, j in `all`) whose pools overlap, by a sweep over sorted intervals. */
 function overlaps(mine: EipFact[], others: EipFact[]): Map<EipFact, EipFact[]> {
-  const items = [...mine.map((f) => ({ f, own: true })), ...others.map((f) => ({ f, own: false }))]
-    .filter((x) => x.f.pool)
-    .sort((a, b) => a.f.pool!.family - b.f.pool!.family || (a.f.pool!.first < b.f.pool!.first ? -1 : a.f.pool!.first > b.f.pool!.first ? 1 : 0));
+  const items: { f: EipFact; own: boolean; family: number; first: number | bigint; last: number | bigint }[] = [];
+  for (const [list, own] of [[mine, true], [others, false]] as const) {
+    for (const f of list) {
+      if (f.pool) items.push({ f, own, family: f.pool.family, first: key(f.pool.first, f.pool.family), last: key(f.pool.last, f.pool.family) });
+    }
+  }
+  items.sort((a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const out = new Map<EipFact, EipFact[]>();
   const add = (a: EipFact, b: EipFact) => {
     if (a.name === b.name && a.source !== b.source) return; // the same object, seen twice
@@ -37,8 +44,8 @@ function overlaps(mine: EipFact[], others: EipFact[]): Map<EipFact, EipFact[]> {
   };
   let active: typeof items = [];
   for (const cur of items) {
-    const p = cur.f.pool!;
-    active = active.filter((x) => x.f.pool!.family === p.family && x.f.pool!.last >= p.first);
+    // Drop the intervals that end before this one starts (or are of the other family).
+    if (active.length) active = active.filter((x) => x.family === cur.family && x.last >= cur.first);
     for (const prev of active) {
       if (cur.own) add(cur.f, prev.f);
       if (prev.own) add(prev.f, cur.f);
