@@ -2,7 +2,8 @@
 // the connection state, and their conversion into the language server's cluster facts.
 // No vscode and no network here, so it can be tested and reused anywhere.
 import { eipFactFromObject, type EipFact, type Facts, type NodeFact, type NodeInterface, type ServiceFact } from '../../../server/src/core/model/facts';
-import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, LB_ANNOTATION, NODE_INTERFACES_ANNOTATION } from '../../../server/src/core/api/annotations';
+import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, NODE_INTERFACES_ANNOTATION } from '../../../server/src/core/api/annotations';
+import { servedByOpenElb } from '../../../server/src/core/api/service';
 
 /** Why the cluster view is (not) showing live data. */
 export type ConnectionState =
@@ -76,7 +77,7 @@ export function nodeFact(node: KObject): NodeFact {
 
 /** True when a Service is a LoadBalancer that OpenELB serves. */
 export function isOpenElbService(svc: KObject): boolean {
-  return svc.spec?.type === 'LoadBalancer' && svc.metadata?.annotations?.[LB_ANNOTATION] === 'openelb';
+  return servedByOpenElb(svc);
 }
 
 export function serviceFact(svc: KObject): ServiceFact {

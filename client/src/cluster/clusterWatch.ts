@@ -8,8 +8,7 @@ import {
 import { Backoff } from './backoff';
 import { emptyObjects, keyOf, WATCHED, type ClusterSnapshot, type ConnectionState, type KObject, type Watched } from './clusterState';
 
-const GROUP = 'network.kubesphere.io';
-const VERSION = 'v1alpha2';
+import { GROUP, PLURALS, STORAGE_VERSION as VERSION } from '../../../server/src/core/api/types';
 
 type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
 
@@ -52,9 +51,9 @@ export class ClusterWatch {
     const crd = (plural: string): ListFn => () =>
       custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as Promise<KubernetesListObject<KubernetesObject>>;
     const lists: Record<Watched, [string, ListFn]> = {
-      eips: [`/apis/${GROUP}/${VERSION}/eips`, crd('eips')],
-      bgpconfs: [`/apis/${GROUP}/${VERSION}/bgpconfs`, crd('bgpconfs')],
-      bgppeers: [`/apis/${GROUP}/${VERSION}/bgppeers`, crd('bgppeers')],
+      eips: [`/apis/${GROUP}/${VERSION}/${PLURALS.Eip}`, crd(PLURALS.Eip)],
+      bgpconfs: [`/apis/${GROUP}/${VERSION}/${PLURALS.BgpConf}`, crd(PLURALS.BgpConf)],
+      bgppeers: [`/apis/${GROUP}/${VERSION}/${PLURALS.BgpPeer}`, crd(PLURALS.BgpPeer)],
       services: ['/api/v1/services', () => core.listServiceForAllNamespaces() as Promise<KubernetesListObject<KubernetesObject>>],
       nodes: ['/api/v1/nodes', () => core.listNode() as Promise<KubernetesListObject<KubernetesObject>>],
     };

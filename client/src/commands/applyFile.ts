@@ -3,11 +3,11 @@
 // lines of the offending fields; only when every object passes is the real apply sent.
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { FIELD_MANAGER } from '../../../runtime/src/ops/names';
 import { restCall, RestError } from '../../../runtime/src/ops/rest';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import { objectsOf, parseFieldPath, problemsOf, rangeOfField, type FileObject } from './applyErrors';
 
-const FIELD_MANAGER = 'openelb';
 
 /** The REST path of an object, found through API discovery (plural name, namespaced or not). */
 async function objectPath(kc: KubeConfig, obj: Record<string, unknown>, cache: Map<string, unknown>): Promise<string> {

@@ -1,6 +1,7 @@
 // What a Service asks of OpenELB, read from its type, annotations and spec (OpenELB v0.6 keys).
 
-import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, LB_ANNOTATION, LB_ANNOTATION_VALUE, SERVICE_FINALIZER } from '../../../server/src/core/api/annotations';
+import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, SERVICE_FINALIZER } from '../../../server/src/core/api/annotations';
+import { servedByOpenElb } from '../../../server/src/core/api/service';
 
 // The keys are OpenELB's, defined once for the editor and the runtime.
 export { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, SERVICE_FINALIZER };
@@ -41,9 +42,7 @@ export function serviceRequest(svc: ServiceObject): ServiceRequest {
   const md = svc.metadata ?? {};
   const ann = md.annotations ?? {};
   const namespace = md.namespace ?? 'default';
-  const wanted = svc.spec?.type === 'LoadBalancer'
-    && ann[LB_ANNOTATION] === LB_ANNOTATION_VALUE
-    && md.deletionTimestamp == null;
+  const wanted = servedByOpenElb(svc) && md.deletionTimestamp == null;
   // As in OpenELB: the annotation, when present, replaces spec.loadBalancerIP (even if empty).
   const requestedIp = (EIP_IP_ANNOTATION in ann ? ann[EIP_IP_ANNOTATION] : svc.spec?.loadBalancerIP)?.trim() || undefined;
   const requestedPool = ann[EIP_POOL_ANNOTATION]?.trim() || undefined;

@@ -4,9 +4,11 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@k
 import { EIP_POOL_ANNOTATION, SERVICE_FINALIZER, type EipObject } from '../allocator';
 import { isNotFound, retryOnConflict } from '../kube/client';
 
-export const GROUP = 'network.kubesphere.io';
-export const EIP_VERSION = 'v1alpha2';
-export const EIP_PLURAL = 'eips';
+import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
+
+export { GROUP };
+export const EIP_VERSION = STORAGE_VERSION;
+export const EIP_PLURAL = PLURALS.Eip;
 
 export class KubeIo {
   readonly core: CoreV1Api;

@@ -1,5 +1,6 @@
 // Where each kind we deploy or apply lives in the API (group, version, plural, scope), so deploy and
 // undeploy can build REST paths without a discovery round-trip.
+import { PLURALS } from '../../../server/src/core/api/types';
 
 export interface KubeObject {
   apiVersion: string;
@@ -22,9 +23,9 @@ const RESOURCES: Record<string, ResourceInfo> = {
   Deployment: { plural: 'deployments', namespaced: true },
   DaemonSet: { plural: 'daemonsets', namespaced: true },
   Service: { plural: 'services', namespaced: true },
-  Eip: { plural: 'eips', namespaced: false },
-  BgpConf: { plural: 'bgpconfs', namespaced: false },
-  BgpPeer: { plural: 'bgppeers', namespaced: false },
+  Eip: { plural: PLURALS.Eip, namespaced: false },
+  BgpConf: { plural: PLURALS.BgpConf, namespaced: false },
+  BgpPeer: { plural: PLURALS.BgpPeer, namespaced: false },
 };
 
 /** The plural resource name of a kind we deploy ("configmaps"). */

@@ -8,7 +8,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { parseIp } from '../../../server/src/core/address/ip';
 import { parsePool, poolContains, poolSize } from '../../../server/src/core/address/pool';
-import { GROUP, STORAGE_VERSION } from '../../../server/src/core/api/types';
+import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
 import { kubeCall } from './kubeconfig';
 
 export interface AllocatedIp {
@@ -101,7 +101,7 @@ export async function readStatus(kc: KubeConfig): Promise<ClusterStatus> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const eips = await kubeCall(kc, 'list', `eips.${GROUP}`, () =>
-    custom.listClusterCustomObject({ group: GROUP, version: STORAGE_VERSION, plural: 'eips' })) as { items?: EipObject[] };
+    custom.listClusterCustomObject({ group: GROUP, version: STORAGE_VERSION, plural: PLURALS.Eip })) as { items?: EipObject[] };
   const services = await kubeCall(kc, 'list', 'services (all namespaces)', () => core.listServiceForAllNamespaces());
   return buildStatus(eips.items ?? [], services.items);
 }

@@ -6,11 +6,12 @@ import {
 } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { NODE_INTERFACES_ANNOTATION } from '../../../../server/src/core/api/annotations';
+import { GROUP, PLURALS, STORAGE_VERSION } from '../../../../server/src/core/api/types';
 import { retryOnConflict } from '../../kube/client';
 import type { EipObj } from './clusterView';
 
-export const GROUP = 'network.kubesphere.io';
-export const VERSION = 'v1alpha2';
+export { GROUP };
+export const VERSION = STORAGE_VERSION;
 export const COMPONENT = 'openelb-speaker';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -47,7 +48,7 @@ export class KubeWrites {
     const type = conditionType(this.node);
     const reason = ok ? 'ConfigSpeaker' : 'ConfigSpeakerFailed';
     return retryOnConflict(async () => {
-      const obj = await this.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'eips', name }) as EipObj;
+      const obj = await this.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS.Eip, name }) as EipObj;
       const status = { ...obj.status } as { conditions?: Condition[] };
       const old = status.conditions?.find((c) => c.type === type);
       const want = ok ? 'True' : 'False';
@@ -57,7 +58,7 @@ export class KubeWrites {
         lastTransitionTime: old && old.status === want ? old.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       };
       status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== type), cond];
-      await this.custom.replaceClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural: 'eips', name, body: { ...obj, status } });
+      await this.custom.replaceClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural: PLURALS.Eip, name, body: { ...obj, status } });
       return true;
     });
   }
@@ -78,14 +79,14 @@ export class KubeWrites {
   /** Merge-patches status.nodesPeerStatus[node] of a BgpPeer (null removes this node's entry). */
   async setPeerStatus(peer: string, status: object | null): Promise<void> {
     await this.custom.patchClusterCustomObjectStatus({
-      group: GROUP, version: VERSION, plural: 'bgppeers', name: peer, body: { status: { nodesPeerStatus: { [this.node]: status } } },
+      group: GROUP, version: VERSION, plural: PLURALS.BgpPeer, name: peer, body: { status: { nodesPeerStatus: { [this.node]: status } } },
     }, MERGE);
   }
 
   /** Merge-patches status.nodesConfStatus[node] of a BgpConf (null removes it). */
   async setConfStatus(conf: string, status: { as: number; routerId: string } | null): Promise<void> {
     await this.custom.patchClusterCustomObjectStatus({
-      group: GROUP, version: VERSION, plural: 'bgpconfs', name: conf, body: { status: { nodesConfStatus: { [this.node]: status } } },
+      group: GROUP, version: VERSION, plural: PLURALS.BgpConf, name: conf, body: { status: { nodesConfStatus: { [this.node]: status } } },
     }, MERGE);
   }
 }

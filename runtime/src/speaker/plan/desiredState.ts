@@ -4,7 +4,7 @@
 // this node has no ready endpoint of the Service.
 import { parseIp, type Family } from '../../../../server/src/core/address/ip';
 import { parsePool, poolContains, type Pool } from '../../../../server/src/core/address/pool';
-import { LB_ANNOTATION, LB_ANNOTATION_VALUE } from '../../../../server/src/core/api/annotations';
+import { servedByOpenElb } from '../../../../server/src/core/api/service';
 import { electOwner } from './election';
 
 export interface EipView {
@@ -77,7 +77,7 @@ export function serviceView(obj: {
   spec?: { type?: string; externalTrafficPolicy?: string };
   status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
 }, endpointNodes: Set<string>): ServiceView | undefined {
-  if (obj.spec?.type !== 'LoadBalancer' || obj.metadata?.annotations?.[LB_ANNOTATION] !== LB_ANNOTATION_VALUE) return undefined;
+  if (!servedByOpenElb(obj)) return undefined;
   const ips = (obj.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => parseIp(ip));
   if (!ips.length) return undefined;
   return { key: `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`, ips, localTraffic: obj.spec?.externalTrafficPolicy === 'Local', endpointNodes };

@@ -4,12 +4,12 @@
 // v1alpha2 stored and the only one with a status subresource (as OpenELB v0.6 ships them).
 import { FIELD_DOCS } from './fieldDocs';
 import { OPENAPI } from './openapi';
-import { GROUP, KINDS, STORAGE_VERSION, VERSIONS, type JSONSchemaProps, type Kind } from './types';
+import { GROUP, KINDS, PLURALS, STORAGE_VERSION, VERSIONS, type JSONSchemaProps, type Kind } from './types';
 
 const NAMES: Record<Kind, { plural: string; singular: string; listKind: string }> = {
-  Eip: { plural: 'eips', singular: 'eip', listKind: 'EipList' },
-  BgpConf: { plural: 'bgpconfs', singular: 'bgpconf', listKind: 'BgpConfList' },
-  BgpPeer: { plural: 'bgppeers', singular: 'bgppeer', listKind: 'BgpPeerList' },
+  Eip: { plural: PLURALS.Eip, singular: 'eip', listKind: 'EipList' },
+  BgpConf: { plural: PLURALS.BgpConf, singular: 'bgpconf', listKind: 'BgpConfList' },
+  BgpPeer: { plural: PLURALS.BgpPeer, singular: 'bgppeer', listKind: 'BgpPeerList' },
 };
 
 /** The plural resource name of a kind (eips, bgpconfs, bgppeers). */

@@ -20,3 +20,5 @@ export type Kind = (typeof KINDS)[number];
 export const VERSIONS = ['v1alpha1', 'v1alpha2'] as const;
 export type Version = (typeof VERSIONS)[number];
 export const STORAGE_VERSION: Version = 'v1alpha2';
+/** REST resource names of the kinds (cluster-scoped): /apis/GROUP/VERSION/PLURAL. */
+export const PLURALS: Record<Kind, string> = { Eip: 'eips', BgpConf: 'bgpconfs', BgpPeer: 'bgppeers' };
