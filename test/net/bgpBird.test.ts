@@ -3,13 +3,11 @@
 // table. Withdrawing removes next hops one by one, then the route.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTopology, requireRootAndTools } from './bgpTopology';
-import { SpeakerProcess, birdc, kernelNextHops, startBird, waitFor } from './bgpPeers';
+import { VIP4, VIP6, createTopology, requireRootAndTools } from './bgpTopology';
+import { startSpeakers, birdc, kernelNextHops, startBird, waitFor } from './bgpPeers';
 
 const ROUTER_AS = 65000;
 const NODE_AS = 65001;
-const VIP4 = '172.31.254.100/32';
-const VIP6 = 'fd00:254::100/128';
 
 test('BIRD installs an ECMP kernel route for a host route announced by two speakers', async () => {
   requireRootAndTools(['ip', 'bird', 'birdc']);
@@ -22,18 +20,7 @@ test('BIRD installs an ECMP kernel route for a host route announced by two speak
     stops.push(() => bird.stop());
     await waitFor('BIRD control socket', () => birdc(topo, 'router', bird.sock, 'show status').includes('Daemon is up'), 15000, 100);
 
-    const speakers: SpeakerProcess[] = [];
-    for (const node of ['node1', 'node2']) {
-      const s = await SpeakerProcess.start(topo, node, {
-        localAs: NODE_AS, routerId: topo.addr4(node), listenPort: 0,
-        peers: [{ neighborAddress: topo.addr4('router'), peerAs: ROUTER_AS, holdTime: 30, connectRetryTime: 1 }],
-      });
-      stops.push(() => s.stop());
-      speakers.push(s);
-    }
-    for (const s of speakers) {
-      await waitFor(`${s.name} Established`, async () => (await s.sessionState(topo.addr4('router'))) === 'ESTABLISHED', 20000, 100);
-    }
+    const speakers = await startSpeakers(topo, ROUTER_AS, [['node1', NODE_AS], ['node2', NODE_AS]], stops);
 
     const both = [topo.addr4('node1'), topo.addr4('node2')].sort();
     await speakers[0].command(`announce ${VIP4} ${topo.addr4('node1')}`);

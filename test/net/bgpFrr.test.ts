@@ -1,11 +1,8 @@
 // Our speaker against FRR's bgpd (run without zebra): both nodes' paths for the host
 // route show in FRR's BGP table, IPv6 too, and disappear on withdraw.
 import { test } from 'node:test';
-import { createTopology, requireRootAndTools } from './bgpTopology';
-import { SpeakerProcess, frrRib, startFrr, waitFor } from './bgpPeers';
-
-const VIP4 = '172.31.254.100/32';
-const VIP6 = 'fd00:254::100/128';
+import { VIP4, VIP6, createTopology, requireRootAndTools } from './bgpTopology';
+import { startSpeakers, frrRib, startFrr, waitFor } from './bgpPeers';
 
 test('FRR bgpd learns and forgets host routes from two speakers', async () => {
   requireRootAndTools(['ip', 'vtysh', '/usr/lib/frr/bgpd']);
@@ -17,18 +14,7 @@ test('FRR bgpd learns and forgets host routes from two speakers', async () => {
     ]);
     stops.push(() => frr.stop());
     await waitFor('FRR vty', () => frrRib(topo, 'router', frr.vty) !== undefined, 15000, 100);
-    const speakers: SpeakerProcess[] = [];
-    for (const [node, as] of [['node1', 65001], ['node2', 65002]] as const) {
-      const s = await SpeakerProcess.start(topo, node, {
-        localAs: as, routerId: topo.addr4(node), listenPort: 0,
-        peers: [{ neighborAddress: topo.addr4('router'), peerAs: 65000, holdTime: 30, connectRetryTime: 1 }],
-      });
-      stops.push(() => s.stop());
-      speakers.push(s);
-    }
-    for (const s of speakers) {
-      await waitFor(`${s.name} Established`, async () => (await s.sessionState(topo.addr4('router'))) === 'ESTABLISHED', 20000, 100);
-    }
+    const speakers = await startSpeakers(topo, 65000, [['node1', 65001], ['node2', 65002]], stops);
     await speakers[0].command(`announce ${VIP4} ${topo.addr4('node1')}`);
     await speakers[1].command(`announce ${VIP4} ${topo.addr4('node2')}`);
     const both = JSON.stringify([topo.addr4('node1'), topo.addr4('node2')].sort());

@@ -3,13 +3,11 @@
 // IPv6 /128 travels over the IPv4 sessions with MP-BGP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTopology, requireRootAndTools } from './bgpTopology';
-import { SpeakerProcess, gobgpRib, startGobgp, waitFor } from './bgpPeers';
+import { VIP4, VIP6, createTopology, requireRootAndTools } from './bgpTopology';
+import { startSpeakers, gobgpRib, startGobgp, waitFor } from './bgpPeers';
 
 const ROUTER_AS = 65000;
 const NODE_AS = 65001;
-const VIP4 = '172.31.254.100/32';
-const VIP6 = 'fd00:254::100/128';
 
 test('GoBGP learns a host route from two speakers (both next hops) and forgets it on withdraw', async () => {
   requireRootAndTools(['ip', 'gobgpd', 'gobgp']);
@@ -23,18 +21,7 @@ test('GoBGP learns a host route from two speakers (both next hops) and forgets i
     // gobgpd is ready once its API answers.
     await waitFor('gobgpd API', () => gobgpRib(topo, 'router') !== undefined, 15000, 100);
 
-    const speakers: SpeakerProcess[] = [];
-    for (const node of ['node1', 'node2']) {
-      const s = await SpeakerProcess.start(topo, node, {
-        localAs: NODE_AS, routerId: topo.addr4(node), listenPort: 0,
-        peers: [{ neighborAddress: topo.addr4('router'), peerAs: ROUTER_AS, holdTime: 30, connectRetryTime: 1 }],
-      });
-      stops.push(() => s.stop());
-      speakers.push(s);
-    }
-    for (const s of speakers) {
-      await waitFor(`${s.name} Established`, async () => (await s.sessionState(topo.addr4('router'))) === 'ESTABLISHED', 20000, 100);
-    }
+    const speakers = await startSpeakers(topo, ROUTER_AS, [['node1', NODE_AS], ['node2', NODE_AS]], stops);
 
     await speakers[0].command(`announce ${VIP4} ${topo.addr4('node1')}`);
     await speakers[1].command(`announce ${VIP4} ${topo.addr4('node2')}`);

@@ -184,6 +184,24 @@ export class SpeakerProcess extends Daemon {
 
 // ---------- raw TCP client (malformed input tests) ----------
 
+/** Our speaker in each node (name, local AS), peered with the router's IPv4 address; resolves
+ * once every session is Established. Each speaker's stop is pushed to `stops`. */
+export async function startSpeakers(topo: Topology, routerAs: number, nodes: [string, number][], stops: (() => Promise<void>)[]): Promise<SpeakerProcess[]> {
+  const speakers: SpeakerProcess[] = [];
+  for (const [node, as] of nodes) {
+    const s = await SpeakerProcess.start(topo, node, {
+      localAs: as, routerId: topo.addr4(node), listenPort: 0,
+      peers: [{ neighborAddress: topo.addr4('router'), peerAs: routerAs, holdTime: 30, connectRetryTime: 1 }],
+    });
+    stops.push(() => s.stop());
+    speakers.push(s);
+  }
+  for (const s of speakers) {
+    await waitFor(`${s.name} Established`, async () => (await s.sessionState(topo.addr4('router'))) === 'ESTABLISHED', 20000, 100);
+  }
+  return speakers;
+}
+
 export interface RawEvent { event: string; type?: number; code?: number; subcode?: number; error?: string }
 
 /** bgpRawClient.ts running in a namespace; `events` collects what it reports. */

@@ -4,6 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { HOSTS, HostName, Topology as Shared, requireNetTools } from './topology';
 
+/** The host routes the BGP tests announce (addresses that exist only inside the test namespaces). */
+export const VIP4 = '172.31.254.100/32';
+export const VIP6 = 'fd00:254::100/128';
+
 export interface Topology {
   prefix: string;
   ns(host: string): string;
