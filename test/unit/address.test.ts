@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatIp, parseIp } from '../../server/src/core/address/ip';
-import { formatCount, parsePool, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '../../server/src/core/address/pool';
+import { formatCount, parsePool, parseSubnet, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '../../server/src/core/address/pool';
 
 describe('parseIp / formatIp', () => {
   it('round-trips IPv4 and IPv6 (RFC 5952 output)', () => {
@@ -66,5 +66,13 @@ describe('parsePool', () => {
     assert.ok(!poolContains(a, parseIp('10.0.1.0')!));
     assert.ok(subnetContainsPool({ family: 4, value: parseIp('10.0.0.9')!.value, prefix: 23 }, b));
     assert.ok(!subnetContainsPool({ family: 4, value: parseIp('10.0.0.9')!.value, prefix: 24 }, b));
+  });
+});
+
+describe('parseSubnet', () => {
+  it('reads interface addresses with their prefix, host bits allowed', () => {
+    assert.deepEqual(parseSubnet('192.168.0.5/24'), { family: 4, value: parseIp('192.168.0.5')!.value, prefix: 24 });
+    assert.equal(parseSubnet('fd00::5/64')?.prefix, 64);
+    for (const bad of ['192.168.0.5', '192.168.0.5/33', '10.0.0.1/x', 'eth0/24', 'fd00::1/129']) assert.equal(parseSubnet(bad), undefined, bad);
   });
 });

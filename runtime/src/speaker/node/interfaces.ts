@@ -6,7 +6,7 @@
 // Eip range. When it is not usable and the Node carries layer2.openelb.kubesphere.io/v1alpha1
 // (one of its addresses), the NIC owning that address is used instead.
 import { parseIp, type Family } from '../../../../server/src/core/address/ip';
-import { firstIp, lastIp, subnetContainsPool, type Pool } from '../../../../server/src/core/address/pool';
+import { firstIp, lastIp, parseSubnet, subnetContainsPool, type Pool } from '../../../../server/src/core/address/pool';
 
 export interface NicAddress { address: string; family: Family; value: bigint; prefix: number }
 export interface Nic { name: string; mac: string; addresses: NicAddress[] }
@@ -21,9 +21,10 @@ export function nicsFrom(os: OsInterfaces): Nic[] {
     if (!infos?.length || name === 'lo' || infos.every((i) => i.internal)) continue;
     const addresses: NicAddress[] = [];
     for (const i of infos) {
-      const ip = parseIp(i.address.replace(/%.*$/, ''));
-      const prefix = Number(i.cidr?.split('/')[1]);
-      if (ip && Number.isInteger(prefix)) addresses.push({ address: i.address.replace(/%.*$/, ''), family: ip.family, value: ip.value, prefix });
+      // os.networkInterfaces() gives "fe80::1%eth0" for link-local addresses: drop the zone.
+      const address = i.address.replace(/%.*$/, '');
+      const subnet = i.cidr ? parseSubnet(`${address}/${i.cidr.split('/')[1]}`) : undefined;
+      if (subnet) addresses.push({ address, ...subnet });
     }
     out.push({ name, mac: infos[0].mac, addresses });
   }

@@ -162,8 +162,25 @@ export function lastIp(p: Pool): string {
   return formatIp(p.family, p.last);
 }
 
+/** An interface address with its prefix length, e.g. 192.168.0.5/24. */
+export interface Subnet {
+  family: Family;
+  value: bigint;
+  prefix: number;
+}
+
+/** Parses "address/prefix" as interfaces carry it (host bits allowed), or undefined. */
+export function parseSubnet(text: string): Subnet | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = parseIp(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!ip || !/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > bits(ip.family)) return undefined;
+  return { family: ip.family, value: ip.value, prefix: Number(prefixText) };
+}
+
 /** True when the subnet (an interface address with its prefix length) holds the whole pool. */
-export function subnetContainsPool(subnet: { family: Family; value: bigint; prefix: number }, p: Pool): boolean {
+export function subnetContainsPool(subnet: Subnet, p: Pool): boolean {
   if (subnet.family !== p.family) return false;
   const hostBits = BigInt(bits(subnet.family) - subnet.prefix);
   const net = (subnet.value >> hostBits) << hostBits;

@@ -2,7 +2,7 @@
 // cluster facts) presence on every node and a subnet that holds the whole pool.
 import { isScalar, type Node } from 'yaml';
 import { parseIp } from '../address/ip';
-import { parsePool, subnetContainsPool } from '../address/pool';
+import { parsePool, parseSubnet, subnetContainsPool } from '../address/pool';
 import { getNode, getPair, nodeRange, scalarContentRange, getString } from '../model/resource';
 import type { Rule } from './context';
 
@@ -62,9 +62,8 @@ export const eipInterfaceRule: Rule = {
       const itf = n.interfaces!.find((i) => i.name === value);
       if (!itf) return false;
       return !itf.addresses.some((cidr) => {
-        const [ipText, len] = cidr.split('/');
-        const ip = parseIp(ipText);
-        return ip && subnetContainsPool({ family: ip.family, value: ip.value, prefix: Number(len) }, pool);
+        const subnet = parseSubnet(cidr);
+        return subnet && subnetContainsPool(subnet, pool);
       });
     }).map((n) => n.name);
     if (outside.length) {
