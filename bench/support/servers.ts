@@ -32,7 +32,7 @@ export async function ourServer(dir: string): Promise<ServerSpec> {
   let script = join(ROOT, 'dist/openelb-language-server.js');
   if (process.env.BENCH_USE_DIST !== '1') {
     script = join(dir, 'openelb-language-server.js');
-    await build({ ...common, entryPoints: [join(ROOT, 'server/src/lsp/main.ts')], outfile: script });
+    await build({ ...common, ...(process.env.BENCH_PROFILE ? { minify: false, minifySyntax: true, minifyWhitespace: true } : {}), entryPoints: [join(ROOT, 'server/src/lsp/main.ts')], outfile: script });
   } else if (!existsSync(script)) {
     throw new Error(`BENCH_USE_DIST=1 but ${script} is missing: run npm run build`);
   }
@@ -60,7 +60,8 @@ export function yamlServer(schemaPath: string, glob: string): ServerSpec {
   };
 }
 
-/** BENCH_PROFILE=ours|yaml-ls starts that server under `node --cpu-prof` (profiles land in BENCH_PROFILE_DIR or cwd). */
+/** BENCH_PROFILE=ours|yaml-ls starts that server under `node --cpu-prof` (profiles land in BENCH_PROFILE_DIR or cwd);
+ * our bundle then keeps its function names. */
 function extraNodeArgs(name: string): string[] {
   if (process.env.BENCH_PROFILE !== name) return [];
   return ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? process.cwd()}`];

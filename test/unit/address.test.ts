@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isIPv4, isIPv6 } from 'node:net';
+import { prng } from '../support/prng';
 import { formatIp, parseIp } from '../../server/src/core/address/ip';
 import { formatCount, parsePool, parseSubnet, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '../../server/src/core/address/pool';
 
@@ -74,5 +76,56 @@ describe('parseSubnet', () => {
     assert.deepEqual(parseSubnet('192.168.0.5/24'), { family: 4, value: parseIp('192.168.0.5')!.value, prefix: 24 });
     assert.equal(parseSubnet('fd00::5/64')?.prefix, 64);
     for (const bad of ['192.168.0.5', '192.168.0.5/33', '10.0.0.1/x', 'eth0/24', 'fd00::1/129']) assert.equal(parseSubnet(bad), undefined, bad);
+  });
+});
+
+describe('parseIp against Node (differential, seeded)', () => {
+  // Node's net.isIPv4/isIPv6 and its URL parser (which prints IPv6 hosts in RFC 5952 form) are
+  // independent implementations of the same grammar. Ours differs only where Go does: no zone
+  // (`%eth0`), and an IPv4-mapped address counts as IPv4.
+  const rnd = prng(20261126);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const hex = () => Math.floor(rnd() * 65536).toString(16);
+  function randomV6(): string {
+    const groups = Array.from({ length: 8 }, () => (rnd() < 0.4 ? '0' : hex()));
+    if (rnd() < 0.2) groups.splice(6, 2, `${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}.1.${Math.floor(rnd() * 256)}`);
+    let text = groups.join(':');
+    if (rnd() < 0.6) {
+      const parts = text.split(':');
+      const at = Math.floor(rnd() * parts.length);
+      const len = 1 + Math.floor(rnd() * Math.min(4, parts.length - at));
+      text = `${parts.slice(0, at).join(':')}::${parts.slice(at + len).join(':')}`;
+    }
+    return rnd() < 0.3 ? text.toUpperCase() : text;
+  }
+  function mutate(s: string): string {
+    const i = Math.floor(rnd() * (s.length + 1));
+    switch (Math.floor(rnd() * 4)) {
+      case 0: return s.slice(0, i) + pick([':', '.', '0', 'f', 'g', '::', '1']) + s.slice(i);
+      case 1: return s.slice(0, i) + s.slice(i + 1);
+      case 2: return s.slice(0, i) + s.slice(i + 1 + Math.floor(rnd() * 3));
+      default: return s + pick([':', ':1', '.1', '::']);
+    }
+  }
+  it('agrees on 20,000 random and mutated addresses', () => {
+    for (let n = 0; n < 20_000; n++) {
+      const v4 = `${Math.floor(rnd() * 300)}.${Math.floor(rnd() * 256)}.${pick(['0', '00', '7', '255'])}.${Math.floor(rnd() * 256)}`;
+      const base = rnd() < 0.3 ? v4 : randomV6();
+      const text = rnd() < 0.5 ? base : mutate(base);
+      const ours = parseIp(text);
+      const family = isIPv4(text) ? 4 : isIPv6(text) ? 6 : 0;
+      assert.equal(ours !== undefined, family !== 0, `validity of '${text}'`);
+      if (!ours) continue;
+      if (family === 4) {
+        assert.equal(formatIp(4, ours.value), text, text);
+      } else {
+        const canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+        const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+        if (mapped) {
+          assert.equal(ours.family, 4, text);
+          assert.equal(ours.value, (BigInt(parseInt(mapped[1], 16)) << 16n) | BigInt(parseInt(mapped[2], 16)), text);
+        } else assert.equal(formatIp(6, ours.value), canonical, text);
+      }
+    }
   });
 });

@@ -13,9 +13,8 @@
 //    run's comments is indented at least as deep as the collection; otherwise its parent may;
 //  - an empty value (`key:` / `-`) owns the following gap lines: its range[2] is its position,
 //    or the end of the gap when the gap holds a comment (the library's `sep` / `start` tokens).
-import { Document, Pair, Scalar, YAMLMap, YAMLParseError, YAMLSeq, isScalar, type ParsedNode } from 'yaml';
-
-const OPTIONS = { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false } as const;
+import { YAMLParseError, isScalar, type Document, type ParsedNode, type Scalar } from 'yaml';
+import { SHARED_OPTIONS, SHARED_SCHEMA, newDocument, newMap, newPair, newScalar, newSeq } from './fastNodes';
 
 /** Thrown to give up on the fast path; fastParse catches it and returns undefined. */
 const DECLINE = new Error('fastParse: outside the supported subset');
@@ -24,8 +23,8 @@ const decline = (): never => { throw DECLINE; };
 // The core schema's scalar tags, in the library's own order: plain scalars resolve through them
 // exactly as the library does (value, `format`, float `minFractionDigits`).
 interface ScalarTag { test: RegExp; format?: string; resolve(src: string, onError: (m: string) => void, opts: object): unknown }
-const proto = new Document(undefined, OPTIONS);
-const TAGS = (proto.schema as unknown as { tags: ScalarTag[] }).tags.filter((t) => t.test instanceof RegExp);
+const TAGS = (SHARED_SCHEMA as unknown as { tags: ScalarTag[] }).tags.filter((t) => t.test instanceof RegExp);
+
 
 const charTable = (chars: string) => {
   const t = new Uint8Array(128);
@@ -78,7 +77,6 @@ class FastParser {
   private firstContent = -1;
   private marker = -1; // the `---` line, if any
   private readonly errors: YAMLParseError[] = [];
-  private readonly doc = new Document(undefined, OPTIONS) as unknown as Document.Parsed;
 
   // Where the node parsed last left off (every parse method sets these, see the header):
   /** Index of the next content line (or the line count). */
@@ -117,7 +115,7 @@ class FastParser {
   }
 
   document(): Document.Parsed {
-    const { text, doc, ls, le } = this;
+    const { text, ls, le } = this;
     let first = this.firstContent;
     if (first < 0) decline(); // empty documents are rare and cheap: the library handles them
     const docStart = ls[first];
@@ -126,10 +124,10 @@ class FastParser {
       let p = docStart + 3;
       while (p < le[first] && text.charCodeAt(p) === SPACE) p++;
       if (p < le[first] && text.charCodeAt(p) !== HASH) decline();
-      doc.directives.docStart = true;
       first = this.nextContent(first);
       if (first >= ls.length) decline();
     }
+    const doc = newDocument(first !== this.firstContent);
     const root = this.block(first, -1);
     if (this.next < ls.length) decline(); // content left at a lower indentation than the root
     doc.contents = root;
@@ -198,7 +196,7 @@ class FastParser {
     const { ls, le, lind, text } = this;
     const count = ls.length;
     const n = col - ls[li]; // the mapping's indentation
-    const map = new YAMLMap(this.doc.schema);
+    const map = newMap();
     const first = col;
     let prevEnd = col;
     let leading = false; // whether tokens precede the key (they end at the key)
@@ -225,7 +223,7 @@ class FastParser {
         if (nx < count && (lind[nx] > n || (lind[nx] === n && this.isDash(ls[nx] + n)))) value = this.block(nx, n - 1);
         else value = this.empty(this.gap(li, colon + 1, n), colon + 1, nx < count && lind[nx] === n ? n : -1, false);
       }
-      map.items.push(new Pair(key, value));
+      map.items.push(newPair(key, value));
       prevEnd = value.range[2];
       const next = this.next;
       if (next >= count || lind[next] < n) break;
@@ -244,7 +242,7 @@ class FastParser {
     const { ls, le, lind, text } = this;
     const count = ls.length;
     const n = lind[li];
-    const seq = new YAMLSeq(this.doc.schema);
+    const seq = newSeq();
     const first = ls[li] + n;
     let prevEnd = first;
     let preComment = false; // a comment in the run before this item's `-`
@@ -308,7 +306,7 @@ class FastParser {
       node = this.quoted(p, vEnd);
     } else if ((c === 91 && text.charCodeAt(p + 1) === 93) || (c === 123 && text.charCodeAt(p + 1) === 125)) {
       vEnd = p + 2; // `[]` or `{}`
-      const coll = c === 91 ? new YAMLSeq(this.doc.schema) : new YAMLMap(this.doc.schema);
+      const coll = c === 91 ? newSeq() : newMap();
       coll.flow = true;
       coll.range = [p, vEnd, vEnd];
       node = coll as ParsedNode;
@@ -406,16 +404,20 @@ class FastParser {
     if (src === '' || (c < 128 && TYPED_START[c] && mayBeTyped(src, c))) {
       for (const tag of TAGS) {
         if (tag.test.test(src)) {
-          value = tag.resolve(src, decline, this.doc.options);
+          value = tag.resolve(src, decline, SHARED_OPTIONS);
           format = tag.format;
           break;
         }
       }
     }
-    const node = (isScalar(value) ? value : new Scalar(value)) as Scalar.Parsed;
-    node.range = [start, end, end];
-    node.source = src;
-    node.type = 'PLAIN';
+    let node: Scalar.Parsed;
+    if (isScalar(value)) {
+      // Floats with fraction digits: the tag built the node itself.
+      node = value as Scalar.Parsed;
+      node.range = [start, end, end];
+      node.source = src;
+      node.type = 'PLAIN';
+    } else node = newScalar(value, start, end, src, 'PLAIN');
     if (format) node.format = format;
     return node;
   }
@@ -425,10 +427,6 @@ class FastParser {
     const single = this.text.charCodeAt(p) === SQUOTE;
     const inner = this.text.slice(p + 1, close - 1);
     const value = single ? inner.replace(/''/g, "'") : inner;
-    const node = new Scalar(value) as Scalar.Parsed;
-    node.range = [p, close, close];
-    node.source = value;
-    node.type = single ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE';
-    return node;
+    return newScalar(value, p, close, value, single ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE');
   }
 }

@@ -50,8 +50,6 @@ function wrongType(w: Walk, node: Node, schema: JSONSchemaProps, path: string[])
 
 function checkScalar(w: Walk, node: Scalar, schema: JSONSchemaProps, path: string[]): void {
   const v = node.value;
-  const r: Range = nodeRange(w.res, node) ?? [0, 0];
-  const where = path.join('.');
   switch (schema.type) {
     case 'string':
       if (typeof v !== 'string') return wrongType(w, node, schema, path);
@@ -69,7 +67,14 @@ function checkScalar(w: Walk, node: Scalar, schema: JSONSchemaProps, path: strin
       return;
   }
   const enumValues = schema.enum ?? (EXTRA_ENUM_LEAVES.has(path[path.length - 1]) ? EXTRA_ENUMS[docKey(w.kind, path)] : undefined);
-  if (enumValues && !enumValues.includes(v as string)) {
+  const badEnum = enumValues !== undefined && !enumValues.includes(v as string);
+  const badPattern = schema.pattern !== undefined && typeof v === 'string' && !patternOf(schema.pattern).test(v);
+  const badRange = typeof v === 'number' && ((schema.minimum !== undefined && v < schema.minimum) || (schema.maximum !== undefined && v > schema.maximum));
+  if (!badEnum && !badPattern && !badRange) return;
+  // Something to report: only now are the range and the path text worth building.
+  const r: Range = nodeRange(w.res, node) ?? [0, 0];
+  const where = path.join('.');
+  if (enumValues && badEnum) {
     const guess = typeof v === 'string' ? closest(v, enumValues.map(String)) : undefined;
     const fixes: Fix[] = guess ? [{ title: `Change to '${guess}'`, edits: [{ start: r[0], end: r[1], newText: guess }], preferred: true }] : [];
     w.ctx.report({
@@ -77,13 +82,13 @@ function checkScalar(w: Walk, node: Scalar, schema: JSONSchemaProps, path: strin
       message: `${where} is '${String(v)}'; accepted: ${enumValues.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`,
     });
   }
-  if (schema.pattern && typeof v === 'string' && !new RegExp(schema.pattern).test(v)) {
+  if (badPattern) {
     const detail = w.kind === 'Eip' && path.join('.') === 'spec.address' ? V1ALPHA1_EIP_ADDRESS : `the pattern ${schema.pattern}`;
     const fixes = w.version === 'v1alpha1' ? [migrateFix(w.res, w.ctx.text)].filter((f): f is Fix => !!f) : [];
     w.ctx.report({ code: 'schema-pattern', severity: 'error', start: r[0], end: r[1], path: where, fixes,
       message: `${where} '${v}' does not match the ${w.version} format (${detail})` });
   }
-  if (typeof v === 'number' && ((schema.minimum !== undefined && v < schema.minimum) || (schema.maximum !== undefined && v > schema.maximum))) {
+  if (badRange) {
     w.ctx.report({ code: 'schema-range', severity: 'error', start: r[0], end: r[1], path: where,
       message: `${where} is ${v}; accepted: ${schema.minimum ?? '-∞'} to ${schema.maximum ?? '∞'}` });
   }
@@ -129,7 +134,16 @@ function hasInOtherVersion(kind: Kind, version: Version, path: string[]): boolea
   return !!s;
 }
 
-/** `anchor` is where a missing required field is reported: the key of the mapping (a node, or a
+/** Compiled CRD patterns (a handful), so validating a value does not compile its regex again. */
+const patterns = new Map<string, RegExp>();
+function patternOf(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) patterns.set(source, (re = new RegExp(source)));
+  return re;
+}
+
+/** `path` is the field path, pushed and popped as the walk goes (copied by whatever keeps it).
+ * `anchor` is where a missing required field is reported: the key of the mapping (a node, or a
  * range for the document root); its range is only computed when something is reported. */
 function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, path: string[], anchor: Node | Range): void {
   if (isNullish(node) || isAlias(node) || !node) return;
@@ -140,7 +154,11 @@ function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, p
       const key = String(pair.key.value);
       if (path.length === 0 && (key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'status')) continue;
       const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      if (sub) walk(w, pair.value, sub, [...path, key], pair.key);
+      if (sub) {
+        path.push(key);
+        walk(w, pair.value, sub, path, pair.key);
+        path.pop();
+      }
       else if (schema.properties && schema.additionalProperties === undefined) unknownField(w, pair, key, path, Object.keys(schema.properties));
     }
     for (const req of schema.required ?? []) {
@@ -153,7 +171,13 @@ function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, p
   }
   if (schema.type === 'array') {
     if (!isSeq(node)) return wrongType(w, node, schema, path);
-    node.items.forEach((item, i) => schema.items && walk(w, item as Node, schema.items, [...path, String(i)], (item as Node | null) ?? anchor));
+    const items = schema.items;
+    if (!items) return;
+    node.items.forEach((item, i) => {
+      path.push(String(i));
+      walk(w, item as Node, items, path, (item as Node | null) ?? anchor);
+      path.pop();
+    });
     return;
   }
   if (!isScalar(node)) return wrongType(w, node, schema, path);

@@ -1,0 +1,95 @@
+// Cheap construction of the `yaml` library's node objects, for the fast parser.
+//
+// The library's constructors mark every node with `Object.defineProperty` (its node type, and a
+// collection's schema) and give every Document its own Schema, Directives and options objects:
+// on a 10,000-document file that was a third of the parse time and most of the memory the parse
+// cache keeps. The classes below build objects that ARE the library's classes to every reader
+// (`instanceof Scalar`, `isScalar()`, `toJSON()`, all methods, via the prototype chain) but put the
+// node type, the schema and the document's shared parts on their prototypes, once.
+//
+// Nodes are built by the fast parser only, read by rules, and never mutated or re-serialised
+// through the library's document API; test/unit/fastParse.test.ts compares them with the
+// library's own output.
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type ParsedNode, type YAMLError } from 'yaml';
+
+const NODE_TYPE = Symbol.for('yaml.node.type');
+
+/** Options the library would store on each document (the fast path only serves these). */
+export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false } as const;
+
+/** A document built the library's way, whose schema, options and directives defaults we share. */
+const template = new Document(undefined, PARSE_OPTIONS);
+export const SHARED_SCHEMA = template.schema;
+export const SHARED_OPTIONS = template.options;
+
+/** Puts `type` (and any shared fields) on a fast class's prototype and chains it to `base`. */
+function inherit(cls: { prototype: object }, base: { prototype: object }, type: symbol | undefined, shared: Record<string, unknown> = {}): void {
+  Object.setPrototypeOf(cls.prototype, base.prototype);
+  if (type) Object.defineProperty(cls.prototype, NODE_TYPE, { value: type });
+  for (const [k, v] of Object.entries(shared)) Object.defineProperty(cls.prototype, k, { value: v, writable: true, configurable: true });
+}
+
+class FastScalar {
+  range: [number, number, number];
+  source: string;
+  type: Scalar.Type;
+  format?: string;
+  constructor(public value: unknown, start: number, end: number, source: string, type: Scalar.Type) {
+    this.range = [start, end, end];
+    this.source = source;
+    this.type = type;
+  }
+}
+inherit(FastScalar, Scalar, Symbol.for('yaml.scalar'));
+
+class FastMap {
+  items: Pair[] = [];
+  range: [number, number, number] = [0, 0, 0];
+}
+inherit(FastMap, YAMLMap, Symbol.for('yaml.map'), { schema: SHARED_SCHEMA });
+
+class FastSeq {
+  items: unknown[] = [];
+  range: [number, number, number] = [0, 0, 0];
+  flow?: boolean;
+}
+inherit(FastSeq, YAMLSeq, Symbol.for('yaml.seq'), { schema: SHARED_SCHEMA });
+
+class FastPair {
+  constructor(public key: unknown, public value: unknown) {}
+}
+inherit(FastPair, Pair, Symbol.for('yaml.pair'));
+
+/**
+ * A parsed document. Its Directives object (which only says whether the document started with
+ * `---`) is made on first use: rules never ask, so most documents never pay for it.
+ */
+class FastDocument {
+  commentBefore = null;
+  comment = null;
+  errors: YAMLError[] = [];
+  warnings: YAMLError[] = [];
+  contents: ParsedNode | null = null;
+  range: [number, number, number] = [0, 0, 0];
+  private ownDirectives: Document['directives'] | undefined = undefined;
+  constructor(private readonly docStart: boolean) {}
+  get directives(): Document['directives'] {
+    if (!this.ownDirectives) {
+      this.ownDirectives = template.directives!.atDocument();
+      if (this.docStart) this.ownDirectives.docStart = true;
+    }
+    return this.ownDirectives;
+  }
+  set directives(d: Document['directives']) {
+    this.ownDirectives = d;
+  }
+}
+inherit(FastDocument, Document, Symbol.for('yaml.document'), { schema: SHARED_SCHEMA, options: SHARED_OPTIONS });
+
+export const newScalar = (value: unknown, start: number, end: number, source: string, type: Scalar.Type): Scalar.Parsed =>
+  new FastScalar(value, start, end, source, type) as unknown as Scalar.Parsed;
+export const newMap = (): YAMLMap.Parsed => new FastMap() as unknown as YAMLMap.Parsed;
+export const newSeq = (): YAMLSeq.Parsed => new FastSeq() as unknown as YAMLSeq.Parsed;
+export const newPair = (key: unknown, value: unknown): Pair<ParsedNode, ParsedNode | null> =>
+  new FastPair(key, value) as unknown as Pair<ParsedNode, ParsedNode | null>;
+export const newDocument = (docStart: boolean): Document.Parsed => new FastDocument(docStart) as unknown as Document.Parsed;
