@@ -10,6 +10,11 @@
 // Nodes are built by the fast parser only, read by rules, and never mutated or re-serialised
 // through the library's document API; test/unit/fastParse.test.ts compares them with the
 // library's own output.
+//
+// A node's `range` is kept as three number fields and handed out as a fresh array on each read:
+// a [start, valueEnd, nodeEnd] array per node was a quarter of what the parse cache kept alive,
+// and the garbage collector copies all of it while a big file is parsed. The parser sets the
+// fields directly (setRange / setEnd / endOf).
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type ParsedNode, type YAMLError } from 'yaml';
 
 const NODE_TYPE = Symbol.for('yaml.node.type');
@@ -29,31 +34,55 @@ function inherit(cls: { prototype: object }, base: { prototype: object }, type: 
   for (const [k, v] of Object.entries(shared)) Object.defineProperty(cls.prototype, k, { value: v, writable: true, configurable: true });
 }
 
-class FastScalar {
-  range: [number, number, number];
+/** What every fast node has: its range as three numbers. */
+interface Ranged {
+  r0: number;
+  r1: number;
+  r2: number;
+}
+const rangeAccessor = {
+  get(this: Ranged): [number, number, number] { return [this.r0, this.r1, this.r2]; },
+  set(this: Ranged, r: [number, number, number]) { this.r0 = r[0]; this.r1 = r[1]; this.r2 = r[2]; },
+  configurable: true,
+};
+
+class FastScalar implements Ranged {
+  r0: number;
+  r1: number;
+  r2: number;
   source: string;
   type: Scalar.Type;
-  format?: string;
+  declare format?: string;
+  declare minFractionDigits?: number;
   constructor(public value: unknown, start: number, end: number, source: string, type: Scalar.Type) {
-    this.range = [start, end, end];
+    this.r0 = start;
+    this.r1 = this.r2 = end;
     this.source = source;
     this.type = type;
   }
 }
-inherit(FastScalar, Scalar, Symbol.for('yaml.scalar'));
 
-class FastMap {
+class FastMap implements Ranged {
+  r0 = 0;
+  r1 = 0;
+  r2 = 0;
   items: Pair[] = [];
-  range: [number, number, number] = [0, 0, 0];
+  declare flow?: boolean;
 }
-inherit(FastMap, YAMLMap, Symbol.for('yaml.map'), { schema: SHARED_SCHEMA });
 
-class FastSeq {
+class FastSeq implements Ranged {
+  r0 = 0;
+  r1 = 0;
+  r2 = 0;
   items: unknown[] = [];
-  range: [number, number, number] = [0, 0, 0];
-  flow?: boolean;
+  declare flow?: boolean;
 }
+
+// The prototype chains: FastScalar.prototype -> Scalar.prototype, and so on.
+inherit(FastScalar, Scalar, Symbol.for('yaml.scalar'));
+inherit(FastMap, YAMLMap, Symbol.for('yaml.map'), { schema: SHARED_SCHEMA });
 inherit(FastSeq, YAMLSeq, Symbol.for('yaml.seq'), { schema: SHARED_SCHEMA });
+for (const cls of [FastScalar, FastMap, FastSeq]) Object.defineProperty(cls.prototype, 'range', rangeAccessor);
 
 class FastPair {
   constructor(public key: unknown, public value: unknown) {}
@@ -86,10 +115,18 @@ class FastDocument {
 }
 inherit(FastDocument, Document, Symbol.for('yaml.document'), { schema: SHARED_SCHEMA, options: SHARED_OPTIONS });
 
-export const newScalar = (value: unknown, start: number, end: number, source: string, type: Scalar.Type): Scalar.Parsed =>
-  new FastScalar(value, start, end, source, type) as unknown as Scalar.Parsed;
-export const newMap = (): YAMLMap.Parsed => new FastMap() as unknown as YAMLMap.Parsed;
-export const newSeq = (): YAMLSeq.Parsed => new FastSeq() as unknown as YAMLSeq.Parsed;
+/** A node the fast parser built (all of them are). */
+export type FastNode = Ranged & ParsedNode;
+
+export const newScalar = (value: unknown, start: number, end: number, source: string, type: Scalar.Type): Scalar.Parsed & FastNode =>
+  new FastScalar(value, start, end, source, type) as unknown as Scalar.Parsed & FastNode;
+export const newMap = (): YAMLMap.Parsed & FastNode => new FastMap() as unknown as YAMLMap.Parsed & FastNode;
+export const newSeq = (): YAMLSeq.Parsed & FastNode => new FastSeq() as unknown as YAMLSeq.Parsed & FastNode;
+export function setRange(node: FastNode, start: number, valueEnd: number, nodeEnd: number): void {
+  node.r0 = start;
+  node.r1 = valueEnd;
+  node.r2 = nodeEnd;
+}
 export const newPair = (key: unknown, value: unknown): Pair<ParsedNode, ParsedNode | null> =>
   new FastPair(key, value) as unknown as Pair<ParsedNode, ParsedNode | null>;
 export const newDocument = (docStart: boolean): Document.Parsed => new FastDocument(docStart) as unknown as Document.Parsed;

@@ -13,8 +13,8 @@
 //    run's comments is indented at least as deep as the collection; otherwise its parent may;
 //  - an empty value (`key:` / `-`) owns the following gap lines: its range[2] is its position,
 //    or the end of the gap when the gap holds a comment (the library's `sep` / `start` tokens).
-import { YAMLParseError, isScalar, type Document, type ParsedNode, type Scalar } from 'yaml';
-import { SHARED_OPTIONS, SHARED_SCHEMA, newDocument, newMap, newPair, newScalar, newSeq } from './fastNodes';
+import { YAMLParseError, isScalar, type Document, type Scalar } from 'yaml';
+import { SHARED_OPTIONS, SHARED_SCHEMA, newDocument, newMap, newPair, newScalar, newSeq, setRange, type FastNode } from './fastNodes';
 
 /** Thrown to give up on the fast path; fastParse catches it and returns undefined. */
 const DECLINE = new Error('fastParse: outside the supported subset');
@@ -55,6 +55,18 @@ const BLANK = 0, COMMENT = 1, CONTENT = 2;
 /** A gap token (space, comment or newline) of the lines after an empty value; `end` = offset after it. */
 interface Tok { t: 's' | 'c' | 'n'; end: number; indent: number }
 interface Gap { toks: Tok[]; next: number }
+
+/** The parse cache keeps every node alive: an array grown by push holds room for 16 more items. */
+const exact = <T>(items: T[]): T[] => (items.length < 16 ? items.slice() : items);
+
+/** Keys repeat in every document (`apiVersion`, `metadata`, `name`, ...): one string each. */
+const keys = new Map<string, string>();
+function intern(key: string): string {
+  const known = keys.get(key);
+  if (known !== undefined) return known;
+  if (keys.size < 10_000) keys.set(key, key);
+  return key;
+}
 
 export function fastParse(text: string): Document.Parsed | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
@@ -131,7 +143,7 @@ class FastParser {
     const root = this.block(first, -1);
     if (this.next < ls.length) decline(); // content left at a lower indentation than the root
     doc.contents = root;
-    const contentEnd = root.range[2];
+    const contentEnd = root.r2;
     doc.range = [docStart, contentEnd, this.runEnd >= 0 ? this.runEnd : contentEnd];
     for (const e of this.errors) doc.errors.push(e);
     return doc;
@@ -146,7 +158,7 @@ class FastParser {
   }
 
   /** A block collection starting at the content of line `li`, indented deeper than `parent`. */
-  private block(li: number, parent: number): ParsedNode {
+  private block(li: number, parent: number): FastNode {
     if (this.lind[li] <= parent) decline();
     const col = this.ls[li] + this.lind[li];
     if (this.isDash(col)) return this.seq(li);
@@ -192,7 +204,7 @@ class FastParser {
   }
 
   /** A block mapping whose first key starts at offset `col` of line `li`. */
-  private map(li: number, col: number): ParsedNode {
+  private map(li: number, col: number): FastNode {
     const { ls, le, lind, text } = this;
     const count = ls.length;
     const n = col - ls[li]; // the mapping's indentation
@@ -216,7 +228,7 @@ class FastParser {
       }
       let p = colon + 1;
       while (p < end && text.charCodeAt(p) === SPACE) p++;
-      let value: ParsedNode;
+      let value: FastNode;
       if (p < end && text.charCodeAt(p) !== HASH) value = this.inline(li, p, n);
       else {
         const nx = this.nextContent(li);
@@ -224,7 +236,7 @@ class FastParser {
         else value = this.empty(this.gap(li, colon + 1, n), colon + 1, nx < count && lind[nx] === n ? n : -1, false);
       }
       map.items.push(newPair(key, value));
-      prevEnd = value.range[2];
+      prevEnd = value.r2;
       const next = this.next;
       if (next >= count || lind[next] < n) break;
       if (lind[next] > n || this.isDash(ls[next] + n)) decline();
@@ -232,13 +244,14 @@ class FastParser {
       li = next;
       col = ls[li] + n;
     }
-    map.range = [first, prevEnd, prevEnd];
-    this.keep(map.range, n);
-    return map as ParsedNode;
+    setRange(map, first, prevEnd, prevEnd);
+    map.items = exact(map.items);
+    this.keep(map, n);
+    return map as FastNode;
   }
 
   /** A block sequence whose first `-` starts line `li`. */
-  private seq(li: number): ParsedNode {
+  private seq(li: number): FastNode {
     const { ls, le, lind, text } = this;
     const count = ls.length;
     const n = lind[li];
@@ -251,7 +264,7 @@ class FastParser {
       const dash = ls[li] + n;
       let p = dash + 1;
       while (p < end && text.charCodeAt(p) === SPACE) p++;
-      let value: ParsedNode;
+      let value: FastNode;
       if (p < end && text.charCodeAt(p) !== HASH) {
         if (this.isDash(p)) decline(); // `- - x`
         value = this.keyColon(p, end) >= 0 ? this.map(li, p) : this.inline(li, p, n);
@@ -261,7 +274,7 @@ class FastParser {
         else value = this.empty(this.gap(li, dash + 1, n), dash + 1, -1, preComment);
       }
       seq.items.push(value);
-      prevEnd = value.range[2];
+      prevEnd = value.r2;
       const next = this.next;
       if (next >= count || lind[next] < n) break;
       if (lind[next] > n) decline();
@@ -269,38 +282,39 @@ class FastParser {
       preComment = this.runEnd >= 0 && this.runComment >= 0;
       li = next;
     }
-    seq.range = [first, prevEnd, prevEnd];
-    this.keep(seq.range, n);
-    return seq as ParsedNode;
+    setRange(seq, first, prevEnd, prevEnd);
+    seq.items = exact(seq.items);
+    this.keep(seq, n);
+    return seq as FastNode;
   }
 
   /** A collection ends: it keeps the trailing run when the library would (see the header). */
-  private keep(range: [number, number, number], indent: number): void {
+  private keep(node: FastNode, indent: number): void {
     if (this.runEnd < 0 || indent === 0 || this.runComment < indent) return;
-    range[2] = this.runEnd;
+    node.r2 = this.runEnd;
     this.runEnd = this.runComment = -1;
   }
 
   /** The key scalar from `col` to its `:` (plain or quoted, on one line). */
-  private key(col: number, colon: number): Scalar.Parsed {
+  private key(col: number, colon: number): Scalar.Parsed & FastNode {
     const { text } = this;
     const c = text.charCodeAt(col);
     if (c === DQUOTE || c === SQUOTE) return this.quoted(col, colon);
     // Leave to the library: indicators, `:` inside keys, `<<`, spaces before `:`, very long keys.
     if (colon === col || (c < 128 && NOT_PLAIN_START[c]) || ((c === DASH || c === QUESTION || c === COLON) && text.charCodeAt(col + 1) === SPACE)) decline();
     if (text.charCodeAt(colon - 1) === SPACE || colon - col > 1000) decline();
-    const src = text.slice(col, colon);
+    const src = intern(text.slice(col, colon));
     if (src.includes(':') || src === '<<') decline();
     return this.plain(src, col, colon);
   }
 
   /** A scalar or empty flow collection written after `key: ` or `- ` on line `li`, at `p`. */
-  private inline(li: number, p: number, indent: number): ParsedNode {
+  private inline(li: number, p: number, indent: number): FastNode {
     const { text, ls, le, lind, lk } = this;
     const end = le[li];
     const c = text.charCodeAt(p);
     let vEnd: number;
-    let node: ParsedNode;
+    let node: FastNode;
     if (c === SQUOTE || c === DQUOTE) {
       vEnd = this.quoteEnd(p, end);
       node = this.quoted(p, vEnd);
@@ -308,8 +322,8 @@ class FastParser {
       vEnd = p + 2; // `[]` or `{}`
       const coll = c === 91 ? newSeq() : newMap();
       coll.flow = true;
-      coll.range = [p, vEnd, vEnd];
-      node = coll as ParsedNode;
+      setRange(coll, p, vEnd, vEnd);
+      node = coll as FastNode;
     } else {
       if ((c < 128 && NOT_PLAIN_START[c]) || ((c === DASH || c === QUESTION || c === COLON) && (p + 1 === end || text.charCodeAt(p + 1) === SPACE))) decline();
       vEnd = p;
@@ -344,7 +358,7 @@ class FastParser {
       }
     }
     if (j < ls.length) last = ls[j] + lind[j];
-    node.range[2] = rangeEnd;
+    node.r2 = rangeEnd;
     this.next = j;
     this.runEnd = last > rangeEnd ? last : -1;
     return node;
@@ -356,7 +370,7 @@ class FastParser {
    * library hands the gap's tail after the second newline following the last comment indented
    * deeper than the map over to the sibling. `comment`: a comment precedes a `-` item.
    */
-  private empty(gap: Gap, from: number, sibling: number, comment: boolean): ParsedNode {
+  private empty(gap: Gap, from: number, sibling: number, comment: boolean): FastNode {
     const { toks } = gap;
     const pos = toks.length > 0 && toks[0].t === 's' ? toks[0].end : from;
     let cut = toks.length;
@@ -371,7 +385,7 @@ class FastParser {
     let hasComment = comment;
     for (let i = 0; i < cut; i++) if (toks[i].t === 'c') hasComment = true;
     const node = this.plain('', pos, pos);
-    if (hasComment) node.range[2] = cut > 0 ? toks[cut - 1].end : from;
+    if (hasComment) node.r2 = cut > 0 ? toks[cut - 1].end : from;
     this.next = gap.next;
     this.runEnd = cut < toks.length ? toks[toks.length - 1].end : -1;
     this.runComment = -1;
@@ -397,7 +411,7 @@ class FastParser {
   }
 
   /** A plain scalar, resolved through the core schema's tags like the library does. */
-  private plain(src: string, start: number, end: number): Scalar.Parsed {
+  private plain(src: string, start: number, end: number): Scalar.Parsed & FastNode {
     let value: unknown = src;
     let format: string | undefined;
     const c = src.charCodeAt(0);
@@ -410,20 +424,18 @@ class FastParser {
         }
       }
     }
-    let node: Scalar.Parsed;
+    let node: Scalar.Parsed & FastNode;
     if (isScalar(value)) {
-      // Floats with fraction digits: the tag built the node itself.
-      node = value as Scalar.Parsed;
-      node.range = [start, end, end];
-      node.source = src;
-      node.type = 'PLAIN';
+      // Floats with fraction digits: the tag built a node of its own to say how many.
+      node = newScalar(value.value, start, end, src, 'PLAIN');
+      if (value.minFractionDigits !== undefined) node.minFractionDigits = value.minFractionDigits;
     } else node = newScalar(value, start, end, src, 'PLAIN');
     if (format) node.format = format;
     return node;
   }
 
   /** A one-line quoted scalar from `p` to `close` (just after the closing quote). */
-  private quoted(p: number, close: number): Scalar.Parsed {
+  private quoted(p: number, close: number): Scalar.Parsed & FastNode {
     const single = this.text.charCodeAt(p) === SQUOTE;
     const inner = this.text.slice(p + 1, close - 1);
     const value = single ? inner.replace(/''/g, "'") : inner;

@@ -71,30 +71,43 @@ export function isNullish(node: unknown): boolean {
 
 export { isMap, isScalar, isSeq, isAlias };
 
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+/** Rows of the edit-distance table, reused: "did you mean" runs over every Eip name on file. */
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
+/** Case-insensitive Levenshtein distance of two lowercased strings, or `limit + 1` once it exceeds `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  if (rowA.length <= b.length) { rowA = new Int32Array(b.length * 2 + 1); rowB = new Int32Array(b.length * 2 + 1); }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
+    cur[0] = i;
+    let best = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      prev = tmp;
+      const d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = d;
+      if (d < best) best = d;
     }
+    if (best > limit) return limit + 1; // every path is already too long
+    const t = prev; prev = cur; cur = t;
   }
-  return dp[b.length];
+  return prev[b.length];
 }
 
 /** The closest candidate within a small edit distance, for "did you mean" messages. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  const w = word.toLowerCase();
   let best: string | undefined;
-  let bestD = Infinity;
+  let bestD = limit + 1;
   for (const c of candidates) {
-    const d = editDistance(word, c);
+    const d = editDistance(w, c.toLowerCase(), limit);
     if (d < bestD) { bestD = d; best = c; }
   }
-  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  return bestD <= limit ? best : undefined;
+  return best;
 }
 
 type Classified = Omit<Resource, 'index' | 'offset'>;
