@@ -2,6 +2,7 @@
 // document's own text: a keystroke re-parses only the document it lands in.
 import { parseDocument, type Document, type YAMLError } from 'yaml';
 import { fastParse } from './fastParse';
+import type { DocMemo } from './resource';
 
 export interface ParsedDoc {
   /** Position of the document in the file (0-based). */
@@ -14,6 +15,8 @@ export interface ParsedDoc {
   errors: YAMLError[];
   /** Set when the document could not be parsed at all (too deep, too large): the reason. */
   failure?: string;
+  /** What later stages derived from this document's text, kept with it in the parse cache. */
+  memo: DocMemo;
 }
 
 /** Documents larger than this are reported, not parsed (the rest of the file still is). */
@@ -47,6 +50,7 @@ interface CacheEntry {
   doc: Document.Parsed;
   errors: YAMLError[];
   failure?: string;
+  memo: DocMemo;
 }
 
 /** A bounded parse cache shared by every file; entries keyed by document text. */
@@ -74,26 +78,27 @@ export class ParseCache {
 function parseOne(text: string): CacheEntry {
   if (text.length > MAX_DOC_BYTES) {
     const doc = parseDocument('') as Document.Parsed;
-    return { doc, errors: [], failure: `this YAML document is ${text.length} characters long; documents over ${MAX_DOC_BYTES} are not checked` };
+    return { doc, errors: [], failure: `this YAML document is ${text.length} characters long; documents over ${MAX_DOC_BYTES} are not checked`, memo: {} };
   }
   try {
     // The common Kubernetes subset takes a fast path that builds the same nodes as the library;
     // anything else (anchors, block scalars, flow collections, syntax errors, ...) goes to it.
     // uniqueKeys: duplicate keys are an error in Kubernetes' strict decoding too.
     const doc = fastParse(text) ?? parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
-    return { doc, errors: [...doc.errors] };
+    return { doc, errors: doc.errors.length ? [...doc.errors] : NO_ERRORS, memo: {} };
   } catch (err) {
     // The yaml parser recurses on nesting; pathological input can exhaust the stack.
     const doc = parseDocument('') as Document.Parsed;
-    return { doc, errors: [], failure: `this YAML document could not be parsed (${(err as Error).message.slice(0, 80)}); is it nested too deeply?` };
+    return { doc, errors: [], memo: {}, failure: `this YAML document could not be parsed (${(err as Error).message.slice(0, 80)}); is it nested too deeply?` };
   }
 }
 
+const NO_ERRORS: YAMLError[] = [];
 const defaultCache = new ParseCache();
 
 export function parseDocuments(text: string, cache: ParseCache = defaultCache): ParsedDoc[] {
   return splitDocuments(text).map((chunk, index) => {
     const e = cache.get(chunk.text);
-    return { index, offset: chunk.offset, text: chunk.text, doc: e.doc, errors: e.errors, failure: e.failure };
+    return { index, offset: chunk.offset, text: chunk.text, doc: e.doc, errors: e.errors, failure: e.failure, memo: e.memo };
   });
 }

@@ -2,7 +2,7 @@
 // the live cluster. The editor client gathers them; the service only reads them.
 import { parsePool, type Pool } from '../address/pool';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
-import { getNode, getString, nodeRange, type Resource } from './resource';
+import { getNode, getString, scalarString, type Resource } from './resource';
 
 export type FactSource = 'file' | 'workspace' | 'cluster';
 
@@ -64,20 +64,19 @@ export function cachedPool(address: string): Pool | undefined {
 }
 
 type LocalFact = Omit<EipFact, 'source' | 'uri'>;
-/** Per parsed document: its Eip fact with offsets relative to the document. */
-const docFacts = new WeakMap<object, LocalFact | null>();
 
 function localFact(r: Resource): LocalFact | null {
-  const addrNode = getNode(r.root, ['spec', 'address']);
-  const address = getString(r.root, ['spec', 'address']);
+  const spec = getNode(r.root, ['spec']);
+  const addrNode = getNode(spec, ['address']);
+  const address = scalarString(addrNode);
   if (address === undefined || !r.name) return null;
-  const range = nodeRange({ ...r, offset: 0 }, addrNode);
+  const range = addrNode?.range;
   return {
     name: r.name,
     address,
-    protocol: getString(r.root, ['spec', 'protocol']),
-    interface: getString(r.root, ['spec', 'interface']),
-    disable: getString(r.root, ['spec', 'disable']) === 'true',
+    protocol: getString(spec, ['protocol']),
+    interface: getString(spec, ['interface']),
+    disable: getString(spec, ['disable']) === 'true',
     isDefault: getString(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION]) === 'true',
     start: range?.[0],
     end: range?.[1],
@@ -90,8 +89,9 @@ export function eipFacts(resources: Resource[], uri: string, source: FactSource)
   const out: EipFact[] = [];
   for (const r of resources) {
     if (r.openelb?.kind !== 'Eip') continue;
-    let f = docFacts.get(r.doc);
-    if (f === undefined) docFacts.set(r.doc, (f = localFact(r)));
+    // Per parsed document (in its memo): its Eip fact with offsets relative to the document.
+    let f = r.memo.fact as LocalFact | null | undefined;
+    if (f === undefined) r.memo.fact = f = localFact(r);
     if (!f) continue;
     out.push({
       name: f.name, address: f.address, protocol: f.protocol, interface: f.interface, disable: f.disable, isDefault: f.isDefault,

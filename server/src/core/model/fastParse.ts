@@ -68,6 +68,17 @@ function intern(key: string): string {
   return key;
 }
 
+/** The shared line tables, grown to fit the text (a document has at most one line per character). */
+let tables = { ls: new Int32Array(256), le: new Int32Array(256), lind: new Int32Array(256), lk: new Int32Array(256) };
+function lineTables(text: string) {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const make = (size: number) => ({ ls: new Int32Array(size), le: new Int32Array(size), lind: new Int32Array(size), lk: new Int32Array(size) });
+  if (lines > 65_536) return make(lines); // a rare giant document: not kept for the next parse
+  if (tables.ls.length < lines) tables = make(Math.max(lines, tables.ls.length * 2));
+  return tables;
+}
+
 export function fastParse(text: string): Document.Parsed | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
   try {
@@ -81,11 +92,13 @@ export function fastParse(text: string): Document.Parsed | undefined {
 
 class FastParser {
   // The lines, as parallel arrays: start offset, end offset (its '\n' or the text end),
-  // indentation (leading spaces) and kind.
-  private readonly ls: number[] = [];
-  private readonly le: number[] = [];
-  private readonly lind: number[] = [];
-  private readonly lk: number[] = [];
+  // indentation (leading spaces) and kind; `count` lines. The arrays are shared by every parse
+  // (parsing is synchronous) so that a document costs no line arrays of its own.
+  private readonly ls: Int32Array;
+  private readonly le: Int32Array;
+  private readonly lind: Int32Array;
+  private readonly lk: Int32Array;
+  private count = 0;
   private firstContent = -1;
   private marker = -1; // the `---` line, if any
   private readonly errors: YAMLParseError[] = [];
@@ -100,6 +113,11 @@ class FastParser {
 
   constructor(private readonly text: string) {
     const n = text.length;
+    const lines = lineTables(text);
+    this.ls = lines.ls;
+    this.le = lines.le;
+    this.lind = lines.lind;
+    this.lk = lines.lk;
     for (let start = 0; start <= n;) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = n;
@@ -113,15 +131,16 @@ class FastParser {
           const after = text.charCodeAt(p + 3);
           if (after === SPACE || after === NL || p + 3 === n) {
             if (this.firstContent >= 0 || c !== DASH) decline();
-            this.marker = this.ls.length;
+            this.marker = this.count;
           }
         }
-        if (this.firstContent < 0) this.firstContent = this.ls.length;
+        if (this.firstContent < 0) this.firstContent = this.count;
       }
-      this.ls.push(start);
-      this.le.push(end);
-      this.lind.push(p - start);
-      this.lk.push(kind);
+      const li = this.count++;
+      this.ls[li] = start;
+      this.le[li] = end;
+      this.lind[li] = p - start;
+      this.lk[li] = kind;
       start = end + 1;
     }
   }
@@ -137,11 +156,11 @@ class FastParser {
       while (p < le[first] && text.charCodeAt(p) === SPACE) p++;
       if (p < le[first] && text.charCodeAt(p) !== HASH) decline();
       first = this.nextContent(first);
-      if (first >= ls.length) decline();
+      if (first >= this.count) decline();
     }
     const doc = newDocument(first !== this.firstContent);
     const root = this.block(first, -1);
-    if (this.next < ls.length) decline(); // content left at a lower indentation than the root
+    if (this.next < this.count) decline(); // content left at a lower indentation than the root
     doc.contents = root;
     const contentEnd = root.r2;
     doc.range = [docStart, contentEnd, this.runEnd >= 0 ? this.runEnd : contentEnd];
@@ -153,7 +172,7 @@ class FastParser {
   private nextContent(li: number): number {
     const { lk } = this;
     let j = li + 1;
-    while (j < lk.length && lk[j] !== CONTENT) j++;
+    while (j < this.count && lk[j] !== CONTENT) j++;
     return j;
   }
 
@@ -206,7 +225,7 @@ class FastParser {
   /** A block mapping whose first key starts at offset `col` of line `li`. */
   private map(li: number, col: number): FastNode {
     const { ls, le, lind, text } = this;
-    const count = ls.length;
+    const count = this.count;
     const n = col - ls[li]; // the mapping's indentation
     const map = newMap();
     const first = col;
@@ -253,7 +272,7 @@ class FastParser {
   /** A block sequence whose first `-` starts line `li`. */
   private seq(li: number): FastNode {
     const { ls, le, lind, text } = this;
-    const count = ls.length;
+    const count = this.count;
     const n = lind[li];
     const seq = newSeq();
     const first = ls[li] + n;
@@ -348,7 +367,7 @@ class FastParser {
     let blocked = false;
     this.runComment = -1;
     let j = li + 1;
-    for (; j < ls.length && lk[j] !== CONTENT; j++) {
+    for (; j < this.count && lk[j] !== CONTENT; j++) {
       last = nl(le[j]);
       if (lk[j] !== COMMENT) continue;
       if (!blocked && lind[j] > indent) rangeEnd = last;
@@ -357,7 +376,7 @@ class FastParser {
         this.runComment = Math.max(this.runComment, lind[j]);
       }
     }
-    if (j < ls.length) last = ls[j] + lind[j];
+    if (j < this.count) last = ls[j] + lind[j];
     node.r2 = rangeEnd;
     this.next = j;
     this.runEnd = last > rangeEnd ? last : -1;
@@ -401,13 +420,13 @@ class FastParser {
     if (p > from) toks.push({ t: 's', end: p, indent: -1 });
     if (p < le[li]) toks.push({ t: 'c', end: le[li], indent: inlineIndent });
     if (le[li] < text.length) toks.push({ t: 'n', end: le[li] + 1, indent: -1 });
-    for (let j = li + 1; j < ls.length; j++) {
+    for (let j = li + 1; j < this.count; j++) {
       if (lind[j] > 0) toks.push({ t: 's', end: ls[j] + lind[j], indent: -1 });
       if (lk[j] === CONTENT) return { toks, next: j };
       if (lk[j] === COMMENT) toks.push({ t: 'c', end: le[j], indent: lind[j] });
       if (le[j] < text.length) toks.push({ t: 'n', end: le[j] + 1, indent: -1 });
     }
-    return { toks, next: ls.length };
+    return { toks, next: this.count };
   }
 
   /** A plain scalar, resolved through the core schema's tags like the library does. */

@@ -5,10 +5,14 @@ export interface Position {
 }
 
 export class LineIndex {
-  private readonly starts: number[];
+  /** Offset of each line's first character (a typed array: files reach hundreds of thousands of lines). */
+  private readonly starts: Uint32Array;
   constructor(private readonly text: string) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    let count = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+    const starts = new Uint32Array(count);
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[n++] = i + 1;
     this.starts = starts;
   }
 

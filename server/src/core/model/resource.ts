@@ -6,6 +6,18 @@ import { GROUP, KINDS, VERSIONS, type Kind, type Version } from '../api/types';
 
 export type Range = [start: number, end: number];
 
+/**
+ * Results derived from one parsed document (its classification, its Eip fact, its local
+ * problems), stored with the document in the parse cache: a keystroke recomputes them only for
+ * the document it changed. (A WeakMap per result did the same, but 10,000 documents made three
+ * large ephemeron tables that every garbage collection had to walk.)
+ */
+export interface DocMemo {
+  classified?: Classified;
+  fact?: object | null;
+  local?: object[];
+}
+
 export interface Resource {
   /** Document index in the file. */
   index: number;
@@ -20,6 +32,7 @@ export interface Resource {
   openelb?: { kind: Kind | undefined; version: Version | undefined; group: string };
   /** Set for a v1 Service. */
   isService: boolean;
+  memo: DocMemo;
 }
 
 export function scalarString(node: unknown): string | undefined {
@@ -32,7 +45,8 @@ export function scalarString(node: unknown): string | undefined {
 export function getPair(map: unknown, key: string): Pair<Scalar, Node> | undefined {
   if (!isMap(map)) return undefined;
   for (const item of map.items) {
-    if (isScalar(item.key) && String(item.key.value) === key) return item as Pair<Scalar, Node>;
+    const k = item.key;
+    if (isScalar(k) && (k.value === key || (typeof k.value !== 'string' && String(k.value) === key))) return item as Pair<Scalar, Node>;
   }
   return undefined;
 }
@@ -110,14 +124,12 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
-type Classified = Omit<Resource, 'index' | 'offset'>;
-const classified = new WeakMap<object, Classified>();
+type Classified = Omit<Resource, 'index' | 'offset' | 'memo'>;
 
-/** Classifies a parsed document (cached per parsed document: it only depends on its text). */
-export function toResource(index: number, offset: number, doc: Document.Parsed | Document): Resource {
-  let c = classified.get(doc);
-  if (!c) classified.set(doc, (c = classify(doc)));
-  return { index, offset, doc: c.doc, root: c.root, apiVersion: c.apiVersion, kind: c.kind, name: c.name, openelb: c.openelb, isService: c.isService };
+/** Classifies a parsed document (kept in its memo: it only depends on its text). */
+export function toResource(index: number, offset: number, doc: Document.Parsed | Document, memo: DocMemo = {}): Resource {
+  const c = (memo.classified ??= classify(doc));
+  return { index, offset, doc: c.doc, root: c.root, apiVersion: c.apiVersion, kind: c.kind, name: c.name, openelb: c.openelb, isService: c.isService, memo };
 }
 
 function classify(doc: Document.Parsed | Document): Classified {

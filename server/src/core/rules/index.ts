@@ -15,8 +15,6 @@ import { schemaRule } from './schema';
 import { isOpenElbService, serviceRule } from './service';
 import { isOpenElbText, syntaxProblems } from './yamlSyntax';
 
-/** Results of the local rules per parsed document, with offsets relative to the document. */
-const localCache = new WeakMap<object, Problem[]>();
 
 function shift(p: Problem, by: number): Problem {
   if (by === 0) return p;
@@ -27,6 +25,9 @@ function shift(p: Problem, by: number): Problem {
 }
 
 export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, serviceRule, eipPoolsRule];
+const LOCAL_RULES = RULES.filter((r) => r.local && r.checkResource);
+const FILE_RULES = RULES.filter((r) => !r.local && r.checkResource);
+const NO_PROBLEMS: Problem[] = [];
 
 export interface Analysis {
   resources: Resource[];
@@ -37,7 +38,7 @@ export interface Analysis {
 
 export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCache): Analysis {
   const docs = parseDocuments(text, cache);
-  const resources = docs.map((d) => toResource(d.index, d.offset, d.doc));
+  const resources = docs.map((d) => toResource(d.index, d.offset, d.doc, d.memo));
   const problems: Problem[] = [];
   const fileConcernsUs = resources.some((r) => r.openelb || isOpenElbService(r));
   docs.forEach((d, i) => {
@@ -52,19 +53,27 @@ export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCa
     fileEips: eipFacts(resources, uri, 'file'),
     report: (p) => problems.push(p),
   };
-  resources.forEach((res, i) => {
+  // (Indexed loops: this function runs once per file, often unoptimised, where for-of allocates.)
+  // One context for the local rules, pointed at each document in turn: their problems are kept
+  // per document (relative to it), so they are shifted back into the document on the way in.
+  let found: Problem[] = [];
+  let docOffset = 0;
+  const localCtx: RuleContext = { ...ctx, report: (p: Problem) => found.push(shift(p, -docOffset)) };
+  for (let i = 0; i < resources.length; i++) {
+    const res = resources[i];
     // A document with syntax errors gets those reported, not the noise they cause downstream.
-    if (!res.root || docs[i].failure || docs[i].errors.some((e) => e.code !== 'DUPLICATE_KEY')) return;
-    let local = localCache.get(docs[i].doc);
+    if (!res.root || docs[i].failure || docs[i].errors.some((e) => e.code !== 'DUPLICATE_KEY')) continue;
+    // The local rules' results are kept in the document's memo, relative to the document.
+    let local = res.memo.local as Problem[] | undefined;
     if (!local) {
-      const found: Problem[] = [];
-      const localCtx = { ...ctx, report: (p: Problem) => found.push(shift(p, -res.offset)) };
-      for (const rule of RULES) if (rule.local) rule.checkResource?.(res, localCtx);
-      localCache.set(docs[i].doc, (local = found));
+      found = [];
+      docOffset = res.offset;
+      for (let r = 0; r < LOCAL_RULES.length; r++) LOCAL_RULES[r].checkResource!(res, localCtx);
+      res.memo.local = local = found.length ? found : NO_PROBLEMS;
     }
-    for (const p of local) problems.push(shift(p, res.offset));
-    for (const rule of RULES) if (!rule.local) rule.checkResource?.(res, ctx);
-  });
+    for (let p = 0; p < local.length; p++) problems.push(shift(local[p], res.offset));
+    for (let r = 0; r < FILE_RULES.length; r++) FILE_RULES[r].checkResource!(res, ctx);
+  }
   for (const rule of RULES) rule.checkFile?.(ctx);
   return { resources, problems, fileEips: ctx.fileEips };
 }
