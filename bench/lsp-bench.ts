@@ -20,7 +20,7 @@ const SIZES = (arg('sizes') ?? '100,1000,10000').split(',').map(Number);
 const TIMEOUT_MS = Number(arg('timeout') ?? 120) * 1000;
 const KEY_SIZE = 1000;
 const KEY_COUNT = 20;
-const runsFor = (n: number) => Number(arg('runs') ?? (n >= 10_000 ? 2 : 3));
+const runsFor = (n: number) => Number(arg('runs') ?? (n >= 10_000 ? 3 : 5));
 
 const WARMUP = [
   'apiVersion: network.kubesphere.io/v1alpha2', 'kind: Eip', 'metadata:', '  name: warm-up', 'spec:',

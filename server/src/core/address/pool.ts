@@ -81,6 +81,21 @@ export function parsePool(text: string): ParsedPool {
   return { problems: [problem('eip-address-syntax', `${describeBadIp(text)}; ${ACCEPTED}`, 0, text.length)] };
 }
 
+const parsedPools = new Map<string, Readonly<ParsedPool>>();
+
+/**
+ * parsePool, memoised by address text (bounded; treat the result as read-only): the editor asks
+ * for the same pools on every keystroke, and several rules read the same address.
+ */
+export function parsePoolCached(text: string): Readonly<ParsedPool> {
+  let parsed = parsedPools.get(text);
+  if (parsed) return parsed;
+  parsed = parsePool(text);
+  if (parsedPools.size >= 100_000) parsedPools.clear();
+  parsedPools.set(text, parsed);
+  return parsed;
+}
+
 function parseCidr(text: string, slash: number): ParsedPool {
   const ipText = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);

@@ -1,6 +1,6 @@
 // Facts about Eips and nodes known from outside the current file: other workspace files and
 // the live cluster. The editor client gathers them; the service only reads them.
-import { parsePool, type Pool } from '../address/pool';
+import { parsePoolCached, type Pool } from '../address/pool';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
 import { getNode, getString, scalarString, type Resource } from './resource';
 
@@ -52,15 +52,9 @@ export interface Facts {
   cluster?: { context?: string; eips: EipFact[]; nodes: NodeFact[]; services: ServiceFact[] };
 }
 
-const poolCache = new Map<string, Pool | undefined>();
-
-/** parsePool, memoised by address text (bounded): the same pools are parsed on every keystroke. */
+/** The pool an address describes, if it is valid (memoised, see parsePoolCached). */
 export function cachedPool(address: string): Pool | undefined {
-  if (poolCache.has(address)) return poolCache.get(address);
-  const pool = parsePool(address).pool;
-  if (poolCache.size > 100_000) poolCache.clear();
-  poolCache.set(address, pool);
-  return pool;
+  return parsePoolCached(address).pool;
 }
 
 type LocalFact = Omit<EipFact, 'source' | 'uri'>;

@@ -1,7 +1,7 @@
 // Eip address grammar: single IP, range or CIDR, as OpenELB parses it; exact ranges inside the value.
 import { isScalar } from 'yaml';
 import { formatIp } from '../address/ip';
-import { parsePool } from '../address/pool';
+import { parsePoolCached } from '../address/pool';
 import type { Fix } from '../model/problem';
 import { getNode, scalarContentRange } from '../model/resource';
 import type { Rule } from './context';
@@ -15,7 +15,7 @@ export const eipAddressRule: Rule = {
     if (!isScalar(node) || typeof node.value !== 'string') return; // the schema rule reports the type
     const text = node.value;
     const [s] = scalarContentRange(res, node) ?? [0, 0];
-    const parsed = parsePool(text);
+    const parsed = parsePoolCached(text);
     for (const p of parsed.problems) {
       const fixes: Fix[] = [];
       if (p.code === 'eip-address-range-reversed') {

@@ -2,7 +2,7 @@
 // cluster facts) presence on every node and a subnet that holds the whole pool.
 import { isScalar, type Node } from 'yaml';
 import { parseIp } from '../address/ip';
-import { parsePool, parseSubnet, subnetContainsPool } from '../address/pool';
+import { parsePoolCached, parseSubnet, subnetContainsPool } from '../address/pool';
 import { getNode, getPair, nodeRange, scalarContentRange, getString } from '../model/resource';
 import type { Rule } from './context';
 
@@ -56,7 +56,7 @@ export const eipInterfaceRule: Rule = {
         message: `interface '${value}' does not exist on node${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ` +
           `those nodes cannot answer for this pool (their interfaces: ${[...new Set(nodes.flatMap((n) => n.interfaces!.map((i) => i.name)))].join(', ')})` });
     }
-    const pool = parsePool(getString(res.root, ['spec', 'address']) ?? '').pool;
+    const pool = parsePoolCached(getString(res.root, ['spec', 'address']) ?? '').pool;
     if (!pool || protocol !== 'layer2') return;
     const outside = nodes.filter((n) => {
       const itf = n.interfaces!.find((i) => i.name === value);
