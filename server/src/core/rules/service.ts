@@ -14,8 +14,17 @@ export function isOpenElbService(res: Resource): boolean {
   return isMap(ann) && ann.items.some((p) => isScalar(p.key) && /(^|\.)(openelb\.kubesphere\.io|lb\.kubesphere\.io)\//.test(String(p.key.value)));
 }
 
-function knownEips(ctx: RuleContext): EipFact[] {
-  return [...ctx.fileEips, ...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])];
+/** Every Eip a Service may name; built once per file check (a file can hold thousands of Services). */
+const known = new WeakMap<RuleContext, { list: EipFact[]; byName: Map<string, EipFact> }>();
+function knownEips(ctx: RuleContext): { list: EipFact[]; byName: Map<string, EipFact> } {
+  let eips = known.get(ctx);
+  if (!eips) {
+    const list = [...ctx.fileEips, ...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])];
+    const byName = new Map<string, EipFact>();
+    for (const e of list) if (!byName.has(e.name)) byName.set(e.name, e); // the first of a name, as find() would
+    known.set(ctx, (eips = { list, byName }));
+  }
+  return eips;
 }
 
 function annotation(res: Resource, key: string): { value?: string; range: [number, number]; pair?: Pair<Scalar, Node> } | undefined {
@@ -48,11 +57,11 @@ function checkService(res: Resource, ctx: RuleContext): void {
       fixes: guess ? [{ title: `Change to ${guess}`, edits: [{ start: proto.range[0], end: proto.range[1], newText: guess }], preferred: true }] : [],
       message: `${PROTOCOL_ANNOTATION} is '${proto.value ?? ''}'; accepted: ${PROTOCOLS.join(', ')}` });
   }
-  const eips = knownEips(ctx);
+  const { list: eips, byName } = knownEips(ctx);
   const poolAnn = annotation(res, EIP_POOL_ANNOTATION);
   let pool: EipFact | undefined;
   if (poolAnn?.value) {
-    pool = eips.find((e) => e.name === poolAnn.value);
+    pool = byName.get(poolAnn.value);
     if (!pool) {
       const guess = closest(poolAnn.value, eips.map((e) => e.name));
       ctx.report({ code: 'service-unknown-eip', severity: 'warning', start: poolAnn.range[0], end: poolAnn.range[1], path: `metadata.annotations.${EIP_POOL_ANNOTATION}`,
