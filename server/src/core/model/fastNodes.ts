@@ -129,4 +129,79 @@ export function setRange(node: FastNode, start: number, valueEnd: number, nodeEn
 }
 export const newPair = (key: unknown, value: unknown): Pair<ParsedNode, ParsedNode | null> =>
   new FastPair(key, value) as unknown as Pair<ParsedNode, ParsedNode | null>;
+// Hash-consing. Ranges are relative to the document, and the documents of a manifest repeat one
+// another: `kind: Eip` is the same key, value and range in every Eip of a 10,000-document file.
+// Scalars and scalar pairs that are equal in every field are therefore built once and shared
+// between documents (nodes are never changed after parsing). A shared node is only ever found
+// once in a document, because its range is unique there. The tables are bounded and start over
+// when full; they hold only nodes, which are immutable.
+const MAX_SHARED = 200_000;
+/** Variants kept per source text (or per key, for pairs): more are simply not shared. */
+const MAX_VARIANTS = 32;
+type SharedScalar = Scalar.Parsed & FastNode;
+type SharedPair = Pair<ParsedNode, ParsedNode | null>;
+let sharedCount = 0;
+/** Source text → the shared scalars with that source (one, or a short list of variants). */
+let scalars = new Map<string, SharedScalar | SharedScalar[]>();
+/** Shared key → the shared pairs with that key. */
+let pairs = new Map<object, SharedPair | SharedPair[]>();
+
+function full(): boolean {
+  if (++sharedCount <= MAX_SHARED) return false;
+  scalars = new Map();
+  pairs = new Map();
+  sharedCount = 0;
+  return true;
+}
+
+/** True when two scalars of the same source text are equal in every field a reader can see. */
+function sameScalar(a: SharedScalar, b: SharedScalar): boolean {
+  return a.r0 === b.r0 && a.r1 === b.r1 && a.r2 === b.r2 && a.type === b.type && a.value === b.value && a.format === b.format && a.minFractionDigits === b.minFractionDigits;
+}
+
+/** The shared scalar equal to `node` (whose range is final), or `node` itself, now shared. */
+export function shareScalar(node: SharedScalar): SharedScalar {
+  const source = node.source;
+  if (typeof source !== 'string') return node;
+  const known = scalars.get(source);
+  if (known === undefined) {
+    if (!full()) scalars.set(source, node);
+    return node;
+  }
+  if (!Array.isArray(known)) {
+    if (sameScalar(known, node)) return known;
+    if (!full()) scalars.set(source, [known, node]);
+    return node;
+  }
+  for (const k of known) if (sameScalar(k, node)) return k;
+  if (known.length < MAX_VARIANTS && !full()) known.push(node);
+  return node;
+}
+
+const isShared = (node: SharedScalar): boolean => {
+  const known = scalars.get(node.source);
+  return known === node || (Array.isArray(known) && known.includes(node));
+};
+
+/** A pair of shared scalars is shared too; any other pair is new. */
+export function sharePair(key: SharedScalar, value: FastNode): SharedPair {
+  if (!(value instanceof FastScalar) || !isShared(key) || !isShared(value as SharedScalar)) return newPair(key, value);
+  const known = pairs.get(key);
+  if (known === undefined) {
+    const pair = newPair(key, value);
+    if (!full()) pairs.set(key, pair);
+    return pair;
+  }
+  if (!Array.isArray(known)) {
+    if (known.value === value) return known;
+    const pair = newPair(key, value);
+    if (!full()) pairs.set(key, [known, pair]);
+    return pair;
+  }
+  for (const k of known) if (k.value === value) return k;
+  const pair = newPair(key, value);
+  if (known.length < MAX_VARIANTS && !full()) known.push(pair);
+  return pair;
+}
+
 export const newDocument = (docStart: boolean): Document.Parsed => new FastDocument(docStart) as unknown as Document.Parsed;
