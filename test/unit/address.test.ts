@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isIPv4, isIPv6 } from 'node:net';
 import { prng } from '../support/prng';
 import { formatIp, parseIp } from '../../server/src/core/address/ip';
-import { formatCount, parsePool, parseSubnet, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '../../server/src/core/address/pool';
+import { formatCount, parsePool, parsePoolGeneral, parseSubnet, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '../../server/src/core/address/pool';
 
 describe('parseIp / formatIp', () => {
   it('round-trips IPv4 and IPv6 (RFC 5952 output)', () => {
@@ -126,6 +126,22 @@ describe('parseIp against Node (differential, seeded)', () => {
           assert.equal(ours.value, (BigInt(parseInt(mapped[1], 16)) << 16n) | BigInt(parseInt(mapped[2], 16)), text);
         } else assert.equal(formatIp(6, ours.value), canonical, text);
       }
+    }
+  });
+});
+
+describe('parsePool fast IPv4 path', () => {
+  it('gives the same result as the general path on 20,000 random pool texts', () => {
+    const rnd = prng(4242);
+    const octet = () => String([0, 1, 7, 10, 255, 256, 300][Math.floor(rnd() * 7)] ?? Math.floor(rnd() * 256));
+    const ip = () => (rnd() < 0.05 ? '1.2.3' : `${octet()}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}.${rnd() < 0.1 ? '00' : octet()}`);
+    for (let n = 0; n < 20_000; n++) {
+      const form = Math.floor(rnd() * 4);
+      const text = form === 0 ? ip()
+        : form === 1 ? `${ip()}/${[0, 8, 16, 24, 28, 31, 32, 33, '08', '', 'x', 100][Math.floor(rnd() * 12)]}`
+          : form === 2 ? `${ip()}-${ip()}`
+            : `${ip()}${['-', '/', '--', '/24-'][Math.floor(rnd() * 4)]}${ip()}`;
+      assert.deepEqual(parsePool(text), parsePoolGeneral(text), text);
     }
   });
 });

@@ -27,7 +27,7 @@ export function parseIPv4(text: string): bigint | undefined {
 
 /** The IPv4 address in text[from, to) as a number, or -1. A character scan: this runs for every
  * Eip on every keystroke, and splitting into strings cost more than the rest of the check. */
-function ipv4Number(text: string, from: number, to: number): number {
+export function ipv4Number(text: string, from: number, to: number): number {
   let v = 0;
   let parts = 0;
   let i = from;

@@ -1,7 +1,7 @@
 // Eip address grammar and pool arithmetic: the one implementation used by the language
 // service, the CLI and the runtime's allocator. A pool is a closed interval [first, last]
 // of one address family; sizes are bigints, so a /8 or an IPv6 /96 costs the same as a /32.
-import { bits, formatIp, maxValue, parseIp, type Family, type Ip } from './ip';
+import { bits, formatIp, ipv4Number, maxValue, parseIp, type Family, type Ip } from './ip';
 
 export type PoolForm = 'ip' | 'range' | 'cidr';
 
@@ -70,6 +70,50 @@ function sizeProblem(size: bigint, len: number): AddressProblem | undefined {
 
 /** Parses an Eip `spec.address` the way OpenELB does: single IP, then CIDR, then `first-last`. */
 export function parsePool(text: string): ParsedPool {
+  return (text.indexOf(':') < 0 ? cleanIPv4Pool(text) : undefined) ?? parsePoolGeneral(text);
+}
+
+/**
+ * The common case, a valid IPv4 address, CIDR or range, in plain numbers (IPv4 fits in a double;
+ * bigint arithmetic cost more than everything else in checking an Eip). Anything with a problem,
+ * and any other form, returns undefined and goes through parsePoolGeneral, which says what is wrong.
+ */
+function cleanIPv4Pool(text: string): ParsedPool | undefined {
+  const n = text.length;
+  const slash = text.indexOf('/');
+  const dash = text.indexOf('-');
+  if (slash < 0 && dash < 0) {
+    const v = ipv4Number(text, 0, n);
+    if (v < 0) return undefined;
+    const b = BigInt(v);
+    return { pool: { family: 4, first: b, last: b, form: 'ip' }, problems: [] };
+  }
+  if (slash >= 0 && dash < 0) {
+    const v = ipv4Number(text, 0, slash);
+    const digits = n - slash - 1;
+    if (v < 0 || digits < 1 || digits > 2) return undefined;
+    let prefix = 0;
+    for (let i = slash + 1; i < n; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      prefix = prefix * 10 + d;
+    }
+    if (prefix > 32) return undefined;
+    const size = 2 ** (32 - prefix);
+    if (v % size !== 0) return undefined; // host bits set: a warning, said by the general path
+    return { pool: { family: 4, first: BigInt(v), last: BigInt(v + size - 1), form: 'cidr', prefix }, problems: [] };
+  }
+  if (dash >= 0 && slash < 0) {
+    const a = ipv4Number(text, 0, dash);
+    const b = ipv4Number(text, dash + 1, n);
+    if (a < 0 || b < 0 || b < a) return undefined;
+    return { pool: { family: 4, first: BigInt(a), last: BigInt(b), form: 'range' }, problems: [] };
+  }
+  return undefined;
+}
+
+/** parsePool for every form and every mistake (exported for the test that compares the two paths). */
+export function parsePoolGeneral(text: string): ParsedPool {
   const single = parseIp(text);
   if (single) {
     return { pool: { family: single.family, first: single.value, last: single.value, form: 'ip' }, problems: [] };

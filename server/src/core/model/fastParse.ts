@@ -59,15 +59,6 @@ interface Gap { toks: Tok[]; next: number }
 /** The parse cache keeps every node alive: an array grown by push holds room for 16 more items. */
 const exact = <T>(items: T[]): T[] => (items.length < 16 ? items.slice() : items);
 
-/** Keys repeat in every document (`apiVersion`, `metadata`, `name`, ...): one string each. */
-const keys = new Map<string, string>();
-function intern(key: string): string {
-  const known = keys.get(key);
-  if (known !== undefined) return known;
-  if (keys.size < 10_000) keys.set(key, key);
-  return key;
-}
-
 /** The shared line tables, grown to fit the text (a document has at most one line per character). */
 let tables = { ls: new Int32Array(256), le: new Int32Array(256), lind: new Int32Array(256), lk: new Int32Array(256) };
 function lineTables(text: string) {
@@ -322,7 +313,7 @@ class FastParser {
     // Leave to the library: indicators, `:` inside keys, `<<`, spaces before `:`, very long keys.
     if (colon === col || (c < 128 && NOT_PLAIN_START[c]) || ((c === DASH || c === QUESTION || c === COLON) && text.charCodeAt(col + 1) === SPACE)) decline();
     if (text.charCodeAt(colon - 1) === SPACE || colon - col > 1000) decline();
-    const src = intern(text.slice(col, colon));
+    const src = text.slice(col, colon);
     if (src.includes(':') || src === '<<') decline();
     return shareScalar(this.plain(src, col, colon));
   }
