@@ -138,7 +138,8 @@ export const OPENAPI: Record<string, Record<string, JSONSchemaProps>> = {
               "additionalProperties": {
                 "type": "string"
               },
-              "type": "object"
+              "type": "object",
+              "x-kubernetes-map-type": "atomic"
             },
             "v4": {
               "type": "boolean"

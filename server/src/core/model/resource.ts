@@ -137,7 +137,19 @@ function classify(doc: Document.Parsed | Document): Classified {
   const apiVersion = getString(root, ['apiVersion']);
   const kind = getString(root, ['kind']);
   const name = getString(root, ['metadata', 'name']);
-  const res: Classified = { doc, root, apiVersion, kind, name, isService: false };
+  const api = apiOf(apiVersion, kind);
+  return { doc, root, apiVersion, kind, name, isService: api.isService, openelb: api.openelb };
+}
+
+interface ApiInfo { openelb?: Resource['openelb']; isService: boolean }
+/** apiVersion → kind → what the pair means; the same few pairs recur in every file (shared, read-only). */
+let apiInfos = new Map<string | undefined, Map<string | undefined, ApiInfo>>();
+
+function apiOf(apiVersion: string | undefined, kind: string | undefined): ApiInfo {
+  let byKind = apiInfos.get(apiVersion);
+  let info = byKind?.get(kind);
+  if (info) return info;
+  info = { isService: false };
   const slash = apiVersion?.indexOf('/') ?? -1;
   const group = apiVersion && slash > 0 ? apiVersion.slice(0, slash) : undefined;
   const version = apiVersion && slash > 0 ? apiVersion.slice(slash + 1) : apiVersion;
@@ -145,9 +157,12 @@ function classify(doc: Document.Parsed | Document): Classified {
   const ours = group === GROUP || (group !== undefined && group.endsWith('kubesphere.io') && closest(group, [GROUP]) !== undefined);
   if (ours || (knownKind && (apiVersion === undefined || (group !== undefined && closest(group, [GROUP]) !== undefined)))) {
     const v = (VERSIONS as readonly string[]).includes(version ?? '') ? (version as Version) : undefined;
-    res.openelb = { kind: knownKind, version: v, group: group ?? '' };
+    info.openelb = { kind: knownKind, version: v, group: group ?? '' };
   } else if (kind === 'Service' && apiVersion === 'v1') {
-    res.isService = true;
+    info.isService = true;
   }
-  return res;
+  if (apiInfos.size > 1000) apiInfos = new Map();
+  if (!byKind) apiInfos.set(apiVersion, (byKind = new Map()));
+  if (byKind.size < 1000) byKind.set(kind, info);
+  return info;
 }

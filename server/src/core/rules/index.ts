@@ -29,6 +29,12 @@ const LOCAL_RULES = RULES.filter((r) => r.local && r.checkResource);
 const FILE_RULES = RULES.filter((r) => !r.local && r.checkResource);
 const NO_PROBLEMS: Problem[] = [];
 
+/** Errors other than duplicate keys (which the schema rule explains better) stop the rules. */
+function hasSyntaxError(errors: readonly { code: string }[]): boolean {
+  for (let i = 0; i < errors.length; i++) if (errors[i].code !== 'DUPLICATE_KEY') return true;
+  return false;
+}
+
 export interface Analysis {
   resources: Resource[];
   problems: Problem[];
@@ -62,7 +68,7 @@ export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCa
   for (let i = 0; i < resources.length; i++) {
     const res = resources[i];
     // A document with syntax errors gets those reported, not the noise they cause downstream.
-    if (!res.root || docs[i].failure || docs[i].errors.some((e) => e.code !== 'DUPLICATE_KEY')) continue;
+    if (!res.root || docs[i].failure || hasSyntaxError(docs[i].errors)) continue;
     // The local rules' results are kept in the document's memo, relative to the document.
     let local = res.memo.local as Problem[] | undefined;
     if (!local) {

@@ -134,6 +134,15 @@ function hasInOtherVersion(kind: Kind, version: Version, path: string[]): boolea
   return !!s;
 }
 
+/** True when the mapping has `key` with a non-null value. */
+function hasValue(items: Pair<Scalar, Node>[], key: string): boolean {
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i];
+    if (isScalar(p.key) && String(p.key.value) === key && !isNullish(p.value)) return true;
+  }
+  return false;
+}
+
 /** Compiled CRD patterns (a handful), so validating a value does not compile its regex again. */
 const patterns = new Map<string, RegExp>();
 function patternOf(source: string): RegExp {
@@ -162,7 +171,7 @@ function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, p
       else if (schema.properties && schema.additionalProperties === undefined) unknownField(w, pair, key, path, Object.keys(schema.properties));
     }
     for (const req of schema.required ?? []) {
-      if (node.items.some((p) => isScalar(p.key) && String(p.key.value) === req && !isNullish(p.value))) continue;
+      if (hasValue(node.items as Pair<Scalar, Node>[], req)) continue;
       const r = Array.isArray(anchor) ? anchor : nodeRange(w.res, anchor) ?? [w.res.offset, w.res.offset];
       w.ctx.report({ code: 'schema-required', severity: 'error', start: r[0], end: r[1], path: [...path, req].join('.'),
         message: `${path.join('.') || w.kind} is missing the required field '${req}'` });
