@@ -33,7 +33,9 @@ interface FileState {
 export class OpenElbLanguageService {
   private readonly cache = new ParseCache();
   private readonly files = new Map<string, FileState>();
-  private workspace = new Map<string, EipFact[]>();
+  /** Per file: the Eips it contributes to the others, as the file states them (offsets), turned
+   * into workspace facts (with line and column) only when another file first asks. */
+  private workspace = new Map<string, { eips: EipFact[]; lines: LineIndex; facts?: EipFact[] }>();
   private cluster: Facts['cluster'];
   private factsVersion = 0;
 
@@ -54,18 +56,14 @@ export class OpenElbLanguageService {
   }
 
   private updateIndex(uri: string, analysis: Analysis, lines: LineIndex): void {
-    const before = this.workspace.get(uri) ?? [];
+    const before = this.workspace.get(uri)?.eips ?? [];
     const after = analysis.fileEips;
     const same = before.length === after.length && before.every((b, i) => {
       const a = after[i];
       return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.protocol === a.protocol && b.start === a.start;
     });
     if (same) return;
-    const facts = after.map((f) => {
-      const p = f.start !== undefined ? lines.position(f.start) : undefined;
-      return { ...f, source: 'workspace' as const, line: p?.line, character: p?.character };
-    });
-    if (facts.length) this.workspace.set(uri, facts);
+    if (after.length) this.workspace.set(uri, { eips: after, lines });
     else this.workspace.delete(uri);
     this.factsVersion++;
     this.onIndexChanged?.(uri);
@@ -91,7 +89,14 @@ export class OpenElbLanguageService {
 
   private facts(uri: string): Facts {
     const workspaceEips: EipFact[] = [];
-    for (const [u, list] of this.workspace) if (u !== uri) workspaceEips.push(...list);
+    for (const [u, entry] of this.workspace) {
+      if (u === uri) continue;
+      entry.facts ??= entry.eips.map((f) => {
+        const p = f.start !== undefined ? entry.lines.position(f.start) : undefined;
+        return { ...f, source: 'workspace' as const, line: p?.line, character: p?.character };
+      });
+      for (const f of entry.facts) workspaceEips.push(f);
+    }
     return { workspaceEips, cluster: this.cluster };
   }
 
