@@ -14,13 +14,13 @@
 // A node's `range` is kept as three number fields and handed out as a fresh array on each read:
 // a [start, valueEnd, nodeEnd] array per node was a quarter of what the parse cache kept alive,
 // and the garbage collector copies all of it while a big file is parsed. The parser sets the
-// fields directly (setRange / setEnd / endOf).
+// fields directly (setRange, or r2 when a node turns out to own the lines after it).
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type ParsedNode, type YAMLError } from 'yaml';
 
 const NODE_TYPE = Symbol.for('yaml.node.type');
 
 /** Options the library would store on each document (the fast path only serves these). */
-export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false } as const;
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false } as const;
 
 /** A document built the library's way, whose schema, options and directives defaults we share. */
 const template = new Document(undefined, PARSE_OPTIONS);
