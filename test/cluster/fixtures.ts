@@ -7,6 +7,7 @@ import {
 } from '@kubernetes/client-node';
 import { buildCrds } from '../../server/src/core/api/crds';
 import { isAlreadyExists, loadKubeConfig } from '../../runtime/src/kube/client';
+import { restCall } from '../../runtime/src/ops/rest';
 
 export interface NodeFixture {
   name: string;
@@ -198,11 +199,18 @@ async function ignoreExists(p: Promise<unknown>): Promise<void> {
   try { await p; } catch (e) { if (!isAlreadyExists(e)) throw e; }
 }
 
-/** Creates the OpenELB CRDs and waits until the API server serves them (Established). */
+/**
+ * Creates the OpenELB CRDs and waits until the API server serves them (Established). They go
+ * out as raw JSON, as `openelb deploy` sends them: the typed client re-serializes a CRD through
+ * its model and silently drops `x-kubernetes-*` keys and `enum`, so the tests would run against
+ * other CRDs than the ones we ship (e.g. a status.used that is not an atomic map).
+ */
 export async function installCrds(kc: KubeConfig, timeoutMs = 30_000): Promise<void> {
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   const crds = buildCrds() as V1CustomResourceDefinition[];
-  for (const body of crds) await ignoreExists(ext.createCustomResourceDefinition({ body }));
+  for (const body of crds) {
+    await ignoreExists(restCall(kc, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body }));
+  }
   const deadline = Date.now() + timeoutMs;
   for (const crd of crds) {
     const name = crd.metadata?.name ?? '';

@@ -10,7 +10,7 @@ export interface Allocation {
 export class Allocations {
   readonly pools = new Map<string, PoolState>();
   /** Normally one entry per Service; two only while a move between Eips is being written. */
-  private readonly byService = new Map<string, Allocation[]>();
+  private byService = new Map<string, Allocation[]>();
 
   private index(key: string, a: Allocation): void {
     const list = this.byService.get(key);
@@ -28,6 +28,19 @@ export class Allocations {
   clone(): Allocations {
     const c = new Allocations();
     for (const s of this.pools.values()) c.setPool(clonePoolState(s));
+    return c;
+  }
+
+  /**
+   * A cheap copy for the batch planner, which runs once per commit: its own map of pools, but
+   * the pool states and the Service index are this one's. The planner must copy a pool state
+   * (clonePoolState) before changing it, and must not change the index. (A full clone()
+   * copied every holder of every pool for each batch.)
+   */
+  planningCopy(): Allocations {
+    const c = new Allocations();
+    for (const [name, s] of this.pools) c.pools.set(name, s);
+    c.byService = this.byService;
     return c;
   }
 

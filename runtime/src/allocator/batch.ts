@@ -10,7 +10,7 @@
 // written afterwards, once the claim is recorded (as one Service at a time would do it).
 import type { Allocations } from './allocations';
 import { planService, type Plan } from './plan';
-import { hold, unhold, type PoolState } from './poolState';
+import { clonePoolState, hold, unhold, type PoolState } from './poolState';
 import type { ServiceRequest } from './service';
 
 export interface BatchItem {
@@ -32,13 +32,19 @@ export interface BatchPlan {
 }
 
 export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
-  const work = allocs.clone();
+  // Pools are copied when the batch first changes them; the others are read where they are.
+  const work = allocs.planningCopy();
   const changed = new Map<string, PoolState>();
   const carriers = new Map<string, string[]>();
   const touch = (eip: string, key: string): PoolState | undefined => {
-    const s = work.pools.get(eip);
-    if (!s) return undefined;
-    changed.set(eip, s);
+    let s = changed.get(eip);
+    if (!s) {
+      const orig = work.pools.get(eip);
+      if (!orig) return undefined;
+      s = clonePoolState(orig);
+      work.pools.set(eip, s);
+      changed.set(eip, s);
+    }
     carriers.set(eip, [...(carriers.get(eip) ?? []), key]);
     return s;
   };

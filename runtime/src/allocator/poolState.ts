@@ -130,10 +130,28 @@ export interface EipStatusFields {
   ready: boolean;
 }
 
+/**
+ * Address text by value, per pool (shared by the copies of a pool state, which share its Pool).
+ * statusFields writes every used address at each commit, and formatting them all again (IPv6
+ * above all) was the larger part of it. Bounded: cleared when it outgrows the used set twice.
+ */
+const ipTexts = new WeakMap<Pool, Map<bigint, string>>();
+
+function ipText(pool: Pool, ip: bigint, texts: Map<bigint, string>): string {
+  let t = texts.get(ip);
+  if (t === undefined) texts.set(ip, (t = formatIp(pool.family, ip)));
+  return t;
+}
+
 export function statusFields(s: PoolState): EipStatusFields | undefined {
   if (!s.pool) return undefined;
+  let texts = ipTexts.get(s.pool);
+  if (!texts || texts.size > 2 * s.used.size + 1024) ipTexts.set(s.pool, (texts = new Map()));
   const used: Record<string, string> = {};
-  for (const ip of s.used) used[formatIp(s.pool.family, ip)] = (s.holders.get(ip) ?? []).join(';');
+  for (const ip of s.used) {
+    const keys = s.holders.get(ip);
+    used[ipText(s.pool, ip, texts)] = keys ? (keys.length === 1 ? keys[0] : keys.join(';')) : '';
+  }
   const size = poolSize(s.pool);
   return {
     // A JSON number; exact up to 2^53, and OpenELB itself caps pools at 2^63-1.

@@ -5,7 +5,7 @@
 // Our own status writes go through write(). The informer's echo of such a write needs no
 // reconcile, but it often arrives before the write's response, so events seen meanwhile wait
 // until the response: a write carries the resourceVersion it read, so when it succeeds nothing
-// else was written between that version and ours. An event of another version (or any event,
+// else was written between that version and ours. An event of a later version (or any event,
 // when our write failed) is someone else's change and is reported through `changedByOthers`.
 import { Allocations, poolStateFromEip, type EipObject, type PoolState } from '../allocator';
 import { isNotFound } from '../kube/client';
@@ -79,8 +79,12 @@ export class EipRecord {
       return written;
     } finally {
       this.writing.delete(name);
+      // Only versions after ours are someone else's: the write succeeded against the version it
+      // read, so every older one (typically the late echo of our previous write) is already in it.
+      // Counting those too made each echo cost a needless reconcile of the whole Eip, in front of
+      // the next batch. When the write failed, every event counts.
       const ours = written ? rv(written) : -1n;
-      const others = seen.filter((e) => rv(e) !== ours);
+      const others = seen.filter((e) => rv(e) > ours);
       for (const e of others) this.observe(e);
       if (others.length) this.changedByOthers(name);
     }

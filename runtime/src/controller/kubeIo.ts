@@ -3,6 +3,8 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { EIP_POOL_ANNOTATION, SERVICE_FINALIZER, type EipObject } from '../allocator';
 import { isNotFound, retryOnConflict } from '../kube/client';
+import { kubeJson, METADATA_ONLY } from '../kube/json';
+import { FIELD_MANAGER } from '../ops/names';
 
 import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
 
@@ -14,7 +16,7 @@ export class KubeIo {
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
 
-  constructor(kc: KubeConfig) {
+  constructor(private readonly kc: KubeConfig) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
   }
@@ -27,10 +29,13 @@ export class KubeIo {
     return this.custom.getClusterCustomObject({ group: GROUP, version: EIP_VERSION, plural: EIP_PLURAL, name }) as Promise<EipObject>;
   }
 
+  /**
+   * Writes an Eip's status (the object's resourceVersion is the precondition); returns the object
+   * as stored. This is the controller's commit, and the API server's work grows with status.used.
+   */
   replaceEipStatus(obj: EipObject): Promise<EipObject> {
-    return this.custom.replaceClusterCustomObjectStatus({
-      group: GROUP, version: EIP_VERSION, plural: EIP_PLURAL, name: obj.metadata?.name ?? '', body: obj,
-    }) as Promise<EipObject>;
+    const path = `/apis/${GROUP}/${EIP_VERSION}/${EIP_PLURAL}/${encodeURIComponent(obj.metadata?.name ?? '')}/status`;
+    return this.put(path, obj);
   }
 
   /**
@@ -46,6 +51,25 @@ export class KubeIo {
       if (status === undefined) return obj;
       return this.replaceEipStatus({ ...obj, status });
     });
+  }
+
+  /**
+   * PUT of a whole object (its resourceVersion is the precondition), as plain JSON (../kube/json):
+   * the typed clients' model walk was a good part of the controller's CPU. The request carries
+   * nothing the server would throw away: no managedFields (an update without them keeps the
+   * stored ones, and a status write ignores them anyway), and the answer is the metadata alone,
+   * not the whole object encoded once more. Returns the object as stored: ours with the
+   * server's metadata (new resourceVersion, generation, managedFields, labels, finalizers), or
+   * the server's whole object when it cannot answer with metadata only.
+   */
+  private async put<T extends { metadata?: object }>(path: string, obj: T): Promise<T> {
+    const body = { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
+    // fieldManager: plain requests carry no User-Agent to name the manager after.
+    const got = await kubeJson(this.kc, 'PUT', `${path}?fieldManager=${FIELD_MANAGER}`, body, { accept: METADATA_ONLY }) as T & { kind?: string };
+    if (got.kind !== 'PartialObjectMetadata') return got;
+    // The whole metadata is the server's: a field it did not keep (e.g. labels sent through a
+    // status write on a server that ignores them there) must not survive from our copy.
+    return { ...obj, metadata: got.metadata };
   }
 
   getService(namespace: string, name: string): Promise<V1Service> {
@@ -89,9 +113,8 @@ export class KubeIo {
         current = undefined;
         const body = change(s);
         if (!body) return s;
-        return part === 'main'
-          ? this.core.replaceNamespacedService({ namespace, name, body })
-          : this.core.replaceNamespacedServiceStatus({ namespace, name, body });
+        const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`;
+        return this.put(part === 'main' ? path : `${path}/status`, body);
       });
     } catch (e) {
       if (isNotFound(e)) return undefined;
