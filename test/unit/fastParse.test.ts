@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { fastParse } from '../../server/src/core/model/fastParse';
 import { splitDocuments } from '../../server/src/core/model/documents';
 import { generateEips } from '../../bench/support/generate';
@@ -90,22 +90,6 @@ test('bench-generated Eip documents all take the fast path and are equal', () =>
   for (const n of [1, 24, 500]) {
     for (const text of docsOf(generateEips(n).text)) assert.ok(check(text), `declined a bench document:\n${text}`);
   }
-});
-
-test('equal scalars and pairs are shared between documents, different ones are not', () => {
-  const pairsOf = (text: string) => (fastParse(text)!.contents as YAMLMap).items;
-  const a = pairsOf('kind: Eip\nname: "x"\nport: 80\n');
-  const b = pairsOf('kind: Eip\nname: "x"\nport: 80\n');
-  const c = pairsOf('kind: Eiq\nname: x\nport: 81\n');
-  assert.equal(a[0], b[0], 'the pair kind: Eip at the same place is one object');
-  assert.equal(a[0].key, b[0].key);
-  assert.equal(a[1], b[1]);
-  assert.equal(a[0].key, c[0].key, 'the key kind is shared');
-  assert.notEqual(a[0].value, c[0].value, 'Eip and Eiq differ');
-  assert.notEqual(a[1].value, c[1].value, 'a quoted "x" and a plain x differ');
-  assert.notEqual(a[2].value, c[2].value, '80 and 81 differ');
-  // A document that is not shared with anything still reads right.
-  assert.deepEqual(fastParse('kind: Eiq\nname: x\nport: 81\n')!.toJSON(), { kind: 'Eiq', name: 'x', port: 81 });
 });
 
 // --- random Kubernetes-like documents --------------------------------------------------------

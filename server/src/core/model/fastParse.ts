@@ -14,7 +14,7 @@
 //  - an empty value (`key:` / `-`) owns the following gap lines: its range[2] is its position,
 //    or the end of the gap when the gap holds a comment (the library's `sep` / `start` tokens).
 import { YAMLParseError, isScalar, type Document, type Scalar } from 'yaml';
-import { SHARED_OPTIONS, SHARED_SCHEMA, newDocument, newMap, newScalar, newSeq, setRange, shareScalar, sharePair, type FastNode } from './fastNodes';
+import { SHARED_OPTIONS, SHARED_SCHEMA, newDocument, newMap, newPair, newScalar, newSeq, setRange, type FastNode } from './fastNodes';
 
 /** Thrown to give up on the fast path; fastParse catches it and returns undefined. */
 const DECLINE = new Error('fastParse: outside the supported subset');
@@ -245,7 +245,7 @@ class FastParser {
         if (nx < count && (lind[nx] > n || (lind[nx] === n && this.isDash(ls[nx] + n)))) value = this.block(nx, n - 1);
         else value = this.empty(this.gap(li, colon + 1, n), colon + 1, nx < count && lind[nx] === n ? n : -1, false);
       }
-      map.items.push(sharePair(key, value));
+      map.items.push(newPair(key, value));
       prevEnd = value.r2;
       const next = this.next;
       if (next >= count || lind[next] < n) break;
@@ -309,13 +309,13 @@ class FastParser {
   private key(col: number, colon: number): Scalar.Parsed & FastNode {
     const { text } = this;
     const c = text.charCodeAt(col);
-    if (c === DQUOTE || c === SQUOTE) return shareScalar(this.quoted(col, colon));
+    if (c === DQUOTE || c === SQUOTE) return this.quoted(col, colon);
     // Leave to the library: indicators, `:` inside keys, `<<`, spaces before `:`, very long keys.
     if (colon === col || (c < 128 && NOT_PLAIN_START[c]) || ((c === DASH || c === QUESTION || c === COLON) && text.charCodeAt(col + 1) === SPACE)) decline();
     if (text.charCodeAt(colon - 1) === SPACE || colon - col > 1000) decline();
     const src = text.slice(col, colon);
     if (src.includes(':') || src === '<<') decline();
-    return shareScalar(this.plain(src, col, colon));
+    return this.plain(src, col, colon);
   }
 
   /** A scalar or empty flow collection written after `key: ` or `- ` on line `li`, at `p`. */
@@ -371,7 +371,7 @@ class FastParser {
     node.r2 = rangeEnd;
     this.next = j;
     this.runEnd = last > rangeEnd ? last : -1;
-    return isScalar(node) ? shareScalar(node as Scalar.Parsed & FastNode) : node;
+    return node;
   }
 
   /**
@@ -399,7 +399,7 @@ class FastParser {
     this.next = gap.next;
     this.runEnd = cut < toks.length ? toks[toks.length - 1].end : -1;
     this.runComment = -1;
-    return shareScalar(node);
+    return node;
   }
 
   /** Spaces, comments and newlines from offset `from` of line `li` up to the next content. */
