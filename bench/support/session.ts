@@ -54,6 +54,11 @@ export async function runSession(spec: ServerSpec, o: SessionOptions): Promise<S
 
     const uri = pathToFileURL(o.file).toString();
     let version = 1;
+    // Bench hygiene, the same for every server: collect the bench's own garbage now (npm run bench
+    // passes --expose-gc) and let both processes go idle, so that neither the client's collector
+    // nor the tail of the previous step runs inside the measured window.
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 150));
     try {
       const r = await client.open(uri, o.text, version, spec.versioned, o.timeoutMs);
       result.openMs = r.ms;
