@@ -95,10 +95,14 @@ export function diffApiMetrics(before: ApiMetrics, after: ApiMetrics): ApiMetric
 }
 
 /**
- * Markdown rows comparing runs: per request kind (`keys`, then the rest as "other"), how many the
+ * Markdown rows comparing runs: per request kind (`wanted`, then any other kind served 20 times or more, then the rest as "other"), how many the
  * server served and their mean time in the server (wall time, not CPU).
  */
-export function requestTable(runs: [string, ApiMetrics][], keys: string[]): string[] {
+export function requestTable(runs: [string, ApiMetrics][], wanted: string[]): string[] {
+  // Any other request kind served 20 times or more in a run gets a row of its own too.
+  const extra = new Set<string>();
+  for (const [, m] of runs) for (const [k, v] of m.requests) if (v.count >= 20 && !wanted.includes(k)) extra.add(k);
+  const keys = [...wanted, ...[...extra].sort()];
   const rowsOf = (m: ApiMetrics) => {
     const rows = keys.map((key) => ({ key, ...(m.requests.get(key) ?? { count: 0, seconds: 0 }) }));
     const other = { key: 'other', count: 0, seconds: 0 };
