@@ -152,7 +152,8 @@ test('release on delete, type change and annotation removal; finalizer goes away
     });
     assert.equal(s.status?.loadBalancer?.ingress?.length ?? 0, 0);
     assert.equal(s.metadata?.labels?.['eip.openelb.kubesphere.io/v1alpha2'], undefined);
-    assert.ok((await eventReasons(env, 'moves', 'Service', name)).some((e) => e.reason === 'ReleaseIP'));
+    // Events are posted after the writes (and held while there is allocation work): wait for it.
+    await waitFor(`ReleaseIP event on ${name}`, async () => (await eventReasons(env, 'moves', 'Service', name)).some((e) => e.reason === 'ReleaseIP'));
   }
 });
 
