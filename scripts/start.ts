@@ -10,7 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { runController } from '../runtime/src/controller/runController';
 import { deploy } from '../runtime/src/ops/deploy';
-import { restCall } from '../runtime/src/ops/rest';
+import { restCall } from '../runtime/src/kube/rest';
 import { objectPath } from '../runtime/src/ops/resources';
 import { startCluster } from '../test/cluster/cluster';
 import { applyFixtures } from '../test/cluster/fixtures';

@@ -7,7 +7,7 @@ import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig, type V1Service } f
 import { startCluster, type Cluster } from './cluster';
 import { applyFixtures } from './fixtures';
 import { describeError, isAlreadyExists, loadKubeConfig, statusCode } from '../../runtime/src/kube/client';
-import { kubeJson } from '../../runtime/src/kube/json';
+import { restCall } from '../../runtime/src/kube/rest';
 import { runController, type ControllerHandle, type ControllerOptions } from '../../runtime/src/controller/runController';
 import type { EipObject } from '../../runtime/src/allocator';
 import { poll } from '../support/poll';
@@ -95,7 +95,7 @@ export function serviceBody(ns: string, name: string, o: SvcOpts = {}): V1Servic
  * CPU competitor of the API server and the controller on a small machine.
  */
 export async function createService(env: Env, ns: string, name: string, o: SvcOpts = {}): Promise<void> {
-  await kubeJson(env.kc, 'POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/services`, serviceBody(ns, name, o));
+  await restCall(env.kc, 'POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/services`, { body: serviceBody(ns, name, o) });
 }
 
 export async function ingressIp(env: Env, ns: string, name: string): Promise<string | undefined> {

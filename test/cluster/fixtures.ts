@@ -7,7 +7,7 @@ import {
 } from '@kubernetes/client-node';
 import { buildCrds } from '../../server/src/core/api/crds';
 import { isAlreadyExists, loadKubeConfig } from '../../runtime/src/kube/client';
-import { restCall } from '../../runtime/src/ops/rest';
+import { restCall } from '../../runtime/src/kube/rest';
 
 export interface NodeFixture {
   name: string;

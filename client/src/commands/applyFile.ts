@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../../runtime/src/ops/names';
-import { restCall, RestError } from '../../../runtime/src/ops/rest';
+import { restCall, RestError } from '../../../runtime/src/kube/rest';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import { objectsOf, parseFieldPath, problemsOf, rangeOfField, type FileObject } from './applyErrors';
 

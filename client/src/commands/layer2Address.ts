@@ -3,7 +3,7 @@
 // layer2.openelb.kubesphere.io/v1alpha1 with a JSON merge patch.
 import * as vscode from 'vscode';
 import { LAYER2_NODE_ANNOTATION } from '../../../server/src/core/api/annotations';
-import { restCall } from '../../../runtime/src/ops/rest';
+import { restCall } from '../../../runtime/src/kube/rest';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import { nodeAddresses } from '../cluster/clusterState';
 

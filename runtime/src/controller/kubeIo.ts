@@ -3,7 +3,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { EIP_POOL_ANNOTATION, SERVICE_FINALIZER, type EipObject } from '../allocator';
 import { isNotFound, retryOnConflict } from '../kube/client';
-import { kubeJson, METADATA_ONLY } from '../kube/json';
+import { METADATA_ONLY, restCall } from '../kube/rest';
 import { FIELD_MANAGER } from '../ops/names';
 
 import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
@@ -54,7 +54,7 @@ export class KubeIo {
   }
 
   /**
-   * PUT of a whole object (its resourceVersion is the precondition), as plain JSON (../kube/json):
+   * PUT of a whole object (its resourceVersion is the precondition), as plain JSON (../kube/rest):
    * the typed clients' model walk was a good part of the controller's CPU. The request carries
    * nothing the server would throw away: no managedFields (an update without them keeps the
    * stored ones, and a status write ignores them anyway), and the answer is the metadata alone,
@@ -65,7 +65,7 @@ export class KubeIo {
   private async put<T extends { metadata?: object }>(path: string, obj: T): Promise<T> {
     const body = { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
     // fieldManager: plain requests carry no User-Agent to name the manager after.
-    const got = await kubeJson(this.kc, 'PUT', `${path}?fieldManager=${FIELD_MANAGER}`, body, { accept: METADATA_ONLY }) as T & { kind?: string };
+    const got = await restCall(this.kc, 'PUT', path, { body, query: { fieldManager: FIELD_MANAGER }, accept: METADATA_ONLY }) as T & { kind?: string };
     if (got.kind !== 'PartialObjectMetadata') return got;
     // The whole metadata is the server's: a field it did not keep (e.g. labels sent through a
     // status write on a server that ignores them there) must not survive from our copy.

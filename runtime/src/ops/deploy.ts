@@ -10,7 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { buildManifests, readRuntimeFiles, type RuntimeFiles } from './manifests';
 import { FIELD_MANAGER, MANAGED_BY, NAMESPACE } from './names';
 import { kubeCall, OpsError } from './kubeconfig';
-import { restCall } from './rest';
+import { restCall } from '../kube/rest';
 import { STORAGE_VERSION } from '../../../server/src/core/api/types';
 import { describeObject, objectPath, type KubeObject } from './resources';
 

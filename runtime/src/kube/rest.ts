@@ -1,8 +1,11 @@
 // A minimal JSON REST call to the API server, authenticated from a KubeConfig by
-// @kubernetes/client-node itself (applyToHTTPSOptions: token, client cert, CA, exec plugins).
-// deploy/undeploy use it for server-side apply: the typed clients re-serialize bodies through
-// their models, which renames or drops schema keys such as `x-kubernetes-*`, `default`, `enum`
-// in CRDs; apply needs the object sent exactly as built.
+// @kubernetes/client-node itself (applyToHTTPSOptions: token, client cert, CA, exec plugins, and
+// the shared keep-alive agent of keepAlive.ts). The body goes out exactly as given:
+//  - deploy/undeploy (server-side apply) and the test fixtures send CRDs through it, because the
+//    typed clients re-serialize bodies through their models, which renames or drops schema keys
+//    such as `x-kubernetes-*`, `default`, `enum`;
+//  - the controller's hot writes use it because that model walk was a good part of its CPU, and
+//    it can ask for a smaller answer (`accept: METADATA_ONLY`).
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -10,12 +13,22 @@ import type { KubeConfig } from '@kubernetes/client-node';
 /** A non-2xx answer; `code` and `body` match what ApiException carries, so explainKubeError reads both. */
 export class RestError extends Error {
   constructor(readonly code: number, readonly body: string, what: string) {
-    super(`${what}: HTTP ${code}`);
+    let reason = '';
+    try { reason = (JSON.parse(body) as { message?: string }).message ?? ''; } catch { reason = body.slice(0, 200); }
+    super(`${what}: HTTP ${code}${reason ? `: ${reason}` : ''}`);
   }
 }
 
+/**
+ * Accept header asking for the object's metadata only (kind PartialObjectMetadata), falling back
+ * to the whole object on a server that cannot transform. A write's answer is then a few hundred
+ * bytes instead of the object the server just stored, which it would otherwise encode once more.
+ */
+export const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
 export interface RestOptions {
   body?: unknown;
+  accept?: string;
   contentType?: string;
   query?: Record<string, string | undefined>;
   timeoutMs?: number;
@@ -31,7 +44,7 @@ export async function restCall(kc: KubeConfig, method: string, path: string, opt
   const ro: RequestOptions = {
     method,
     headers: {
-      Accept: 'application/json',
+      Accept: opts.accept ?? 'application/json',
       // Content-Length always: on a reused (keep-alive) connection a body without it would be
       // read as the start of the next request.
       ...(payload !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
