@@ -1,7 +1,7 @@
 // One Eip as the allocator sees it: its parsed pool, the rules that pick it, and which
 // addresses are held by which Services (OpenELB's status.used: "ip" → "ns/name;ns/other").
 import { parseIp, formatIp } from '../../../server/src/core/address/ip';
-import { parsePool, poolSize, type Pool } from '../../../server/src/core/address/pool';
+import { parsePoolCached, poolSize, type Pool } from '../../../server/src/core/address/pool';
 import { checkObject } from '../../../server/src/core/checkObject';
 import { UsedSet } from './usedSet';
 
@@ -50,7 +50,9 @@ export interface PoolState {
 
 export function poolStateFromEip(eip: EipObject): PoolState {
   const spec = eip.spec ?? {};
-  const parsed = typeof spec.address === 'string' ? parsePool(spec.address) : { problems: [] };
+  // The memoised parse: the same Pool object for the same address, so ipTexts below outlives
+  // the re-reads of an Eip.
+  const parsed = typeof spec.address === 'string' ? parsePoolCached(spec.address) : { problems: [] };
   const problems = checkObject({ ...eip, kind: 'Eip' })
     .filter((p) => p.severity === 'error')
     .map((p) => `${p.path}: ${p.message}`);
@@ -149,8 +151,7 @@ export function statusFields(s: PoolState): EipStatusFields | undefined {
   if (!texts || texts.size > 2 * s.used.size + 1024) ipTexts.set(s.pool, (texts = new Map()));
   const used: Record<string, string> = {};
   for (const ip of s.used) {
-    const keys = s.holders.get(ip);
-    used[ipText(s.pool, ip, texts)] = keys ? (keys.length === 1 ? keys[0] : keys.join(';')) : '';
+    used[ipText(s.pool, ip, texts)] = (s.holders.get(ip) ?? []).join(';');
   }
   const size = poolSize(s.pool);
   return {

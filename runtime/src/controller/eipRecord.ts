@@ -8,12 +8,9 @@
 // else was written between that version and ours. An event of a later version (or any event,
 // when our write failed) is someone else's change and is reported through `changedByOthers`.
 import { Allocations, poolStateFromEip, type EipObject, type PoolState } from '../allocator';
-import { isNotFound } from '../kube/client';
+import { isNotFound, resourceVersionOf as rv } from '../kube/client';
 import type { KubeIo } from './kubeIo';
 
-const rv = (o: { metadata?: { resourceVersion?: string } } | undefined): bigint => {
-  try { return BigInt(o?.metadata?.resourceVersion ?? '0'); } catch { return 0n; }
-};
 
 export class EipRecord {
   allocs = new Allocations();

@@ -8,11 +8,9 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { SERVICE_FINALIZER, serviceRequest, type BatchDecision } from '../allocator';
 import type { EventRecorder } from './events';
+import { resourceVersionOf as rv } from '../kube/client';
 import { hasMarks, type KubeIo } from './kubeIo';
 
-const rv = (o: { metadata?: { resourceVersion?: string } } | undefined): bigint => {
-  try { return BigInt(o?.metadata?.resourceVersion ?? '0'); } catch { return 0n; }
-};
 
 export interface Counters { allocations: number; releases: number; failures: number }
 

@@ -25,6 +25,15 @@ export function statusCode(e: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/**
+ * An object's resourceVersion as a number, to tell which of two copies is newer (0 when absent or
+ * not numeric). Kubernetes calls it opaque, but the controller compares its own writes with
+ * informer events of one object, which etcd numbers in order.
+ */
+export function resourceVersionOf(o: { metadata?: { resourceVersion?: string } } | undefined): bigint {
+  try { return BigInt(o?.metadata?.resourceVersion ?? '0'); } catch { return 0n; }
+}
+
 export const isConflict = (e: unknown): boolean => statusCode(e) === 409;
 export const isNotFound = (e: unknown): boolean => statusCode(e) === 404;
 export const isAlreadyExists = (e: unknown): boolean => statusCode(e) === 409;

@@ -4,7 +4,7 @@ import {
   CodeActionKind, DiagnosticSeverity, DiagnosticTag,
   type CodeAction, type CompletionItem, type Diagnostic, type DocumentSymbol, type Hover, type InlayHint, type Position, type Range,
 } from 'vscode-languageserver-types';
-import { parsePool } from './address/pool';
+import { parsePoolCached } from './address/pool';
 import { complete } from './features/completion';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
@@ -42,7 +42,7 @@ export class OpenElbLanguageService {
   /** Replaces what is known of the live cluster (undefined when disconnected). */
   setClusterFacts(cluster: Facts['cluster']): void {
     // Facts arrive as JSON (no bigints): re-derive each Eip's parsed pool from its address.
-    this.cluster = cluster ? { ...cluster, eips: (cluster.eips ?? []).map((e) => ({ ...e, pool: parsePool(String(e.address)).pool })), nodes: cluster.nodes ?? [], services: cluster.services ?? [] } : undefined;
+    this.cluster = cluster ? { ...cluster, eips: (cluster.eips ?? []).map((e) => ({ ...e, pool: parsePoolCached(String(e.address)).pool })), nodes: cluster.nodes ?? [], services: cluster.services ?? [] } : undefined;
     this.factsVersion++;
   }
 

@@ -52,10 +52,6 @@ export interface Facts {
   cluster?: { context?: string; eips: EipFact[]; nodes: NodeFact[]; services: ServiceFact[] };
 }
 
-/** The pool an address describes, if it is valid (memoised, see parsePoolCached). */
-export function cachedPool(address: string): Pool | undefined {
-  return parsePoolCached(address).pool;
-}
 
 type LocalFact = Omit<EipFact, 'source' | 'uri'>;
 
@@ -74,7 +70,7 @@ function localFact(r: Resource): LocalFact | null {
     isDefault: getString(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION]) === 'true',
     start: range?.[0],
     end: range?.[1],
-    pool: cachedPool(address),
+    pool: parsePoolCached(address).pool,
   };
 }
 
@@ -107,6 +103,6 @@ export function eipFactFromObject(obj: { metadata?: { name?: string; annotations
     interface: typeof obj.spec?.interface === 'string' ? obj.spec.interface : undefined,
     disable: obj.spec?.disable === true,
     isDefault: obj.metadata?.annotations?.[EIP_DEFAULT_ANNOTATION] === 'true',
-    pool: cachedPool(address),
+    pool: parsePoolCached(address).pool,
   };
 }

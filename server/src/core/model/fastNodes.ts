@@ -62,21 +62,16 @@ class FastScalar implements Ranged {
   }
 }
 
-class FastMap implements Ranged {
-  r0 = 0;
-  r1 = 0;
-  r2 = 0;
-  items: Pair[] = [];
-  declare flow?: boolean;
-}
-
-class FastSeq implements Ranged {
+/** A block mapping or sequence: the same fields; each gets its own class (and prototype chain). */
+const collectionClass = () => class implements Ranged {
   r0 = 0;
   r1 = 0;
   r2 = 0;
   items: unknown[] = [];
   declare flow?: boolean;
-}
+};
+const FastMap = collectionClass();
+const FastSeq = collectionClass();
 
 // The prototype chains: FastScalar.prototype -> Scalar.prototype, and so on.
 inherit(FastScalar, Scalar, Symbol.for('yaml.scalar'));
