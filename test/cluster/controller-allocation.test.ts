@@ -47,10 +47,12 @@ test('default Eip: lowest free address, status, finalizer, label and events', as
     return e.status?.usage === 2 ? e : undefined;
   });
   assert.deepEqual(
-    { ...eip.status, conditions: undefined },
+    { ...eip.status, conditions: undefined, journalGen: undefined },
     { poolSize: 10, firstIP: '192.168.100.10', lastIP: '192.168.100.19', v4: true, usage: 2, occupied: false, ready: true,
-      used: { '192.168.100.10': 'plain/a', '192.168.100.11': 'plain/b' }, conditions: undefined },
+      used: { '192.168.100.10': 'plain/a', '192.168.100.11': 'plain/b' }, conditions: undefined, journalGen: undefined },
   );
+  // status.used took the claims in from the allocation journal (runtime/src/controller/journal.ts)
+  assert.ok(Number.isInteger(eip.status?.journalGen) && (eip.status?.journalGen as number) >= 1);
   const events = await waitFor('AssignIP event', async () => {
     const ev = await eventReasons(env, 'plain', 'Service', 'a');
     return ev.length ? ev : undefined;

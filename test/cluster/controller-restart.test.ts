@@ -1,12 +1,16 @@
 // Stability and concurrency: a restart changes no allocation (not even a write), a wiped Eip
 // status is rebuilt from the Services, leader election hands over, and two controllers that
-// both allocate at once never give one address to two Services.
+// both allocate at once never give one address to two Services. A controller killed before
+// it brought status.used up to date loses nothing: the journal has it.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoordinationV1Api, type V1Service } from '@kubernetes/client-node';
 import type { ControllerHandle } from '../../runtime/src/controller/runController';
+import { restCall } from '../../runtime/src/kube/rest';
 import {
-  createEip, createService, getEip, GROUP, settled, setupEnv, startController, waitFor, type Env,
+  createEip, createService, createServices, getEip, GROUP, settled, setupEnv, startController, waitFor, type Env,
 } from './controllerEnv';
 
 let env: Env;
@@ -19,7 +23,7 @@ async function start(identity: string, extra: Parameters<typeof startController>
 }
 
 before(async () => {
-  env = await setupEnv(['bulk', 'race', 'handover']);
+  env = await setupEnv(['bulk', 'race', 'handover', 'crash']);
 });
 after(async () => {
   for (const h of running) await h.stop().catch(() => undefined);
@@ -122,4 +126,47 @@ test('two controllers allocating at once never hand out one address twice', asyn
   for (const [name, v] of m) assert.equal(used[v.ip!], `race/${name}`, `${name} recorded at its address`);
   await a.stop();
   await b.stop();
+});
+
+test('a controller killed mid-burst, before status.used shows its last claims: the next one keeps every address', async () => {
+  await createEip(env, 'crash-pool', { address: '10.70.0.0/23', namespaces: ['crash'] });
+  // The real CLI as its own process, so it can die without any shutdown work (SIGKILL).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../runtime/src/cli/openelb.ts'),
+    'controller', '--kubeconfig', env.cluster.kubeconfigPath], { stdio: 'ignore' });
+  const N = 300;
+  let pending = 0;
+  try {
+    await waitFor('the controller process leads', async () => {
+      const l = await env.kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'openelb-controller', namespace: 'openelb-system' }).catch(() => undefined);
+      return l?.spec?.holderIdentity?.endsWith(`_${child.pid}`);
+    }, 60_000, 100);
+    const creating = createServices(env, 'crash', Array.from({ length: N }, (_, i) => `k${i}`));
+    // Killed while it allocates: status.used is mirrored every 250 ms, so the last claims are
+    // only in the journal.
+    await waitFor('100 addresses shown', async () => [...(await ipsOf('crash')).values()].filter((v) => v.ip).length >= 100, 60_000, 20);
+    child.kill('SIGKILL');
+    await creating;
+    const journal = await restCall(env.kc, 'GET', '/api/v1/namespaces/openelb-system/configmaps/openelb-journal') as { data?: Record<string, string> };
+    const entry = JSON.parse(journal.data?.['crash-pool'] ?? '{"set":{}}') as { set: Record<string, string> };
+    const used = (await getEip(env, 'crash-pool')).status?.used as Record<string, string> | undefined ?? {};
+    pending = Object.entries(entry.set).filter(([ip, holders]) => used[ip] !== holders).length;
+  } finally {
+    child.kill('SIGKILL');
+  }
+  const before1 = await ipsOf('crash');
+  assert.ok(pending > 0, 'the journal held claims status.used did not show yet (the case under test)');
+
+  const ctl = await start('after-crash');
+  await waitFor('leadership', async () => ctl.isLeader(), 30_000);
+  const after1 = await allAllocated('crash', N);
+  await settled([ctl]);
+  for (const [name, v] of before1) if (v.ip) assert.equal(after1.get(name)?.ip, v.ip, `${name} kept its address`);
+  const ips = [...after1.values()].map((v) => v.ip);
+  assert.equal(new Set(ips).size, N, 'no address twice');
+  // status.used is brought up to date from the journal, and the journal's entries are trimmed.
+  const used = (await getEip(env, 'crash-pool')).status?.used as Record<string, string>;
+  assert.deepEqual(used, Object.fromEntries([...after1].map(([name, v]) => [v.ip!, `crash/${name}`])));
+  const left = await restCall(env.kc, 'GET', '/api/v1/namespaces/openelb-system/configmaps/openelb-journal') as { data?: Record<string, string> };
+  assert.equal(left.data?.['crash-pool'], undefined, 'nothing left to mirror');
+  await ctl.stop();
 });

@@ -21,6 +21,9 @@ test('batch: distinct addresses, originals untouched, releases, moves, gone', ()
   assert.deepEqual(d, { 'x/a': 'p:167772160', 'x/b': 'p:167772162', 'x/old': 'q:167837696', 'x/gone': 'gone', 'x/c': 'p:167772163' });
   assert.deepEqual([...plan.carriers.get('p')!].sort(), ['x/a', 'x/b', 'x/c', 'x/gone']);
   assert.deepEqual(plan.carriers.get('q'), ['x/old']);
+  // the addresses whose holders changed, per Eip (what the journal records)
+  assert.deepEqual([...plan.touched.get('p')!].sort(), [167772160n, 167772162n, 167772163n]);
+  assert.deepEqual([...plan.touched.get('q')!], [167837696n]);
   // the moving Service still holds its old address in p until the move is written
   assert.deepEqual(plan.changed.get('p')!.holders.get(167772161n), ['x/old']);
   // the original state is untouched

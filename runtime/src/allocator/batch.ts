@@ -29,6 +29,8 @@ export interface BatchPlan {
   changed: Map<string, PoolState>;
   /** Eip name → keys of the Services whose change that Eip's write carries. */
   carriers: Map<string, string[]>;
+  /** Eip name → the addresses whose holders the batch changed there. */
+  touched: Map<string, Set<bigint>>;
 }
 
 export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
@@ -36,6 +38,7 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
   const work = allocs.planningCopy();
   const changed = new Map<string, PoolState>();
   const carriers = new Map<string, string[]>();
+  const touched = new Map<string, Set<bigint>>();
   const touch = (eip: string, key: string): PoolState | undefined => {
     let s = changed.get(eip);
     if (!s) {
@@ -44,6 +47,7 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
       s = clonePoolState(orig);
       work.pools.set(eip, s);
       changed.set(eip, s);
+      touched.set(eip, new Set());
     }
     carriers.set(eip, [...(carriers.get(eip) ?? []), key]);
     return s;
@@ -55,14 +59,16 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
     decisions.set(key, d);
     if (d.action === 'assign') {
       const s = touch(d.eip, key)!;
-      unhold(s, key);
+      const ips = touched.get(d.eip)!;
+      for (const ip of unhold(s, key)) ips.add(ip);
       hold(s, d.ip, key);
+      ips.add(d.ip);
     } else if (d.action === 'release' || d.action === 'gone') {
       for (const a of work.allocationsOf(key)) {
         const s = touch(a.eip, key);
-        if (s) unhold(s, key);
+        if (s) for (const ip of unhold(s, key)) touched.get(a.eip)!.add(ip);
       }
     }
   }
-  return { decisions, changed, carriers };
+  return { decisions, changed, carriers, touched };
 }

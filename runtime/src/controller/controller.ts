@@ -1,18 +1,20 @@
 // The allocation controller: watches Services, Eips and Namespaces with informers and, while it
 // leads, reconciles what changed through the pure allocator.
 //
-// The record of who holds which address is each Eip's status.used (as in OpenELB). Claiming an
-// address is a resourceVersion-checked write of that status, so even two controllers racing
-// cannot hand one address to two Services: the loser re-reads the Eip and chooses again.
-// On start (and on every leadership gain) the state is rebuilt from the Eips' status, and a
-// Service whose status shows an address no Eip records re-adopts it: a restart moves nothing.
+// The record of who holds which address is each Eip's status.used (as in OpenELB) with the
+// changes not yet mirrored there kept in the allocation journal (journal.ts, eipRecord.ts).
+// Claiming an address is a resourceVersion-checked write of the journal, so even two
+// controllers racing cannot hand one address to two Services: the loser re-reads and chooses
+// again. On every leadership gain the state is rebuilt from the Eips and the journal, and a
+// Service whose status shows an address nothing records re-adopts it: a restart moves nothing.
 //
 // Speed comes from batching (the API server round trips, not the allocator, are the cost):
 //   1. the work queue hands over every key queued so far (one Service alone goes at once);
 //   2. planBatch decides all the batch's Services in memory, each seeing the ones before it;
-//   3. ONE status write per Eip that changes commits the batch's claims and releases. It is the
-//      commit point: on a conflict the Eip is re-read and the Services it carried are planned
-//      again (round after round, up to MAX_ROUNDS, then the queue's backoff takes over);
+//   3. ONE journal write commits the batch's claims and releases, whatever Eips they touch. It is
+//      the commit point: on a conflict the journal is re-read and the batch is planned again
+//      (round after round, up to MAX_ROUNDS, then the queue's backoff takes over); the Eips'
+//      status.used follow a moment later (EipRecord mirrors them);
 //   4. only then are the Services written (finalizer+label, then status, then the event), up to
 //      SERVICE_WRITES_IN_FLIGHT at a time, while the next batch already plans and commits. A key
 //      is never in two batches at once, so one Service's writes never overlap.
@@ -22,11 +24,10 @@ import {
 } from '@kubernetes/client-node';
 import { formatIp } from '../../../server/src/core/address/ip';
 import {
-  planBatch, poolStateFromEip, serviceKey, serviceRequest, unhold,
+  clonePoolState, planBatch, serviceKey, serviceRequest, unhold,
   type BatchDecision, type BatchItem, type EipObject,
 } from '../allocator';
-import { describeError, isConflict, isNotFound } from '../kube/client';
-import { canonical, desiredEipStatus } from './eipStatus';
+import { describeError, isConflict, isNotFound, retryOnConflict } from '../kube/client';
 import { EipRecord } from './eipRecord';
 import { EventRecorder } from './events';
 import { EIP_PLURAL, EIP_VERSION, GROUP, KubeIo } from './kubeIo';
@@ -55,15 +56,17 @@ export class AllocationController {
   private readonly writes: ServiceWrites;
   private readonly writeLimit = new Limiter(SERVICE_WRITES_IN_FLIGHT);
   private leading = false;
+  private starting?: Promise<void>;
   private stopped = false;
   private synced = false;
   /** Last problem report per Eip, to avoid repeating events. */
   private readonly eipReports = new Map<string, string>();
   readonly counters = { allocations: 0, releases: 0, failures: 0 };
 
-  constructor(kc: KubeConfig, identity: string, private readonly log: (msg: string) => void) {
+  /** `namespace` holds the journal (the leader Lease's namespace). */
+  constructor(kc: KubeConfig, identity: string, namespace: string, private readonly log: (msg: string) => void) {
     this.io = new KubeIo(kc);
-    this.record = new EipRecord(this.io, (name) => this.enqueue(`eip:${name}`));
+    this.record = new EipRecord(kc, namespace, this.io, (name) => this.enqueue(`eip:${name}`), log);
     this.events = new EventRecorder(kc, identity, log);
     this.events.busy = () => this.queue?.busy ?? false;
     this.writes = new ServiceWrites(this.io, this.events, (key) => {
@@ -111,37 +114,64 @@ export class AllocationController {
     return this.leading;
   }
 
-  /** Called on gaining leadership: rebuild the allocation state from the Eips, then reconcile all. */
+  /**
+   * Called on gaining leadership: rebuild the allocation state from the Eips and the journal,
+   * then reconcile all. Until the journal is read nothing is allocated.
+   */
   startLeading(): void {
     this.leading = true;
     const term = ++this.term;
-    for (const e of this.eips.list()) this.record.observe(e);
-    this.record.rebuild();
-    this.queue = new WorkQueue((keys) => this.handleBatch(keys, term), (k, e) => this.log(`reconcile ${k}: ${describeError(e)}`));
-    this.queue.onIdle = () => this.events.wake();
-    for (const name of this.record.names()) this.queue.add(`eip:${name}`);
-    for (const s of this.services.list()) this.queue.add(`svc:${keyOf(s)}`);
-    this.log('became leader; reconciling every Eip and Service');
+    this.starting = (async () => {
+      for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+        try {
+          for (const e of this.eips.list()) this.record.observe(e);
+          await this.record.reload();
+          break;
+        } catch (e) {
+          this.log(`cannot read the allocation journal: ${describeError(e)}; trying again in ${wait / 1000} s`);
+          await new Promise((r) => setTimeout(r, wait));
+          if (!this.leading || this.term !== term) return;
+        }
+      }
+      if (!this.leading || this.term !== term) return;
+      this.record.activate();
+      this.queue = new WorkQueue((keys) => this.handleBatch(keys, term), (k, e) => this.log(`reconcile ${k}: ${describeError(e)}`));
+      this.queue.onIdle = () => { this.events.wake(); void this.record.flush(); };
+      for (const name of this.record.names()) this.queue.add(`eip:${name}`);
+      for (const s of this.services.list()) this.queue.add(`svc:${keyOf(s)}`);
+      this.log('became leader; reconciling every Eip and Service');
+    })();
   }
 
   stopLeading(): void {
     if (this.leading) this.log('lost leadership; not allocating');
     this.leading = false;
+    this.record.deactivate();
     this.queue?.stop();
     this.queue = undefined;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.starting;
     const queue = this.queue;
-    this.stopLeading();
     await queue?.idle(); // Service writes already under way finish
+    await this.record.flush(); // and status.used shows every commit
+    this.stopLeading();
     await Promise.all([this.services.stop(), this.eips.stop(), this.namespaces.stop()]);
   }
 
-  /** Resolves when no reconcile is queued or running (for tests and graceful shutdown). */
-  idle(): Promise<void> {
-    return this.queue?.idle() ?? Promise.resolve();
+  /**
+   * Resolves when no reconcile is queued or running and every Eip's status.used shows the
+   * record (for tests and graceful shutdown).
+   */
+  async idle(): Promise<void> {
+    await this.starting;
+    for (;;) {
+      await this.queue?.idle();
+      await this.record.flush();
+      if (!this.queue?.busy && !this.record.behind) return;
+    }
   }
 
   poolMetrics(): PoolMetrics[] {
@@ -204,18 +234,11 @@ export class AllocationController {
     // the API server confirms it: the informer may simply not have seen a new Service yet.
     const held = this.record.allocs.pools.get(name)?.holders.values() ?? [];
     const missing = [...held].flat().filter((k) => !this.writes.latest(k));
-    const gone = new Set(await this.confirmGone(missing));
-    const written = await this.record.write(name, async () => ({
-      obj: await this.io.updateEipStatus(name, cached, (fresh) => {
-        const state = poolStateFromEip(fresh);
-        for (const k of gone) unhold(state, k);
-        const status = desiredEipStatus(fresh, state);
-        return canonical(status) === canonical(fresh.status ?? {}) ? undefined : status;
-      }),
-    })).catch((e: unknown) => {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    });
+    const gone = await this.confirmGone(missing);
+    if (gone.length) await this.releaseFrom(name, gone);
+    // The status follows the spec (poolSize, firstIP, the Valid condition) at once.
+    await this.record.mirror(name);
+    const written = this.record.object(name);
     if (!written) return;
     const state = this.record.allocs.pools.get(name);
     const report = state?.problems.join('; ') ?? '';
@@ -241,21 +264,21 @@ export class AllocationController {
     return found.filter((k): k is string => k !== undefined);
   }
 
-  /** Frees the Services' addresses in one Eip (one write, retried on conflict). */
+  /** Frees the Services' addresses in one Eip (one journal write, retried on conflict). */
   private async releaseFrom(eip: string, keys: string[]): Promise<void> {
-    try {
-      await this.record.write(eip, async () => ({
-        obj: await this.io.updateEipStatus(eip, this.record.object(eip), (fresh) => {
-          const state = poolStateFromEip(fresh);
-          let freed = 0;
-          for (const k of keys) freed += unhold(state, k).length;
-          return freed ? desiredEipStatus(fresh, state) : undefined;
-        }),
-      }));
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      this.record.forget(eip);
-    }
+    await retryOnConflict(async () => {
+      const current = this.record.allocs.pools.get(eip);
+      if (!current) return;
+      const state = clonePoolState(current);
+      const touched = keys.flatMap((k) => unhold(state, k));
+      if (!touched.length) return;
+      try {
+        await this.record.commit(new Map([[eip, { state, touched }]]));
+      } catch (e) {
+        if (isConflict(e)) await this.record.reload();
+        throw e;
+      }
+    });
   }
 
   // ---- Services ----
@@ -291,22 +314,20 @@ export class AllocationController {
       if (!live()) break;
       const plan = planBatch(items, this.record.allocs);
       const again = new Set<string>();
-      // The commit: one resourceVersion-checked status write per Eip that changes.
-      await Promise.all([...plan.changed].map(async ([eip, state]) => {
-        const carried = plan.carriers.get(eip) ?? [];
-        const obj = this.record.object(eip);
+      // The commit: one resourceVersion-checked journal write for every Eip that changes.
+      if (plan.changed.size) {
+        const carried = [...new Set([...plan.carriers.values()].flat())];
         try {
-          if (!obj) throw Object.assign(new Error(`Eip ${eip} is gone`), { code: 404 });
-          await this.record.write(eip, async () => ({ obj: await this.io.replaceEipStatus({ ...obj, status: desiredEipStatus(obj, state) }), state }));
+          await this.record.commit(new Map([...plan.changed].map(([eip, state]) => [eip, { state, touched: plan.touched.get(eip) ?? [] }])));
         } catch (e) {
           if (!isConflict(e) && !isNotFound(e)) {
             for (const k of carried) outcomes.set(k, Promise.resolve(e));
-            return;
+          } else {
+            for (const k of carried) again.add(k);
+            await this.record.reload().catch((e2: unknown) => { for (const k of carried) outcomes.set(k, Promise.resolve(e2)); });
           }
-          for (const k of carried) again.add(k);
-          await this.record.refresh(eip).catch((e2: unknown) => { for (const k of carried) outcomes.set(k, Promise.resolve(e2)); });
         }
-      }));
+      }
       for (const { key } of items) {
         if (!again.has(key) && !outcomes.has(key)) decided.set(key, plan.decisions.get(key)!);
       }

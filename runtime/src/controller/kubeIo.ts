@@ -39,21 +39,6 @@ export class KubeIo {
   }
 
   /**
-   * Read-modify-write of an Eip's status. `change` returns the new status, or undefined when
-   * nothing needs writing. The first attempt may use a cached object; conflicts re-read it.
-   */
-  async updateEipStatus(name: string, cached: EipObject | undefined, change: (fresh: EipObject) => EipObject['status'] | undefined): Promise<EipObject | undefined> {
-    let current = cached;
-    return retryOnConflict(async () => {
-      const obj = current ?? await this.getEip(name);
-      current = undefined;
-      const status = change(obj);
-      if (status === undefined) return obj;
-      return this.replaceEipStatus({ ...obj, status });
-    });
-  }
-
-  /**
    * PUT of a whole object (its resourceVersion is the precondition), as plain JSON (../kube/rest):
    * the typed clients' model walk was a good part of the controller's CPU. The request carries
    * nothing the server would throw away: no managedFields (an update without them keeps the

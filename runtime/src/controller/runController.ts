@@ -39,11 +39,12 @@ export async function runController(opts: ControllerOptions = {}): Promise<Contr
   const identity = opts.identity ?? `${hostname()}_${process.pid}`;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} openelb-controller[${identity}]: ${m}\n`));
   const kc = loadKubeConfig(opts.kubeconfig);
-  const ctl = new AllocationController(kc, identity, log);
+  const namespace = opts.leaseNamespace ?? 'openelb-system';
+  const ctl = new AllocationController(kc, identity, namespace, log);
   await ctl.start();
 
   const elector = new LeaderElector(kc, {
-    namespace: opts.leaseNamespace ?? 'openelb-system',
+    namespace,
     name: opts.leaseName ?? 'openelb-controller',
     identity,
     leaseDurationSeconds: opts.leaseDurationSeconds,

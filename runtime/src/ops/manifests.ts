@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Namespace, V1ServiceAccount, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { buildCrds } from '../../../server/src/core/api/crds';
-import { CONTROLLER_RULES, rbacFor, SPEAKER_RULES } from './rbac';
+import { CONTROLLER_RULES, JOURNAL_RULES, rbacFor, SPEAKER_RULES } from './rbac';
 import type { KubeObject } from './resources';
 import {
   CONTROLLER, DEFAULT_IMAGE, LABELS, METRICS_PORT, NAMESPACE, RUNTIME_CONFIGMAP, RUNTIME_DIR, SPEAKER,
@@ -184,7 +184,7 @@ export function buildManifests(opts: ManifestOptions): KubeObject[] {
     namespaceObject(),
     serviceAccount(CONTROLLER),
     serviceAccount(SPEAKER),
-    ...rbacFor(CONTROLLER, CONTROLLER_RULES),
+    ...rbacFor(CONTROLLER, CONTROLLER_RULES, JOURNAL_RULES),
     ...rbacFor(SPEAKER, SPEAKER_RULES),
     runtimeConfigMap(opts.runtime),
     controllerDeployment(image, digest),

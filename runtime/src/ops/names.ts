@@ -4,6 +4,8 @@ export const NAMESPACE = 'openelb-system';
 export const CONTROLLER = 'openelb-controller';
 export const SPEAKER = 'openelb-speaker';
 export const RUNTIME_CONFIGMAP = 'openelb-runtime';
+/** The controller's allocation journal (a ConfigMap next to its Lease; controller/journal.ts). */
+export const JOURNAL_CONFIGMAP = 'openelb-journal';
 export const FIELD_MANAGER = 'openelb';
 export const MANAGED_BY = 'openelb-toolkit';
 export const DEFAULT_IMAGE = 'node:20-bookworm-slim';

@@ -2,7 +2,7 @@
 // makes that call; nothing grants Secrets, and nothing uses wildcards.
 import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { GROUP } from '../../../server/src/core/api/types';
-import { LABELS, NAMESPACE } from './names';
+import { JOURNAL_CONFIGMAP, LABELS, NAMESPACE } from './names';
 
 const READ = ['get', 'list', 'watch'];
 
@@ -34,10 +34,19 @@ export const LEASE_RULES: V1PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, 'create', 'update', 'patch'] },
 ];
 
+/**
+ * The controller's allocation journal (controller/journal.ts), only in openelb-system: one
+ * ConfigMap by name (create cannot be limited to a name in RBAC; get and update are).
+ */
+export const JOURNAL_RULES: V1PolicyRule[] = [
+  { apiGroups: [''], resources: ['configmaps'], resourceNames: [JOURNAL_CONFIGMAP], verbs: ['get', 'update'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+];
+
 type RbacObject = V1ClusterRole | V1ClusterRoleBinding | V1Role | V1RoleBinding;
 
-/** ClusterRole + binding and the openelb-system lease Role + binding of one ServiceAccount. */
-export function rbacFor(account: string, rules: V1PolicyRule[]): RbacObject[] {
+/** ClusterRole + binding and the openelb-system Role (leases, plus `namespaced`) + binding of one ServiceAccount. */
+export function rbacFor(account: string, rules: V1PolicyRule[], namespaced: V1PolicyRule[] = []): RbacObject[] {
   const subject = { kind: 'ServiceAccount', name: account, namespace: NAMESPACE };
   const rbac = 'rbac.authorization.k8s.io';
   return [
@@ -46,7 +55,7 @@ export function rbacFor(account: string, rules: V1PolicyRule[]): RbacObject[] {
       apiVersion: `${rbac}/v1`, kind: 'ClusterRoleBinding', metadata: { name: account, labels: LABELS },
       roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: account }, subjects: [subject],
     },
-    { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: account, namespace: NAMESPACE, labels: LABELS }, rules: LEASE_RULES },
+    { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: account, namespace: NAMESPACE, labels: LABELS }, rules: [...LEASE_RULES, ...namespaced] },
     {
       apiVersion: `${rbac}/v1`, kind: 'RoleBinding', metadata: { name: account, namespace: NAMESPACE, labels: LABELS },
       roleRef: { apiGroup: rbac, kind: 'Role', name: account }, subjects: [subject],

@@ -45,11 +45,36 @@ const CONDITIONS: JSONSchemaProps = {
   },
 };
 
+/**
+ * status.used (address → Services) as the API server gets it: one atomic value whose entries it
+ * neither prunes nor validates one by one. The controller rewrites the whole map at every commit,
+ * and with a schema per entry (`additionalProperties: {type: string}`, as in openapi.ts, which the
+ * language server checks) each write cost the API server about 26 µs of CPU per listed address;
+ * without it, about 14 µs (measured one write at a time with 1,000 addresses: 29 ms → 18 ms).
+ * Only the controller writes it, and it reads every entry back with the address parser.
+ * Atomic, so managedFields holds one field for the map instead of one per address.
+ */
+function usedForServer(used: JSONSchemaProps): JSONSchemaProps {
+  return {
+    type: 'object', description: used.description,
+    'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-map-type': 'atomic',
+  };
+}
+
+/** How many mirrors of the controller's allocation journal status.used has taken in (runtime/src/controller/journal.ts). */
+const JOURNAL_GEN: JSONSchemaProps = {
+  type: 'integer', minimum: 0,
+  description: 'How many batches of the controller\'s allocation journal status.used has taken in (written by the controller).',
+};
+
 function schemaOf(kind: Kind, version: (typeof VERSIONS)[number]): JSONSchemaProps {
   const schema = withDocs(kind, OPENAPI[kind][version]);
   const status = schema.properties?.status;
+  if (kind === 'Eip' && status?.properties?.used) {
+    status.properties = { ...status.properties, used: usedForServer(status.properties.used) };
+  }
   if (kind === 'Eip' && version === STORAGE_VERSION && status) {
-    status.properties = { ...status.properties, conditions: CONDITIONS };
+    status.properties = { ...status.properties, conditions: CONDITIONS, journalGen: JOURNAL_GEN };
   }
   return schema;
 }

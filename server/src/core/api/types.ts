@@ -12,6 +12,7 @@ export interface JSONSchemaProps {
   minimum?: number;
   maximum?: number;
   'x-kubernetes-map-type'?: string;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
 }
 
 export const GROUP = 'network.kubesphere.io';
