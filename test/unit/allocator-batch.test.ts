@@ -30,3 +30,29 @@ test('batch: distinct addresses, originals untouched, releases, moves, gone', ()
   assert.equal(a.pools.get('p')!.used.size, 2);
   assert.equal(a.allocationOf('x/a'), undefined);
 });
+
+test('updatePool: re-indexing only the touched addresses gives the same index as a full setPool', () => {
+  const mk = () => {
+    const a = new Allocations();
+    a.setPool(poolStateFromEip(eip('p', '10.0.0.0/28', { '10.0.0.1': 'x/old', '10.0.0.2': 'x/s1;x/s2', '10.0.0.3': 'x/gone' }, { 'eip.openelb.kubesphere.io/is-default-eip': 'true' })));
+    a.setPool(poolStateFromEip(eip('q', '10.1.0.0/30')));
+    return a;
+  };
+  const items = [
+    { key: 'x/a', request: svc('x', 'a') },
+    { key: 'x/old', request: svc('x', 'old', { pool: 'q' }) },
+    { key: 'x/s2', request: svc('x', 's2', { type: 'ClusterIP' }) },
+    { key: 'x/gone' },
+  ];
+  const full = mk();
+  const incr = mk();
+  const planFull = planBatch(items, full);
+  const planIncr = planBatch(items, incr);
+  for (const [, state] of planFull.changed) full.setPool(state);
+  for (const [eip, state] of planIncr.changed) incr.updatePool(state, planIncr.touched.get(eip)!);
+  for (const key of ['x/a', 'x/old', 'x/s1', 'x/s2', 'x/gone']) {
+    assert.deepEqual(incr.allocationsOf(key), full.allocationsOf(key), key);
+  }
+  assert.deepEqual(incr.allocationsOf('x/s1'), [{ eip: 'p', ip: 167772162n }]);
+  assert.deepEqual(incr.allocationsOf('x/s2'), []);
+});

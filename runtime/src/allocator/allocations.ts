@@ -51,6 +51,24 @@ export class Allocations {
     for (const [ip, keys] of state.holders) for (const key of keys) this.index(key, { eip: state.name, ip });
   }
 
+  /**
+   * Replaces an Eip's state by one that differs only in the holders of `touched` (a committed
+   * batch): re-indexes those addresses alone, not the whole pool.
+   */
+  updatePool(state: PoolState, touched: Iterable<bigint>): void {
+    const old = this.pools.get(state.name);
+    if (!old) { this.setPool(state); return; }
+    this.pools.set(state.name, state);
+    for (const ip of touched) {
+      for (const key of old.holders.get(ip) ?? []) {
+        const list = this.byService.get(key)?.filter((a) => a.eip !== state.name || a.ip !== ip);
+        if (list?.length) this.byService.set(key, list);
+        else this.byService.delete(key);
+      }
+      for (const key of state.holders.get(ip) ?? []) this.index(key, { eip: state.name, ip });
+    }
+  }
+
   removePool(name: string): void {
     const old = this.pools.get(name);
     if (!old) return;

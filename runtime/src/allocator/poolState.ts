@@ -81,7 +81,8 @@ export function poolStateFromEip(eip: EipObject): PoolState {
 
 /** An independent copy of a pool state: holding or freeing in it leaves the original alone. */
 export function clonePoolState(s: PoolState): PoolState {
-  return { ...s, used: s.used.clone(), holders: new Map([...s.holders].map(([ip, keys]) => [ip, [...keys]])) };
+  // Holder lists are never changed in place (hold and unhold replace them), so they are shared.
+  return { ...s, used: s.used.clone(), holders: new Map(s.holders) };
 }
 
 /** True when the pool has no free address. */
@@ -97,7 +98,7 @@ export function isUsable(s: PoolState): boolean {
 export function hold(s: PoolState, ip: bigint, key: string): void {
   const keys = s.holders.get(ip);
   if (keys) {
-    if (!keys.includes(key)) keys.push(key);
+    if (!keys.includes(key)) s.holders.set(ip, [...keys, key]);
   } else {
     s.holders.set(ip, [key]);
     s.used.add(ip);
@@ -108,11 +109,12 @@ export function hold(s: PoolState, ip: bigint, key: string): void {
 export function unhold(s: PoolState, key: string): bigint[] {
   const out: bigint[] = [];
   for (const [ip, keys] of s.holders) {
-    const i = keys.indexOf(key);
-    if (i < 0) continue;
+    if (!keys.includes(key)) continue;
     out.push(ip);
-    keys.splice(i, 1);
-    if (keys.length === 0) {
+    const rest = keys.filter((k) => k !== key);
+    if (rest.length) {
+      s.holders.set(ip, rest);
+    } else {
       s.holders.delete(ip);
       s.used.delete(ip);
     }

@@ -25,7 +25,7 @@ const MIRROR_AFTER_MS = 250;
 const MIRROR_ATTEMPTS = 5;
 
 /** A batch's change of one Eip: its new state and the addresses whose holders changed. */
-export interface EipChange { state: PoolState; touched: Iterable<bigint> }
+export interface EipChange { state: PoolState; touched: Set<bigint> | bigint[] }
 
 export class EipRecord {
   allocs = new Allocations();
@@ -82,7 +82,7 @@ export class EipRecord {
     if (known && rv(known) >= rv(e)) return false;
     this.objects.set(name, e);
     this.deleted.delete(name);
-    this.allocs.setPool(state ?? this.stateOf(e));
+    if (!state || state !== this.allocs.pools.get(name)) this.allocs.setPool(state ?? this.stateOf(e));
     return true;
   }
 
@@ -111,9 +111,10 @@ export class EipRecord {
    * state is the new one; a conflict (another writer) rejects, and the caller reloads and replans.
    */
   async commit(changes: Map<string, EipChange>): Promise<void> {
-    // What the plan started from: if the Eip or the journal was read again meanwhile, the
-    // planned state may miss that, and the state is parsed from the record instead.
-    const basis = new Map([...changes.keys()].map((n) => [n, this.objects.get(n)]));
+    // What the plan started from: if the state was replaced (someone else changed the Eip) or
+    // the journal was read again meanwhile, the planned state may miss that, and the state is
+    // parsed from the record instead.
+    const basis = new Map([...changes.keys()].map((n) => [n, this.allocs.pools.get(n)]));
     const epoch = this.journal.epoch;
     await this.journal.write((entries) => {
       for (const name of this.deleted) entries.delete(name);
@@ -130,10 +131,11 @@ export class EipRecord {
       return true;
     });
     this.deleted.clear();
-    for (const [name, { state }] of changes) {
+    for (const [name, { state, touched }] of changes) {
       const obj = this.objects.get(name);
       if (!obj) continue;
-      this.allocs.setPool(obj === basis.get(name) && epoch === this.journal.epoch ? state : this.stateOf(obj));
+      if (this.allocs.pools.get(name) === basis.get(name) && epoch === this.journal.epoch) this.allocs.updatePool(state, touched);
+      else this.allocs.setPool(this.stateOf(obj));
       this.markDirty(name);
     }
   }
@@ -223,8 +225,13 @@ export class EipRecord {
     const status = { ...desiredEipStatus(obj, state), journalGen: gen };
     if (!entry && canonical(status) === canonical({ journalGen: 0, ...obj.status })) return;
     const base = obj;
-    // No state with the write: commits made meanwhile are in the journal, not in `state`.
-    obj = await this.write(name, async () => ({ obj: await this.io.replaceEipStatus({ ...base, status }) }));
+    // The write succeeded against `base`, so nobody changed the Eip meanwhile, and the record
+    // (status.used + journal) is what it was: the state as it is when the answer comes (with
+    // the commits made meanwhile) stays.
+    obj = await this.write(name, async () => {
+      const written = await this.io.replaceEipStatus({ ...base, status });
+      return { obj: written, state: this.allocs.pools.get(name) };
+    });
     if (obj && entry) await this.trim(name, obj);
   }
 
