@@ -38,6 +38,8 @@ import { WorkQueue, type Outcome } from './workQueue';
 
 /** Service writes in flight at once (each Service's own writes stay in order). */
 const SERVICE_WRITES_IN_FLIGHT = 24;
+/** How long the queue must stay idle before every Eip's status.used is brought up to date. */
+const QUIET_MS = 50;
 /** Commit attempts of one batch before its remaining Services go back to the queue. */
 const MAX_ROUNDS = 10;
 
@@ -136,7 +138,12 @@ export class AllocationController {
       if (!this.leading || this.term !== term) return;
       this.record.activate();
       this.queue = new WorkQueue((keys) => this.handleBatch(keys, term), (k, e) => this.log(`reconcile ${k}: ${describeError(e)}`));
-      this.queue.onIdle = () => { this.events.wake(); void this.record.flush(); };
+      this.queue.onIdle = () => {
+        this.events.wake();
+        // status.used catches up once the work has stopped for a moment, not at every short
+        // pause of a burst (each mirror rewrites the whole map; the 250 ms timer covers bursts).
+        setTimeout(() => { if (this.queue && !this.queue.busy) void this.record.flush(); }, QUIET_MS).unref();
+      };
       for (const name of this.record.names()) this.queue.add(`eip:${name}`);
       for (const s of this.services.list()) this.queue.add(`svc:${keyOf(s)}`);
       this.log('became leader; reconciling every Eip and Service');
