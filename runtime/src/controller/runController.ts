@@ -69,8 +69,10 @@ export async function runController(opts: ControllerOptions = {}): Promise<Contr
     idle: () => ctl.idle(),
     stop() {
       stopping ??= (async () => {
-        await elector.stop();
+        // The controller finishes first, while it still leads: Service writes under way end and
+        // every Eip's status.used takes in the journal. Then the Lease is given up.
         await ctl.stop();
+        await elector.stop();
         await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       })();
       return stopping;
