@@ -162,8 +162,9 @@ export class AllocationController {
     this.stopped = true;
     await this.starting;
     const queue = this.queue;
-    await queue?.idle(); // Service writes already under way finish
-    await this.record.flush(); // and status.used shows every commit
+    queue?.stop(); // nothing new starts; work under way (Service writes) finishes
+    await queue?.idle();
+    await this.record.flush(); // and status.used takes in every commit, while we still lead
     this.stopLeading();
     await Promise.all([this.services.stop(), this.eips.stop(), this.namespaces.stop()]);
   }

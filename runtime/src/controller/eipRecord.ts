@@ -3,8 +3,8 @@
 // from the two together (status.used with the journal's entries on top).
 //
 // Changes of holders are committed to the journal (commit); each changed Eip's status is
-// mirrored from the state a moment later (MIRROR_AFTER_MS, or as soon as the controller is
-// idle: flush), then its journal entries are trimmed.
+// mirrored from the state a moment later (mirrorDelay, or as soon as the controller is idle:
+// flush), then its journal entries are trimmed.
 //
 // Our own Eip status writes go through write(). The informer's echo of such a write needs no
 // reconcile, but it often arrives before the write's response, so events seen meanwhile wait
@@ -21,6 +21,14 @@ import type { KubeIo } from './kubeIo';
 
 /** How long a committed change may wait before the Eip's status.used shows it. */
 const MIRROR_AFTER_MS = 250;
+/**
+ * A mirror rewrites the whole status.used, so its cost grows with the addresses in use (1,000:
+ * ~15 ms of API server time; 100,000: over a second). While an Eip keeps changing, the next
+ * mirror waits at least this many times as long as the last one took, which keeps mirroring
+ * under ~10% of the API server's time on a busy pool whatever its size.
+ */
+const MIRROR_COST_FACTOR = 10;
+const MIRROR_MAX_DELAY_MS = 60_000;
 /** Attempts of one mirror against concurrent writers before waiting for the next turn. */
 const MIRROR_ATTEMPTS = 5;
 
@@ -36,6 +44,8 @@ export class EipRecord {
   /** Eips whose status.used is behind the state, and their mirror timer. */
   private readonly dirty = new Map<string, NodeJS.Timeout | undefined>();
   private readonly mirroring = new Map<string, Promise<void>>();
+  /** How long the last status write of each Eip took (ms). */
+  private readonly mirrorTook = new Map<string, number>();
   /** Deleted Eips whose journal entries the next journal write drops. */
   private readonly deleted = new Set<string>();
   /** Only the leader mirrors. */
@@ -99,6 +109,7 @@ export class EipRecord {
     const held = this.allocs.pools.get(name);
     const keys = held ? [...held.holders.values()].flat() : [];
     this.objects.delete(name);
+    this.mirrorTook.delete(name);
     this.allocs.removePool(name);
     clearTimeout(this.dirty.get(name));
     this.dirty.delete(name);
@@ -146,9 +157,14 @@ export class EipRecord {
     if (this.dirty.has(name)) return;
     this.dirty.set(name, undefined);
     if (!this.active) return;
-    const t = setTimeout(() => void this.mirror(name), MIRROR_AFTER_MS);
+    const t = setTimeout(() => void this.mirror(name), this.mirrorDelay(name));
     t.unref();
     this.dirty.set(name, t);
+  }
+
+  /** How long a committed change of the Eip may wait for its mirror. */
+  mirrorDelay(name: string): number {
+    return Math.min(MIRROR_MAX_DELAY_MS, Math.max(MIRROR_AFTER_MS, MIRROR_COST_FACTOR * (this.mirrorTook.get(name) ?? 0)));
   }
 
   /** Starts mirroring (on gaining leadership) every Eip already known to be behind. */
@@ -229,7 +245,9 @@ export class EipRecord {
     // (status.used + journal) is what it was: the state as it is when the answer comes (with
     // the commits made meanwhile) stays.
     obj = await this.write(name, async () => {
+      const t0 = performance.now();
       const written = await this.io.replaceEipStatus({ ...base, status });
+      this.mirrorTook.set(name, performance.now() - t0);
       return { obj: written, state: this.allocs.pools.get(name) };
     });
     if (obj && entry) await this.trim(name, obj);
