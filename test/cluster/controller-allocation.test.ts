@@ -199,4 +199,7 @@ test('/metrics and /healthz', async () => {
   assert.match(text, /^openelb_allocations_total [1-9]\d*$/m);
   assert.match(text, /^openelb_allocation_failures_total [1-9]\d*$/m);
   assert.match(text, /^openelb_controller_leader 1$/m);
+  // Settled: every committed change is in status.used, nothing waits in the journal.
+  await settled([ctl]);
+  assert.match(await fetchText('/metrics').then(([, t]) => t), /^openelb_eip_journal_entries\{eip="default-pool"\} 0$/m);
 });

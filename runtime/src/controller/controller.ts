@@ -189,6 +189,7 @@ export class AllocationController {
       used: s.used.size,
       services: [...s.holders.values()].reduce((n, k) => n + k.length, 0),
       valid: s.problems.length === 0,
+      unmirrored: Object.keys(this.record.journal.entries.get(s.name)?.set ?? {}).length,
     }));
   }
 

@@ -8,6 +8,8 @@ export interface PoolMetrics {
   used: number;
   services: number;
   valid: boolean;
+  /** Addresses whose change is committed to the journal but not yet shown in status.used. */
+  unmirrored: number;
 }
 
 export interface MetricsSource {
@@ -26,6 +28,8 @@ export function renderMetrics(src: MetricsSource): string {
   family('openelb_eip_used_total', 'gauge', 'Addresses of the Eip allocated to Services.', pools.map((p) => [lbl(p), p.used]));
   family('openelb_eip_services', 'gauge', 'Services holding an address of the Eip.', pools.map((p) => [lbl(p), p.services]));
   family('openelb_eip_valid', 'gauge', '1 when the Eip may be allocated from, 0 when it is invalid.', pools.map((p) => [lbl(p), p.valid ? 1 : 0]));
+  family('openelb_eip_journal_entries', 'gauge', 'Addresses of the Eip whose change is committed to the allocation journal and not yet shown in status.used (stays up when status writes fail).',
+    pools.map((p) => [lbl(p), p.unmirrored]));
   const c = src.counters();
   family('openelb_allocations_total', 'counter', 'Addresses assigned to Services.', [['', c.allocations]]);
   family('openelb_releases_total', 'counter', 'Addresses released by Services.', [['', c.releases]]);
