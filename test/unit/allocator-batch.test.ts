@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Allocations, planBatch, poolStateFromEip, serviceRequest, type EipObject } from '../../runtime/src/allocator';
+import { Allocations, clonePoolState, planBatch, poolStateFromEip, serviceRequest, unhold, type EipObject } from '../../runtime/src/allocator';
 const eip = (name: string, address: string, used: Record<string, string> = {}, ann?: Record<string, string>): EipObject => ({ apiVersion: 'network.kubesphere.io/v1alpha2', kind: 'Eip', metadata: { name, annotations: ann }, spec: { address }, status: { used } });
 const svc = (ns: string, name: string, o: { pool?: string; ip?: string; type?: string } = {}) => serviceRequest({
   metadata: { namespace: ns, name, annotations: { 'lb.kubesphere.io/v1alpha1': 'openelb', ...(o.pool ? { 'eip.openelb.kubesphere.io/v1alpha2': o.pool } : {}), ...(o.ip ? { 'eip.openelb.kubesphere.io/v1alpha1': o.ip } : {}) } },
@@ -55,4 +55,59 @@ test('updatePool: re-indexing only the touched addresses gives the same index as
   }
   assert.deepEqual(incr.allocationsOf('x/s1'), [{ eip: 'p', ip: 167772162n }]);
   assert.deepEqual(incr.allocationsOf('x/s2'), []);
+});
+
+test('drafts: 300 random batches, committed or not, plan exactly as fresh copies of the pools would', () => {
+  // A seeded generator, so a failure can be replayed.
+  let seed = 42;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const mk = () => {
+    const a = new Allocations();
+    a.setPool(poolStateFromEip(eip('p', '10.0.0.0/28', {}, { 'eip.openelb.kubesphere.io/is-default-eip': 'true' })));
+    a.setPool(poolStateFromEip(eip('q', '10.1.0.0/29')));
+    return a;
+  };
+  const real = mk(); // drafts installed (updatePool) or put back (discardDraft)
+  const ref = mk(); // every pool replaced by a fresh copy after each batch: no draft survives
+  const dump = (a: Allocations) => [...a.pools.values()].sort((x, y) => (x.name < y.name ? -1 : 1)).map((s) => [s.name, [...s.holders].sort((x, y) => (x[0] < y[0] ? -1 : 1)), [...s.used]]);
+  const keys = Array.from({ length: 24 }, (_, i) => `x/k${i}`);
+  for (let step = 0; step < 300; step++) {
+    const picked = new Set(Array.from({ length: 1 + rnd(4) }, () => keys[rnd(keys.length)]));
+    const items = [...picked].map((key) => {
+      const name = key.slice(2);
+      const kind = rnd(5);
+      if (kind === 0) return { key }; // deleted
+      if (kind === 1) return { key, request: svc('x', name, { type: 'ClusterIP' }) }; // release
+      if (kind === 2) return { key, request: svc('x', name, { pool: 'q' }) };
+      if (kind === 3) return { key, request: svc('x', name, { ip: `10.0.0.${rnd(16)}` }) };
+      return { key, request: svc('x', name) };
+    });
+    const pr = planBatch(items, real);
+    const pf = planBatch(items, ref);
+    assert.deepEqual([...pr.decisions], [...pf.decisions], `step ${step}: same decisions`);
+    const commit = rnd(10) < 7;
+    for (const [name, state] of pr.changed) {
+      if (commit) real.updatePool(state, pr.touched.get(name)!);
+      else real.discardDraft(state, pr.touched.get(name)!);
+    }
+    if (commit) for (const state of pf.changed.values()) ref.setPool(state);
+    if (commit) {
+      // As the controller does once a move is committed: the Service leaves its old Eip.
+      for (const [key, d] of pr.decisions) {
+        if (d.action !== 'assign') continue;
+        for (const old of real.allocationsOf(key).filter((a) => a.eip !== d.eip)) {
+          const st = clonePoolState(real.pools.get(old.eip)!);
+          real.updatePool(st, unhold(st, key));
+          const sf = clonePoolState(ref.pools.get(old.eip)!);
+          unhold(sf, key);
+          ref.setPool(sf);
+        }
+      }
+    }
+    for (const s of [...ref.pools.values()]) ref.setPool(clonePoolState(s));
+    assert.deepEqual(dump(real), dump(ref), `step ${step}: same pools`);
+    // (the order of a Service's two places during a move is not part of the contract)
+    const places = (a: Allocations, key: string) => a.allocationsOf(key).map((x) => `${x.eip}:${x.ip}`).sort();
+    for (const key of keys) assert.deepEqual(places(real, key), places(ref, key), `step ${step}: ${key} indexed alike`);
+  }
 });

@@ -27,3 +27,18 @@ test('walking is proportional to the used addresses, not the pool size', () => {
   assert.equal(u.lowestFree(first, first + (1n << 27n)), first + 5000n);
   assert.ok(process.hrtime.bigint() - t < 200_000_000n, 'under 200 ms');
 });
+
+test('lowestFree agrees with a plain walk over random sets and ranges', () => {
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  for (let round = 0; round < 500; round++) {
+    const u = new UsedSet();
+    const present = new Set<bigint>();
+    for (let i = rnd(60); i > 0; i--) { const v = BigInt(rnd(80)); u.add(v); present.add(v); }
+    const first = BigInt(rnd(70));
+    const last = first + BigInt(rnd(30));
+    let want: bigint | undefined;
+    for (let v = first; v <= last; v++) if (!present.has(v)) { want = v; break; }
+    assert.equal(u.lowestFree(first, last), want, `round ${round}: [${first}, ${last}] of ${[...present].sort((a, b) => Number(a - b)).join(',')}`);
+  }
+});

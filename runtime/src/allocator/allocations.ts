@@ -1,6 +1,6 @@
 // Every Eip's pool state plus an index from Service key to the address(es) it holds.
 // The Eips' status.used maps are the record; this is their in-memory mirror.
-import { clonePoolState, hold, unhold, type PoolState } from './poolState';
+import { clonePoolState, copyHolders, hold, unhold, type PoolState } from './poolState';
 
 export interface Allocation {
   eip: string;
@@ -11,6 +11,13 @@ export class Allocations {
   readonly pools = new Map<string, PoolState>();
   /** Normally one entry per Service; two only while a move between Eips is being written. */
   private byService = new Map<string, Allocation[]>();
+  /**
+   * Per pool, a private twin of its state that the batch planner changes in place (draft), so
+   * that a batch costs what it changes, not a copy of the whole pool. Committed, the twin
+   * becomes the state and the old state, brought level, the next twin (updatePool); not
+   * committed, it is put back (discardDraft). A pool replaced wholesale loses its twin.
+   */
+  private readonly twins = new Map<string, PoolState>();
 
   private index(key: string, a: Allocation): void {
     const list = this.byService.get(key);
@@ -44,6 +51,21 @@ export class Allocations {
     return c;
   }
 
+  /** The planner's working copy of a pool (see `twins`), equal to its state; undefined for an unknown pool. */
+  draft(name: string): PoolState | undefined {
+    const s = this.pools.get(name);
+    if (!s) return undefined;
+    let t = this.twins.get(name);
+    if (!t) this.twins.set(name, (t = clonePoolState(s)));
+    return t;
+  }
+
+  /** Puts a draft that will not be committed back level with the pool's state. */
+  discardDraft(draft: PoolState, touched: Iterable<bigint>): void {
+    const s = this.pools.get(draft.name);
+    if (s && this.twins.get(draft.name) === draft) copyHolders(s, draft, touched);
+  }
+
   /** Adds or replaces an Eip's state (with its holders) and re-indexes its Services. */
   setPool(state: PoolState): void {
     this.removePool(state.name);
@@ -67,12 +89,20 @@ export class Allocations {
       }
       for (const key of state.holders.get(ip) ?? []) this.index(key, { eip: state.name, ip });
     }
+    const twin = this.twins.get(state.name);
+    if (twin === state) {
+      copyHolders(state, old, touched);
+      this.twins.set(state.name, old);
+    } else if (twin) {
+      copyHolders(state, twin, touched);
+    }
   }
 
   removePool(name: string): void {
     const old = this.pools.get(name);
     if (!old) return;
     this.pools.delete(name);
+    this.twins.delete(name);
     for (const keys of old.holders.values()) for (const key of keys) this.unindex(key, name);
   }
 
@@ -96,6 +126,7 @@ export class Allocations {
     const s = this.pools.get(eip);
     if (!s) throw new Error(`unknown Eip ${eip}`);
     this.release(key);
+    this.twins.delete(eip);
     hold(s, ip, key);
     this.index(key, { eip, ip });
   }
@@ -104,6 +135,7 @@ export class Allocations {
   release(key: string): Allocation | undefined {
     const first = this.allocationOf(key);
     this.byService.delete(key);
+    this.twins.clear();
     for (const s of this.pools.values()) unhold(s, key);
     return first;
   }

@@ -1,6 +1,9 @@
 // Planning several Services at once, without I/O. Each Service is decided by planService, in
 // order, against a copy of the allocation state that already carries the decisions taken
 // before it in the batch, so two Services of one batch never get the same free address.
+// The copy of a changed pool is its draft (Allocations.draft): the caller must, per changed
+// Eip, either install it (Allocations.updatePool) or put it back (Allocations.discardDraft).
+// So a batch costs what it changes, not a copy of every address in use.
 //
 // The result says, per Eip, the pool state to write (its status.used after every change of the
 // batch) and which Services' changes that write carries. The controller writes each such Eip
@@ -10,7 +13,7 @@
 // written afterwards, once the claim is recorded (as one Service at a time would do it).
 import type { Allocations } from './allocations';
 import { planService, type Plan } from './plan';
-import { clonePoolState, hold, unhold, type PoolState } from './poolState';
+import { hold, unhold, type PoolState } from './poolState';
 import type { ServiceRequest } from './service';
 
 export interface BatchItem {
@@ -25,7 +28,7 @@ export type BatchDecision = Plan | { action: 'gone' };
 
 export interface BatchPlan {
   decisions: Map<string, BatchDecision>;
-  /** Eip name → its pool state with the batch's changes applied (only Eips that change). */
+  /** Eip name → its pool state with the batch's changes applied (only Eips that change): the pool's draft. */
   changed: Map<string, PoolState>;
   /** Eip name → keys of the Services whose change that Eip's write carries. */
   carriers: Map<string, string[]>;
@@ -34,7 +37,7 @@ export interface BatchPlan {
 }
 
 export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
-  // Pools are copied when the batch first changes them; the others are read where they are.
+  // A pool's draft is taken when the batch first changes it; the others are read where they are.
   const work = allocs.planningCopy();
   const changed = new Map<string, PoolState>();
   const carriers = new Map<string, string[]>();
@@ -42,9 +45,8 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
   const touch = (eip: string, key: string): PoolState | undefined => {
     let s = changed.get(eip);
     if (!s) {
-      const orig = work.pools.get(eip);
-      if (!orig) return undefined;
-      s = clonePoolState(orig);
+      s = allocs.draft(eip);
+      if (!s) return undefined;
       work.pools.set(eip, s);
       changed.set(eip, s);
       touched.set(eip, new Set());
@@ -57,16 +59,18 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
     // work's index for `key` is not updated below; each key is planned once per batch.
     const d: BatchDecision = request ? planService(request, work, nsLabels) : { action: 'gone' };
     decisions.set(key, d);
+    // What the Service holds now, from the index: no walk over a whole pool.
+    const held = work.allocationsOf(key);
     if (d.action === 'assign') {
       const s = touch(d.eip, key)!;
       const ips = touched.get(d.eip)!;
-      for (const ip of unhold(s, key)) ips.add(ip);
+      for (const ip of unhold(s, key, held.filter((a) => a.eip === d.eip).map((a) => a.ip))) ips.add(ip);
       hold(s, d.ip, key);
       ips.add(d.ip);
     } else if (d.action === 'release' || d.action === 'gone') {
-      for (const a of work.allocationsOf(key)) {
+      for (const a of held) {
         const s = touch(a.eip, key);
-        if (s) for (const ip of unhold(s, key)) touched.get(a.eip)!.add(ip);
+        if (s) for (const ip of unhold(s, key, [a.ip])) touched.get(a.eip)!.add(ip);
       }
     }
   }

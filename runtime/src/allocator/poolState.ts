@@ -85,6 +85,20 @@ export function clonePoolState(s: PoolState): PoolState {
   return { ...s, used: s.used.clone(), holders: new Map(s.holders) };
 }
 
+/** Makes `to` hold, at the addresses `at`, what `from` holds there. */
+export function copyHolders(from: PoolState, to: PoolState, at: Iterable<bigint>): void {
+  for (const ip of at) {
+    const keys = from.holders.get(ip);
+    if (keys) {
+      to.holders.set(ip, keys);
+      to.used.add(ip);
+    } else {
+      to.holders.delete(ip);
+      to.used.delete(ip);
+    }
+  }
+}
+
 /** True when the pool has no free address. */
 export function isFull(s: PoolState): boolean {
   return !s.pool || BigInt(s.used.size) >= poolSize(s.pool);
@@ -105,10 +119,14 @@ export function hold(s: PoolState, ip: bigint, key: string): void {
   }
 }
 
-/** Drops every address the Service holds in this pool; returns the addresses freed or shared. */
-export function unhold(s: PoolState, key: string): bigint[] {
+/**
+ * Drops every address the Service holds in this pool (or only those of `at`, when the caller
+ * knows them: no walk over the whole pool); returns the addresses freed or shared.
+ */
+export function unhold(s: PoolState, key: string, at?: Iterable<bigint>): bigint[] {
   const out: bigint[] = [];
-  for (const [ip, keys] of s.holders) {
+  const entries = at ? [...at].map((ip): [bigint, string[]] => [ip, s.holders.get(ip) ?? []]) : s.holders;
+  for (const [ip, keys] of entries) {
     if (!keys.includes(key)) continue;
     out.push(ip);
     const rest = keys.filter((k) => k !== key);

@@ -1,6 +1,6 @@
 // The addresses in use in one pool, as a sorted set of bigints. Pools can be a /8 or an
-// IPv6 /96, so free addresses are never listed: the lowest free one is found by walking the
-// (few) used values from the start of the pool.
+// IPv6 /96, so free addresses are never listed: the lowest free one is found by a binary search
+// for the end of the run of used values at the start of the pool.
 
 export class UsedSet {
   private readonly values: bigint[] = [];
@@ -50,13 +50,17 @@ export class UsedSet {
 
   /** The lowest value in [first, last] that is not in the set, or undefined when all are. */
   lowestFree(first: bigint, last: bigint): bigint | undefined {
-    let candidate = first;
-    for (let i = this.lowerBound(first); i < this.values.length; i++) {
-      const v = this.values[i];
-      if (v > candidate) break;
-      candidate = v + 1n;
-      if (candidate > last) return undefined;
+    // From `first` on, the values are distinct and sorted, so they run first, first+1, ... up to
+    // the first gap and never catch up after it: a binary search finds the end of that run.
+    const lo = this.lowerBound(first);
+    let a = lo;
+    let b = this.values.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.values[mid] === first + BigInt(mid - lo)) a = mid + 1;
+      else b = mid;
     }
+    const candidate = first + BigInt(a - lo);
     return candidate <= last ? candidate : undefined;
   }
 

@@ -127,6 +127,7 @@ export class EipRecord {
     // parsed from the record instead.
     const basis = new Map([...changes.keys()].map((n) => [n, this.allocs.pools.get(n)]));
     const epoch = this.journal.epoch;
+    const allocs = this.allocs;
     await this.journal.write((entries) => {
       for (const name of this.deleted) entries.delete(name);
       for (const [name, { state, touched }] of changes) {
@@ -140,11 +141,15 @@ export class EipRecord {
         entries.set(name, entry);
       }
       return true;
+    }).catch((e: unknown) => {
+      // Not committed: the planner's drafts go back level with the state.
+      for (const { state, touched } of changes.values()) allocs.discardDraft(state, touched);
+      throw e;
     });
     this.deleted.clear();
     for (const [name, { state, touched }] of changes) {
       const obj = this.objects.get(name);
-      if (!obj) continue;
+      if (!obj) { allocs.discardDraft(state, touched); continue; }
       if (this.allocs.pools.get(name) === basis.get(name) && epoch === this.journal.epoch) this.allocs.updatePool(state, touched);
       else this.allocs.setPool(this.stateOf(obj));
       this.markDirty(name);
