@@ -179,6 +179,8 @@ export class AllocationController {
       await this.queue?.idle();
       await this.record.flush();
       if (!this.queue?.busy && !this.record.behind) return;
+      // A status write that keeps failing (logged by the record) is not retried in a tight loop.
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 

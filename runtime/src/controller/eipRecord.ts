@@ -128,8 +128,9 @@ export class EipRecord {
     const basis = new Map([...changes.keys()].map((n) => [n, this.allocs.pools.get(n)]));
     const epoch = this.journal.epoch;
     const allocs = this.allocs;
+    const dropped = [...this.deleted];
     await this.journal.write((entries) => {
-      for (const name of this.deleted) entries.delete(name);
+      for (const name of dropped) entries.delete(name);
       for (const [name, { state, touched }] of changes) {
         const obj = this.objects.get(name);
         if (!obj || !state.pool) continue;
@@ -146,7 +147,7 @@ export class EipRecord {
       for (const { state, touched } of changes.values()) allocs.discardDraft(state, touched);
       throw e;
     });
-    this.deleted.clear();
+    for (const name of dropped) if (!this.objects.has(name)) this.deleted.delete(name);
     for (const [name, { state, touched }] of changes) {
       const obj = this.objects.get(name);
       if (!obj) { allocs.discardDraft(state, touched); continue; }
