@@ -31,18 +31,10 @@ export class Allocations {
     else this.byService.delete(key);
   }
 
-  /** An independent copy, for planning changes that may not be committed. */
-  clone(): Allocations {
-    const c = new Allocations();
-    for (const s of this.pools.values()) c.setPool(clonePoolState(s));
-    return c;
-  }
-
   /**
-   * A cheap copy for the batch planner, which runs once per commit: its own map of pools, but
-   * the pool states and the Service index are this one's. The planner must copy a pool state
-   * (clonePoolState) before changing it, and must not change the index. (A full clone()
-   * copied every holder of every pool for each batch.)
+   * A cheap copy for the batch planner: its own map of pools, but the pool states and the
+   * Service index are this one's. The planner puts a pool's draft (draft()) in it before
+   * changing that pool, and must not change the index.
    */
   planningCopy(): Allocations {
     const c = new Allocations();

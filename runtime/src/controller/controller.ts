@@ -24,7 +24,7 @@ import {
 } from '@kubernetes/client-node';
 import { formatIp } from '../../../server/src/core/address/ip';
 import {
-  clonePoolState, planBatch, serviceKey, serviceRequest, unhold,
+  planBatch, serviceKey, serviceRequest, unhold,
   type BatchDecision, type BatchItem, type EipObject,
 } from '../allocator';
 import { describeError, isConflict, isNotFound, retryOnConflict } from '../kube/client';
@@ -278,17 +278,10 @@ export class AllocationController {
   /** Frees the Services' addresses in one Eip (one journal write, retried on conflict). */
   private async releaseFrom(eip: string, keys: string[]): Promise<void> {
     await retryOnConflict(async () => {
-      const current = this.record.allocs.pools.get(eip);
-      if (!current) return;
-      const state = clonePoolState(current);
+      const state = this.record.allocs.draft(eip);
+      if (!state) return;
       const touched = keys.flatMap((k) => unhold(state, k));
-      if (!touched.length) return;
-      try {
-        await this.record.commit(new Map([[eip, { state, touched }]]));
-      } catch (e) {
-        if (isConflict(e)) await this.record.reload();
-        throw e;
-      }
+      await this.record.commit(new Map([[eip, { state, touched }]]));
     });
   }
 
@@ -331,11 +324,10 @@ export class AllocationController {
         try {
           await this.record.commit(new Map([...plan.changed].map(([eip, state]) => [eip, { state, touched: plan.touched.get(eip) ?? [] }])));
         } catch (e) {
-          if (!isConflict(e) && !isNotFound(e)) {
-            for (const k of carried) outcomes.set(k, Promise.resolve(e));
-          } else {
-            for (const k of carried) again.add(k);
-            await this.record.reload().catch((e2: unknown) => { for (const k of carried) outcomes.set(k, Promise.resolve(e2)); });
+          // A conflict: commit() has read the record again, and the batch is planned again.
+          for (const k of carried) {
+            if (isConflict(e) || isNotFound(e)) again.add(k);
+            else outcomes.set(k, Promise.resolve(e));
           }
         }
       }

@@ -118,8 +118,10 @@ export class EipRecord {
   }
 
   /**
-   * The commit: one resourceVersion-checked journal write carrying every change. On success the
-   * state is the new one; a conflict (another writer) rejects, and the caller reloads and replans.
+   * The commit: one resourceVersion-checked journal write carrying every change (each state a
+   * draft of its pool, Allocations.draft). On success the state is the new one. Otherwise the
+   * drafts are put back, and on a conflict (another writer) the record is read again before
+   * the error goes to the caller, who plans again. An empty change writes nothing.
    */
   async commit(changes: Map<string, EipChange>): Promise<void> {
     // What the plan started from: if the state was replaced (someone else changed the Eip) or
@@ -128,6 +130,7 @@ export class EipRecord {
     const basis = new Map([...changes.keys()].map((n) => [n, this.allocs.pools.get(n)]));
     const epoch = this.journal.epoch;
     const allocs = this.allocs;
+    if (![...changes.values()].some((c) => [...c.touched].length)) return;
     const dropped = [...this.deleted];
     await this.journal.write((entries) => {
       for (const name of dropped) entries.delete(name);
@@ -142,9 +145,10 @@ export class EipRecord {
         entries.set(name, entry);
       }
       return true;
-    }).catch((e: unknown) => {
+    }).catch(async (e: unknown) => {
       // Not committed: the planner's drafts go back level with the state.
       for (const { state, touched } of changes.values()) allocs.discardDraft(state, touched);
+      if (isConflict(e) || isNotFound(e)) await this.reload();
       throw e;
     });
     for (const name of dropped) if (!this.objects.has(name)) this.deleted.delete(name);

@@ -28,7 +28,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { EipObject } from '../allocator';
 import { isNotFound } from '../kube/client';
 import { METADATA_ONLY, restCall } from '../kube/rest';
-import { FIELD_MANAGER, JOURNAL_CONFIGMAP as JOURNAL_NAME, LABELS } from '../ops/names';
+import { FIELD_MANAGER, JOURNAL_CONFIGMAP, LABELS } from '../ops/names';
+import { Limiter } from './limiter';
 
 export interface JournalEntry {
   /** The Eip's uid: an Eip deleted and created again under the same name starts afresh. */
@@ -80,8 +81,8 @@ export class Journal {
   /** Counts reads: state planned from the entries before a read may miss what it brought. */
   epoch = 0;
   private rv: string | undefined;
-  /** Writes go one at a time, each with the resourceVersion the previous one returned. */
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Reads and writes go one at a time: each write carries the resourceVersion the previous one returned. */
+  private readonly turn = new Limiter(1);
 
   constructor(private readonly kc: KubeConfig, private readonly namespace: string) {}
 
@@ -91,15 +92,13 @@ export class Journal {
 
   /** Reads the journal (absent: empty), in turn with the writes. */
   load(): Promise<void> {
-    const run = this.chain.then(() => this.loadNow());
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.turn.run(() => this.loadNow());
   }
 
   private async loadNow(): Promise<void> {
     this.epoch++;
     try {
-      const cm = await restCall(this.kc, 'GET', `${this.path}/${JOURNAL_NAME}`) as { metadata: { resourceVersion: string }; data?: Record<string, string> };
+      const cm = await restCall(this.kc, 'GET', `${this.path}/${JOURNAL_CONFIGMAP}`) as { metadata: { resourceVersion: string }; data?: Record<string, string> };
       this.rv = cm.metadata.resourceVersion;
       this.entries = parseEntries(cm.data ?? {});
     } catch (e) {
@@ -115,9 +114,7 @@ export class Journal {
    * rejects; the caller re-reads (load) and decides again.
    */
   write(change: (entries: Entries) => boolean): Promise<void> {
-    const run = this.chain.then(() => this.writeNow(change));
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.turn.run(() => this.writeNow(change));
   }
 
   private async writeNow(change: (entries: Entries) => boolean): Promise<void> {
@@ -125,11 +122,11 @@ export class Journal {
     if (!change(next)) return;
     const data: Record<string, string> = {};
     for (const [eip, entry] of next) data[eip] = JSON.stringify(entry);
-    const metadata = { name: JOURNAL_NAME, namespace: this.namespace, labels: LABELS, ...(this.rv ? { resourceVersion: this.rv } : {}) };
+    const metadata = { name: JOURNAL_CONFIGMAP, namespace: this.namespace, labels: LABELS, ...(this.rv ? { resourceVersion: this.rv } : {}) };
     const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata, data };
     const query = { fieldManager: FIELD_MANAGER };
     const got = this.rv
-      ? await restCall(this.kc, 'PUT', `${this.path}/${JOURNAL_NAME}`, { body, query, accept: METADATA_ONLY })
+      ? await restCall(this.kc, 'PUT', `${this.path}/${JOURNAL_CONFIGMAP}`, { body, query, accept: METADATA_ONLY })
       : await restCall(this.kc, 'POST', this.path, { body, query, accept: METADATA_ONLY });
     this.rv = (got as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     this.entries = next;
