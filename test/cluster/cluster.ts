@@ -166,7 +166,7 @@ export async function startCluster(dirArg: string, opts: StartOptions = {}): Pro
     `--service-account-key-file=${join(dir, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--service-cluster-ip-range=10.96.0.0/16,fd00:10:96::/112', '--allow-privileged=true',
-    '--enable-priority-and-fairness=false', '--v=1',
+    '--enable-priority-and-fairness=false', '--enable-aggregator-routing=true', '--v=1',
   ];
   let api: ChildProcess | undefined;
   const startApi = async (): Promise<void> => {

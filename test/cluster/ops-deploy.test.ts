@@ -1,14 +1,15 @@
 // `openelb deploy` / `undeploy` against a real kube-apiserver: server-side apply of every object,
-// CRDs Established, idempotence, dry-run storing nothing, least-privilege RBAC of the controller
-// (checked with a real token of its ServiceAccount), and the CLI bundle deploying itself.
+// CRDs Established, idempotence, dry-run storing nothing, the packet helpers in the runtime
+// ConfigMap, least-privilege RBAC of the controller and the speaker (checked with real tokens of
+// their ServiceAccounts), and the CLI bundle deploying itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import {
-  ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig,
+  ApiextensionsV1Api, AppsV1Api, AuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig,
 } from '@kubernetes/client-node';
 import { startCluster, type Cluster } from './cluster';
 import { applyFixtures } from './fixtures';
@@ -17,6 +18,8 @@ import { deploy, undeploy, type Change } from '../../runtime/src/ops/deploy';
 import { kubeCall, loadOpsKubeConfig } from '../../runtime/src/ops/kubeconfig';
 import { statusCode } from '../../runtime/src/kube/client';
 import { runController } from '../../runtime/src/controller/runController';
+import { SpeakerLease } from '../../runtime/src/speaker/node/speakerLease';
+import { CONFIGMAP_LIMIT } from '../../runtime/src/ops/runtimeFiles';
 
 let cluster: Cluster;
 let kc: KubeConfig;
@@ -64,7 +67,7 @@ test('deploy creates everything, CRDs Established, least-privilege RBAC, runtime
   const apps = kc.makeApiClient(AppsV1Api);
   const dep = await apps.readNamespacedDeployment({ name: 'openelb-controller', namespace: 'openelb-system' });
   const c = dep.spec?.template.spec?.containers[0];
-  assert.equal(c?.image, 'node:20-bookworm-slim');
+  assert.equal(c?.image, 'node:24-bookworm-slim');
   assert.deepEqual(c?.command?.slice(0, 3), ['node', '/opt/openelb/openelb.js', 'controller']);
   assert.equal(c?.livenessProbe?.httpGet?.path, '/healthz');
   assert.equal(dep.metadata?.labels?.['app.kubernetes.io/name'], 'openelb');
@@ -81,6 +84,18 @@ test('deploy creates everything, CRDs Established, least-privilege RBAC, runtime
   assert.match(cm.data?.['openelb.js'] ?? '', /brotliDecompressSync/);
   const packed = Buffer.from(cm.binaryData?.['openelb.js.br'] ?? '', 'base64');
   assert.ok(brotliDecompressSync(packed).equals(readFileSync(BUNDLE)), 'the shipped bundle is dist/openelb.js');
+  // And one static helper per architecture built, byte for byte dist/openelb-packet-helper-<arch>.
+  for (const arch of ['amd64', 'arm64']) {
+    const built = join(dirname(BUNDLE), `openelb-packet-helper-${arch}`);
+    const shipped = cm.binaryData?.[`openelb-packet-helper-${arch}.br`];
+    if (arch === 'amd64') assert.ok(existsSync(built), `${built} is built`);
+    assert.equal(shipped !== undefined, existsSync(built), `${arch} helper shipped iff built`);
+    if (shipped) assert.ok(brotliDecompressSync(Buffer.from(shipped, 'base64')).equals(readFileSync(built)), `${arch} helper is ${built}`);
+  }
+  const size = Object.values(cm.binaryData ?? {}).reduce((n, b64) => n + Buffer.from(b64, 'base64').length, 0)
+    + Object.values(cm.data ?? {}).reduce((n, text) => n + Buffer.byteLength(text), 0);
+  console.log(`runtime ConfigMap: ${size} bytes (${Object.keys({ ...cm.data, ...cm.binaryData }).join(', ')}); limit ${CONFIGMAP_LIMIT}`);
+  assert.ok(size < CONFIGMAP_LIMIT, `${size} bytes`);
 
   // No rule of ours mentions secrets or wildcards.
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
@@ -100,7 +115,47 @@ test('a second deploy changes nothing; dry-run of another image reports updates 
   const dry = await deploy(kc, { dryRun: true, image: 'node:22-bookworm-slim' });
   assert.deepEqual(dry.changes.filter((c) => c.action === 'update').map((c) => c.kind).sort(), ['DaemonSet', 'Deployment']);
   const dep = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'openelb-controller', namespace: 'openelb-system' });
-  assert.equal(dep.spec?.template.spec?.containers[0].image, 'node:20-bookworm-slim', 'dry-run stored nothing');
+  assert.equal(dep.spec?.template.spec?.containers[0].image, 'node:24-bookworm-slim', 'dry-run stored nothing');
+});
+
+test('deploy refuses a runtime without the amd64 packet helper, before any write', async () => {
+  await assert.rejects(deploy(kc, { runtime: { bundle: readFileSync(BUNDLE), helpers: { arm64: Buffer.from('fake') } } }),
+    (e: Error) => /openelb-packet-helper-amd64 is missing.*npm run build/.test(e.message));
+  await assert.rejects(deploy(kc, { dryRun: true, image: 'node@sha256:1234' }), /invalid image "node@sha256:1234".*64 lowercase hex digits/);
+  // Fake helper bytes are fine for the API server: a dry run accepts them.
+  const dry = await deploy(kc, { dryRun: true, runtime: { bundle: readFileSync(BUNDLE), helpers: { amd64: Buffer.from('fake helper') } } });
+  assert.deepEqual(dry.architectures, ['amd64']);
+  assert.ok(dry.changes.some((c) => c.kind === 'ConfigMap' && c.action === 'update'));
+});
+
+test('the speaker ServiceAccount can delete its Lease in openelb-system, and nothing beyond', async () => {
+  const token = await tokenFor(kc, 'openelb-system', 'openelb-speaker');
+  const sakc = loadOpsKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'speaker.kubeconfig', cluster.server, token) });
+  const logs: string[] = [];
+  const lease = new SpeakerLease(sakc, { namespace: 'openelb-system', node: 'worker-1', renewMs: 200, durationSeconds: 1, log: (m) => logs.push(m), onChange: () => {} });
+  await lease.start();
+  const coord = kc.makeApiClient(CoordinationV1Api);
+  await coord.readNamespacedLease({ name: 'openelb-speaker-worker-1', namespace: 'openelb-system' });
+  await lease.release();
+  assert.deepEqual(logs, [], 'renewed and released without any refusal');
+  assert.equal(await notFound(coord.readNamespacedLease({ name: 'openelb-speaker-worker-1', namespace: 'openelb-system' })), true, 'Lease deleted');
+
+  const saCoord = sakc.makeApiClient(CoordinationV1Api);
+  const forbidden = (p: Promise<unknown>) => assert.rejects(p, (e: unknown) => statusCode(e) === 403);
+  await coord.createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'not-ours' }, spec: { holderIdentity: 'x' } } });
+  await forbidden(saCoord.deleteNamespacedLease({ name: 'not-ours', namespace: 'default' }));
+  await forbidden(saCoord.deleteCollectionNamespacedLease({ namespace: 'openelb-system' }));
+  await forbidden(sakc.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: 'openelb-runtime', namespace: 'openelb-system' }));
+  await forbidden(sakc.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: 'openelb-system' }));
+  // The exact verbs on Leases in openelb-system, as the API server computes them for this token.
+  const review = await sakc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({ body: { spec: { namespace: 'openelb-system' } } });
+  const verbs = new Set(review.status?.resourceRules.filter((r) => r.apiGroups?.includes('coordination.k8s.io') && r.resources?.includes('leases')).flatMap((r) => r.verbs));
+  assert.deepEqual([...verbs].sort(), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+  // The controller hands its Lease back by update: it gets no delete.
+  const ctlToken = await tokenFor(kc, 'openelb-system', 'openelb-controller');
+  const ctlkc = loadOpsKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'controller-lease.kubeconfig', cluster.server, ctlToken) });
+  const ctlReview = await ctlkc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({ body: { spec: { namespace: 'openelb-system' } } });
+  assert.ok(!ctlReview.status?.resourceRules.some((r) => r.resources?.includes('leases') && r.verbs.includes('delete')), 'controller: no Lease delete');
 });
 
 test('the controller ServiceAccount can list services and eips, and is refused secrets and deployments', async () => {
@@ -150,6 +205,9 @@ test('the real controller runs under its ServiceAccount without any RBAC refusal
     await ctl.stop();
   }
   assert.deepEqual(logs.filter((l) => /forbidden|HTTP 403/i.test(l)), [], 'no RBAC refusal');
+  // Its Role let it hand the Lease back on stop (an update; it has no delete).
+  const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'openelb-controller', namespace: 'openelb-system' });
+  assert.equal(lease.spec?.holderIdentity, '', 'Lease released');
 });
 
 test('the bundle deploys itself: `node dist/openelb.js deploy --dry-run` and usage errors', () => {
@@ -157,6 +215,10 @@ test('the bundle deploys itself: `node dist/openelb.js deploy --dry-run` and usa
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^unchanged +ConfigMap openelb-system\/openelb-runtime$/m);
   assert.match(r.stdout, /^dry run: \d+ unchanged$/m);
+  assert.match(r.stdout, /^packet helper shipped for: amd64(, arm64)?$/m);
+  const badImage = runCli(['deploy', '--dry-run', '--image', 'Node:24', '--kubeconfig', cluster.kubeconfigPath]);
+  assert.equal(badImage.code, 2);
+  assert.match(badImage.stderr, /--image Node:24: repository path component "Node" must be lowercase/);
   const bad = runCli(['deploy', '--bogus']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown option --bogus/);
@@ -166,11 +228,14 @@ test('the bundle deploys itself: `node dist/openelb.js deploy --dry-run` and usa
 });
 
 test('undeploy: dry-run deletes nothing; then everything but the CRDs goes; --include-crds removes those', async () => {
-  const dry = await undeploy(kc, { dryRun: true });
-  assert.ok(dry.changes.every((c) => c.action === 'delete'), JSON.stringify(dry.changes));
+  // default/rbac-web got an address from the controller above: undeploy must be told to release it.
+  await assert.rejects(undeploy(kc, { dryRun: true }), /default\/rbac-web \(192\.168\.0\.2\d\d\).*--release-services/s);
+  const dry = await undeploy(kc, { dryRun: true, releaseServices: true });
+  assert.deepEqual(dry.changes.filter((c) => c.action === 'release').map((c) => `${c.namespace}/${c.name}`), ['default/rbac-web']);
+  assert.ok(dry.changes.every((c) => c.action === 'delete' || c.action === 'release'), JSON.stringify(dry.changes));
   await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'openelb-speaker', namespace: 'openelb-system' });
 
-  const { changes } = await undeploy(kc);
+  const { changes } = await undeploy(kc, { releaseServices: true });
   assert.ok(!changes.some((c) => c.kind === 'CustomResourceDefinition'), 'CRDs kept');
   assert.equal(await notFound(kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'openelb-speaker', namespace: 'openelb-system' })), true);
   assert.equal(await notFound(kc.makeApiClient(RbacAuthorizationV1Api).readClusterRole({ name: 'openelb-controller' })), true);

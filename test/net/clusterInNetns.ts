@@ -9,12 +9,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { apiGet, binariesDir, kubeconfigText } from '../cluster/cluster';
 import { applyFixtures, type NodeFixture } from '../cluster/fixtures';
 import { HOSTS } from './topology';
+import { startNsRelay, type NsRelay } from '../support/nsRelay';
 
 export const API_ADDRESS = '172.31.255.20';
 export const API_PORT = 6443;
@@ -65,13 +64,6 @@ async function until(what: string, check: () => Promise<boolean>, ms: number, ch
   }
 }
 
-// Runs inside the api namespace: unix socket (reachable from every namespace: it is a file) → API server.
-const RELAY = `const net=require('net');const [sock,host,port]=process.argv.slice(1);
-try{require('fs').unlinkSync(sock)}catch{}
-net.createServer((c)=>{const u=net.connect(+port,host);c.pipe(u);u.pipe(c);
-c.on('error',()=>u.destroy());u.on('error',()=>c.destroy());c.on('close',()=>u.destroy());u.on('close',()=>c.destroy());})
-.listen(sock,()=>console.log('ready'));`;
-
 /**
  * Starts the control plane in a new namespace on the bridge `<prefix>-br` of a topology, with
  * the CRDs, the openelb-system namespace and Nodes node1..3 (InternalIP = their bridge address).
@@ -82,11 +74,9 @@ export async function startNetCluster(prefix: string, dirArg: string, timeoutMs 
   const bin = binariesDir();
   const ns = `${prefix}-api`;
   const children: ChildProcess[] = [];
-  let relayServer: Server | undefined;
-  const sockets = new Set<Socket>();
+  let relay: NsRelay | undefined;
   const stop = async (): Promise<void> => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => (relayServer ? relayServer.close(() => r()) : r()));
+    await relay?.close();
     for (const c of children.reverse()) await stopChild(c);
     try { ip(['netns', 'del', ns]); } catch { /* already gone */ }
   };
@@ -119,25 +109,11 @@ export async function startNetCluster(prefix: string, dirArg: string, timeoutMs 
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
       '--service-cluster-ip-range=10.96.0.0/16,fd00:10:96::/112', '--allow-privileged=true',
-      '--enable-priority-and-fairness=false', '--v=1'], apiLog);
+      '--enable-priority-and-fairness=false', '--enable-aggregator-routing=true', '--v=1'], apiLog);
     children.push(api);
 
-    const sock = join(dir, 'api.sock');
-    const relay = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', RELAY, sock, API_ADDRESS, String(API_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(relay);
-    await new Promise<void>((res, rej) => {
-      createInterface({ input: relay.stdout! }).once('line', () => res());
-      relay.once('exit', () => rej(new Error('the API relay exited')));
-    });
-    const server = createServer((c) => {
-      const u = connect(sock);
-      sockets.add(c); sockets.add(u);
-      c.pipe(u); u.pipe(c);
-      const done = () => { c.destroy(); u.destroy(); sockets.delete(c); sockets.delete(u); };
-      c.on('error', done); u.on('error', done); c.on('close', done); u.on('close', done);
-    });
-    relayServer = server;
-    const port = await new Promise<number>((res) => server.listen(0, '127.0.0.1', () => res((server.address() as { port: number }).port)));
+    relay = await startNsRelay(ns, join(dir, 'api.sock'), API_ADDRESS, API_PORT);
+    const port = relay.port;
     const local = `https://127.0.0.1:${port}`;
     await until('kube-apiserver', async () => {
       const [status, body] = await apiGet(local, token, '/readyz');

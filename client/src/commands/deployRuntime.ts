@@ -1,7 +1,10 @@
 // "OpenELB: Deploy Runtime" / "OpenELB: Remove Runtime": a dry run first, its summary in a
-// modal confirmation, then the real run under a progress notification.
+// modal confirmation, then the real run under a progress notification. Remove first lists the
+// Services holding OpenELB addresses or its finalizer: the button then releases them too.
 import * as vscode from 'vscode';
-import { deploy, undeploy, type Change } from '../../../runtime/src/ops/deploy';
+import { deploy, undeploy, type Change, type DeployResult } from '../../../runtime/src/ops/deploy';
+import { describeHeld, findHeldServices, type HeldService } from '../../../runtime/src/ops/heldServices';
+import { imageProblem } from '../../../runtime/src/ops/image';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 
 /** "create: Namespace openelb-system, CRD eips...; unchanged: 3" */
@@ -9,10 +12,49 @@ export function summarize(changes: Change[]): string {
   const by = new Map<string, string[]>();
   for (const c of changes) {
     const list = by.get(c.action) ?? [];
-    list.push(`${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}`);
+    list.push(`${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}${c.detail ? ` (${c.detail})` : ''}`);
     by.set(c.action, list);
   }
   return [...by.entries()].map(([action, items]) => `${action} (${items.length}): ${items.join(', ')}`).join('\n') || 'no changes';
+}
+
+/** The image setting, or undefined for the runtime's default; throws when it is not a valid reference. */
+function imageSetting(): string | undefined {
+  const image = vscode.workspace.getConfiguration('openelb').get<string>('runtimeImage')?.trim() || undefined;
+  const problem = image === undefined ? undefined : imageProblem(image);
+  if (problem) throw new Error(`the setting openelb.runtimeImage "${image}" is not a valid image: ${problem}`);
+  return image;
+}
+
+interface Plan {
+  verb: 'Deploy' | 'Remove';
+  /** Runs it; `report` gets one line per object and, for Remove, the waits for pods. */
+  exec: (dryRun: boolean, report?: (message: string) => void) => Promise<DeployResult>;
+  /** Remove only: Services to release (the confirmation button says so). */
+  held: HeldService[];
+}
+
+const line = (report?: (message: string) => void) => (c: Change): void => report?.(`${c.action} ${c.kind} ${c.name}`);
+
+async function plan(kc: NonNullable<ReturnType<ClusterConnection['kubeConfig']>>, remove: boolean): Promise<Plan> {
+  if (!remove) {
+    const image = imageSetting();
+    return { verb: 'Deploy', held: [], exec: (dryRun, report) => deploy(kc, { dryRun, image, onProgress: line(report) }) };
+  }
+  const held = await findHeldServices(kc);
+  const releaseServices = held.length > 0;
+  return { verb: 'Remove', held, exec: (dryRun, report) => undeploy(kc, { dryRun, releaseServices, onProgress: line(report), onNote: report }) };
+}
+
+function confirmation(p: Plan, dry: DeployResult): { detail: string; button: string } {
+  const actual = dry.changes.filter((c) => !/^(unchanged|absent|skip)/i.test(c.action));
+  let detail = summarize(actual);
+  if (dry.architectures) detail += `\npacket helper for: ${dry.architectures.join(', ')}`;
+  if (!p.held.length) return { detail, button: p.verb };
+  const n = p.held.length;
+  detail = `${n} Service${n === 1 ? '' : 's'} hold OpenELB addresses or its finalizer: ${p.held.map(describeHeld).join(', ')}. `
+    + 'Without the controller they keep those addresses and could not be deleted; releasing removes the finalizer, pool label and addresses.\n\n' + detail;
+  return { detail, button: `Release ${n} Service${n === 1 ? '' : 's'} and remove` };
 }
 
 export function registerDeployCommands(cluster: ClusterConnection): vscode.Disposable[] {
@@ -20,25 +62,26 @@ export function registerDeployCommands(cluster: ClusterConnection): vscode.Dispo
     const kc = cluster.kubeConfig();
     if (!kc) { void vscode.window.showErrorMessage(`OpenELB: no cluster: ${cluster.snapshot.detail ?? 'no kubeconfig'}`); return; }
     const verb = remove ? 'Remove' : 'Deploy';
-    const image = vscode.workspace.getConfiguration('openelb').get<string>('runtimeImage') || undefined;
-    const exec = (dryRun: boolean, onProgress?: (c: Change) => void) =>
-      remove ? undeploy(kc, { dryRun, onProgress }) : deploy(kc, { dryRun, image, onProgress });
-    let planned: Change[];
+    let p: Plan;
+    let dry: DeployResult;
     try {
-      planned = (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OpenELB: ${verb} Runtime (dry run)` },
-        () => exec(true))).changes;
+      p = await plan(kc, remove);
+      dry = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OpenELB: ${verb} Runtime (dry run)` },
+        () => p.exec(true));
     } catch (e) {
       void vscode.window.showErrorMessage(`OpenELB: ${verb.toLowerCase()} dry run failed: ${(e as Error).message}`);
       return;
     }
-    const actual = planned.filter((c) => !/^(unchanged|absent|skip)/i.test(c.action));
-    if (!actual.length) { void vscode.window.showInformationMessage(`OpenELB: nothing to ${verb.toLowerCase()}; the cluster is already as wanted.`); return; }
-    const ok = await vscode.window.showWarningMessage(`${verb} the OpenELB runtime (context ${kc.getCurrentContext()})?`,
-      { modal: true, detail: summarize(actual) }, verb);
-    if (ok !== verb) return;
+    if (!dry.changes.some((c) => !/^(unchanged|absent|skip)/i.test(c.action))) {
+      void vscode.window.showInformationMessage(`OpenELB: nothing to ${verb.toLowerCase()}; the cluster is already as wanted.`);
+      return;
+    }
+    const { detail, button } = confirmation(p, dry);
+    const ok = await vscode.window.showWarningMessage(`${verb} the OpenELB runtime (context ${kc.getCurrentContext()})?`, { modal: true, detail }, button);
+    if (ok !== button) return;
     try {
       const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OpenELB: ${verb} Runtime` },
-        (progress) => exec(false, (c) => progress.report({ message: `${c.action} ${c.kind} ${c.name}` })));
+        (progress) => p.exec(false, (message) => progress.report({ message })));
       void vscode.window.showInformationMessage(`OpenELB: ${verb} Runtime done: ${res.changes.filter((c) => !/^unchanged/i.test(c.action)).length} changes.`);
       await cluster.connect();
     } catch (e) {

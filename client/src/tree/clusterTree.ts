@@ -3,6 +3,8 @@
 // snapshot on every change; when not connected it is empty so the welcome text explains why.
 import * as vscode from 'vscode';
 import { parsePool, poolSize } from '../../../server/src/core/address/pool';
+import { speakerFailures } from '../../../runtime/src/speaker/plan/desiredState';
+import { describeFailure } from '../../../runtime/src/ops/status';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import type { ClusterSnapshot, KObject } from '../cluster/clusterState';
 import { usageBar } from './usageBar';
@@ -86,11 +88,16 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
         if (e.spec?.disable === true) badges.push('disabled');
         const invalid = isInvalid(e);
         if (invalid) badges.push('invalid');
+        // Nodes whose speaker reported it cannot announce this pool (the same warning as `openelb status`).
+        const failing = speakerFailures(e.status?.conditions);
+        if (failing.length) badges.push(`${failing.length} node${failing.length === 1 ? '' : 's'} failing`);
         const item = new vscode.TreeItem(name, usage > 0 ? C.Collapsed : C.None);
         item.id = `eip:${name}`;
         item.description = [String(e.spec?.protocol ?? 'bgp'), usageBar(usage, sizeOf(e)), ...badges.map((b) => `[${b}]`)].join(' ');
-        item.tooltip = new vscode.MarkdownString(`**Eip ${name}**\n\naddress: \`${String(e.spec?.address)}\`${invalid ? `\n\ninvalid: ${invalid}` : ''}`);
-        item.iconPath = new vscode.ThemeIcon(invalid ? 'error' : e.spec?.disable === true ? 'circle-slash' : 'symbol-numeric');
+        const warnings = failing.map((f) => `\n\n$(warning) ${describeFailure(name, f)}`).join('');
+        item.tooltip = new vscode.MarkdownString(`**Eip ${name}**\n\naddress: \`${String(e.spec?.address)}\`${invalid ? `\n\ninvalid: ${invalid}` : ''}${warnings}`, true);
+        const icon = invalid ? 'error' : e.spec?.disable === true ? 'circle-slash' : failing.length ? 'warning' : 'symbol-numeric';
+        item.iconPath = new vscode.ThemeIcon(icon);
         item.contextValue = 'eip';
         return item;
       }

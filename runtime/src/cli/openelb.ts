@@ -13,7 +13,7 @@ const USAGE = `usage: openelb <command> [options]
 commands:
   lint [--format text|json] FILE...   check Eip, BgpConf, BgpPeer and Service YAML
   deploy [--dry-run] [--image IMAGE]  install or upgrade OpenELB in the cluster
-  undeploy [--dry-run] [--include-crds]
+  undeploy [--dry-run] [--include-crds] [--release-services]
                                       remove what deploy installed
   strictarp [--check | --dry-run]     set kube-proxy's ipvs.strictARP (needed by Layer2)
   status [--watch]                    Eip pools, usage and the Services holding their IPs

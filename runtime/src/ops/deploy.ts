@@ -7,20 +7,27 @@
 // with the apply result, both stripped of server bookkeeping; dry-run sends the same apply with
 // dryRun=All, so the answer is the API server's own (defaults, admission) and nothing is stored.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { buildManifests, readRuntimeFiles, type RuntimeFiles } from './manifests';
+import { buildManifests } from './manifests';
 import { FIELD_MANAGER, MANAGED_BY, NAMESPACE } from './names';
 import { kubeCall, OpsError } from './kubeconfig';
 import { restCall } from '../kube/rest';
 import { STORAGE_VERSION } from '../../../server/src/core/api/types';
 import { describeObject, objectPath, type KubeObject } from './resources';
+import { readRuntimeFiles, requireHelper, shippedArchs, type RuntimeFiles } from './runtimeFiles';
+import { checkImage } from './image';
+import { findHeldServices, heldDetail, HeldServicesError, releaseService, type HeldService } from './heldServices';
+import { POD_WAIT_MS, waitPodsGone } from './podsGone';
 
-export type Action = 'create' | 'update' | 'unchanged' | 'delete';
+/** 'release': a Service's OpenELB finalizer, pool label and addresses removed (undeploy). */
+export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'release';
 
 export interface Change {
   kind: string;
   name: string;
   namespace?: string;
   action: Action;
+  /** Extra words for people, e.g. the addresses a released Service gave back. */
+  detail?: string;
 }
 
 export interface DeployOptions {
@@ -39,10 +46,20 @@ export interface UndeployOptions {
   dryRun?: boolean;
   /** Also delete the CRDs, and with them every Eip, BgpConf and BgpPeer in the cluster. */
   includeCrds?: boolean;
+  /** Release Services holding OpenELB addresses or its finalizer; without it undeploy refuses. */
+  releaseServices?: boolean;
   onProgress?: (change: Change) => void;
+  /** Messages while waiting for the runtime's pods to stop. */
+  onNote?: (message: string) => void;
+  /** How long to wait for the runtime's pods to stop (ms, default 60 s). */
+  podTimeoutMs?: number;
 }
 
-export interface DeployResult { changes: Change[] }
+export interface DeployResult {
+  changes: Change[];
+  /** deploy: the CPU architectures whose packet helper was shipped ("amd64", "arm64"). */
+  architectures?: string[];
+}
 
 const code = (e: unknown): number | undefined => (e as { code?: unknown })?.code as number | undefined;
 
@@ -117,8 +134,10 @@ async function waitEstablished(kc: KubeConfig, crd: KubeObject, timeoutMs: numbe
 /** Applies every object; CRDs first, each waited on until Established. */
 export async function deploy(kc: KubeConfig, opts: DeployOptions = {}): Promise<DeployResult> {
   const dryRun = opts.dryRun ?? false;
+  const image = opts.image === undefined ? undefined : checkImage(opts.image);
   const runtime = opts.runtime ?? readRuntimeFiles(opts.bundlePath);
-  const objects = buildManifests({ image: opts.image, runtime });
+  requireHelper(runtime);
+  const objects = buildManifests({ image, runtime });
   const changes: Change[] = [];
   let namespaceMissing = false;
   for (const o of objects) {
@@ -129,38 +148,55 @@ export async function deploy(kc: KubeConfig, opts: DeployOptions = {}): Promise<
     changes.push(change);
     opts.onProgress?.(change);
   }
-  return { changes };
+  return { changes, architectures: shippedArchs(runtime) };
 }
 
 /**
- * Deletes what deploy created, in reverse order; objects not labelled as ours are left alone.
- * CRDs are kept unless includeCrds: deleting a CRD deletes every object of that kind.
+ * Deletes what deploy created; objects not labelled as ours are left alone. Order: the controller
+ * and speaker first, then (once their pods are gone, so they could release their Leases and
+ * nothing re-adds finalizers) the Services' OpenELB state if asked, then the ConfigMap, RBAC,
+ * ServiceAccounts and Namespace. CRDs are kept unless includeCrds: deleting a CRD deletes every
+ * object of that kind. Refuses (HeldServicesError) while Services hold OpenELB state, unless
+ * releaseServices.
  */
 export async function undeploy(kc: KubeConfig, opts: UndeployOptions = {}): Promise<DeployResult> {
+  const held = await findHeldServices(kc);
+  if (held.length && !opts.releaseServices) throw new HeldServicesError(held);
   // The runtime's content does not matter for deletion; an empty stand-in avoids needing the bundle.
-  const objects = buildManifests({ runtime: { bundle: Buffer.alloc(0) } }).reverse();
-  const ordered = [
-    ...objects.filter((o) => o.kind !== 'CustomResourceDefinition'),
-    ...(opts.includeCrds ? objects.filter((o) => o.kind === 'CustomResourceDefinition') : []),
-  ];
+  const objects = buildManifests({ runtime: { bundle: Buffer.alloc(0), helpers: {} } }).reverse();
+  const isWorkload = (o: KubeObject): boolean => o.kind === 'Deployment' || o.kind === 'DaemonSet';
   const changes: Change[] = [];
-  for (const o of ordered) {
-    const what = describeObject(o);
-    const live = await kubeCall(kc, 'get', what, () => readLive(kc, o));
-    let action: Action = 'unchanged';
-    if (live && live.metadata.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY && !live.metadata.deletionTimestamp) {
-      await kubeCall(kc, 'delete', what, () => restCall(kc, 'DELETE', objectPath(o), {
-        // dryRun in the body too: the API server reads DeleteOptions from the body over the query.
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(opts.dryRun ? { dryRun: ['All'] } : {}) },
-        query: { dryRun: opts.dryRun ? 'All' : undefined },
-      }).catch((e: unknown) => { if (code(e) !== 404) throw e; }));
-      action = 'delete';
+  const record = (change: Change): void => { changes.push(change); opts.onProgress?.(change); };
+  for (const o of objects.filter(isWorkload)) record(changeOf(o, await deleteOurs(kc, o, opts.dryRun)));
+  if (!opts.dryRun && changes.some((c) => c.action === 'delete')) await waitPodsGone(kc, opts.podTimeoutMs ?? POD_WAIT_MS, opts.onNote);
+  if (opts.releaseServices) {
+    // Listed again: the controller may have given out addresses while it was stopping.
+    for (const h of opts.dryRun ? held : await findHeldServices(kc)) {
+      if (!opts.dryRun) await releaseService(kc, h);
+      record(releaseChange(h));
     }
-    const change = changeOf(o, action);
-    changes.push(change);
-    opts.onProgress?.(change);
   }
+  const rest = objects.filter((o) => !isWorkload(o) && o.kind !== 'CustomResourceDefinition');
+  const crds = opts.includeCrds ? objects.filter((o) => o.kind === 'CustomResourceDefinition') : [];
+  for (const o of [...rest, ...crds]) record(changeOf(o, await deleteOurs(kc, o, opts.dryRun)));
   return { changes };
+}
+
+function releaseChange(h: HeldService): Change {
+  return { kind: 'Service', name: h.name, namespace: h.namespace, action: 'release', detail: heldDetail(h) };
+}
+
+/** Deletes `o` if it exists and is ours ('delete'), else leaves it ('unchanged'). */
+async function deleteOurs(kc: KubeConfig, o: KubeObject, dryRun = false): Promise<Action> {
+  const what = describeObject(o);
+  const live = await kubeCall(kc, 'get', what, () => readLive(kc, o));
+  if (!live || live.metadata.labels?.['app.kubernetes.io/managed-by'] !== MANAGED_BY || live.metadata.deletionTimestamp) return 'unchanged';
+  await kubeCall(kc, 'delete', what, () => restCall(kc, 'DELETE', objectPath(o), {
+    // dryRun in the body too: the API server reads DeleteOptions from the body over the query.
+    body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(dryRun ? { dryRun: ['All'] } : {}) },
+    query: { dryRun: dryRun ? 'All' : undefined },
+  }).catch((e: unknown) => { if (code(e) !== 404) throw e; }));
+  return 'delete';
 }
 
 /** The warning undeploy prints when it keeps the CRDs. */

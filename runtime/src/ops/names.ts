@@ -8,7 +8,8 @@ export const RUNTIME_CONFIGMAP = 'openelb-runtime';
 export const JOURNAL_CONFIGMAP = 'openelb-journal';
 export const FIELD_MANAGER = 'openelb';
 export const MANAGED_BY = 'openelb-toolkit';
-export const DEFAULT_IMAGE = 'node:20-bookworm-slim';
+/** Node.js 24 is an LTS release supported until April 2028; the bundle targets Node 20+. */
+export const DEFAULT_IMAGE = 'node:24-bookworm-slim';
 /** Where the runtime ConfigMap is mounted in the pods. */
 export const RUNTIME_DIR = '/opt/openelb';
 export const METRICS_PORT = 9443;

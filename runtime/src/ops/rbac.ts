@@ -29,9 +29,23 @@ export const SPEAKER_RULES: V1PolicyRule[] = [
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-/** Leader election and per-component coordination, only in openelb-system. */
+/**
+ * Leader election and per-component coordination, only in openelb-system. The controller hands
+ * its Lease back by updating it (leaderElection.ts), so it needs no delete.
+ */
 export const LEASE_RULES: V1PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, 'create', 'update', 'patch'] },
+];
+
+/**
+ * A stopping speaker deletes its Lease `openelb-speaker-<node>` so the other nodes take over at
+ * once (speakerLease.ts). RBAC can limit delete to resourceNames, but node names are not known
+ * at deploy time and change with the cluster, so this is delete on Leases of openelb-system only,
+ * where only OpenELB keeps Leases (the worst misuse, deleting the controller's, costs one
+ * re-election). No deletecollection.
+ */
+export const SPEAKER_LEASE_RULES: V1PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['delete'] },
 ];
 
 /**

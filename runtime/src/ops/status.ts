@@ -9,6 +9,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@k
 import { parseIp } from '../../../server/src/core/address/ip';
 import { parsePool, poolContains, poolSize } from '../../../server/src/core/address/pool';
 import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
+import { speakerFailures, type SpeakerFailure } from '../speaker/plan/desiredState';
 import { kubeCall } from './kubeconfig';
 
 export interface AllocatedIp {
@@ -30,6 +31,8 @@ export interface PoolStatus {
   ready?: boolean;
   /** Why the controller does not use the pool (status condition Valid=False), if it says so. */
   reason?: string;
+  /** Nodes that reported they cannot announce this pool (Speaker.<node>=False): not elected for it. */
+  nodeProblems: SpeakerFailure[];
   allocated: AllocatedIp[];
 }
 
@@ -44,7 +47,7 @@ interface EipObject {
   spec?: { address?: string; protocol?: string; disable?: boolean };
   status?: {
     usage?: number; poolSize?: number; ready?: boolean; used?: Record<string, string>;
-    conditions?: { type?: string; status?: string; message?: string }[];
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
   };
 }
 
@@ -73,6 +76,7 @@ export function buildStatus(eips: EipObject[], services: V1Service[]): ClusterSt
       poolSize: e.status?.poolSize ?? (parsed ? poolSize(parsed).toString() : '?'),
       ready: e.status?.ready,
       reason: invalid?.message,
+      nodeProblems: speakerFailures(e.status?.conditions),
       allocated,
     };
   }).sort((a, b) => a.name.localeCompare(b.name));
@@ -111,10 +115,14 @@ export function formatStatus(s: ClusterStatus): string {
   if (s.pools.length === 0) return 'No Eip pools. Create one with an Eip object (see `openelb lint` to check it).\n';
   const rows: string[][] = [['POOL', 'ADDRESS', 'PROTOCOL', 'USED/SIZE', 'STATE']];
   for (const p of s.pools) {
-    const state = p.disabled ? 'disabled' : p.reason ? `invalid: ${p.reason}` : p.ready === false ? 'not ready' : 'ok';
+    const state = p.disabled ? 'disabled' : p.reason ? `invalid: ${p.reason}`
+      : p.ready === false ? 'not ready' : p.nodeProblems.length ? `warning: ${p.nodeProblems.length} node(s) cannot announce` : 'ok';
     rows.push([p.name, p.address, p.protocol, `${p.usage}/${p.poolSize}`, state]);
   }
   let out = table(rows);
+  for (const p of s.pools) {
+    for (const f of p.nodeProblems) out += `WARNING: ${describeFailure(p.name, f)}\n`;
+  }
   for (const p of s.pools) {
     if (p.allocated.length === 0) continue;
     out += `\n${p.name}:\n`;
@@ -122,6 +130,12 @@ export function formatStatus(s: ClusterStatus): string {
   }
   if (s.pending.length) out += `\nLoadBalancer Services without an IP from a pool: ${s.pending.join(', ')}\n`;
   return out;
+}
+
+/** "Eip eip-l2: node n1 cannot announce it (Layer2OpenFailed: ...); it is left out of the election". */
+export function describeFailure(eip: string, f: SpeakerFailure): string {
+  const why = [f.reason, f.message].filter((x) => x).join(': ');
+  return `Eip ${eip}: node ${f.node} cannot announce it${why ? ` (${why})` : ''}; it is left out of the election`;
 }
 
 function table(rows: string[][], indent = ''): string {

@@ -36,7 +36,8 @@ export function interfacesAnnotation(nics: readonly Nic[]): string {
   return JSON.stringify(nics.map((n) => ({ name: n.name, mac: n.mac, addresses: n.addresses.map((a) => `${a.address}/${a.prefix}`) })));
 }
 
-export type Choice = { ifname: string; note?: string } | { error: string };
+/** An interface to use, or why there is none (`reason`: the condition reason, kubeWrites.ts). */
+export type Choice = { ifname: string; note?: string } | { error: string; reason?: string };
 
 /** Resolves an Eip `interface` string to an interface name. */
 export function resolveInterface(spec: string, nics: readonly Nic[], routeDevice: (ip: string) => string | undefined): Choice {

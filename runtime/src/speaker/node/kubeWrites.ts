@@ -25,6 +25,11 @@ export interface Condition {
 
 /** The per-node condition type on an Eip's status. */
 export const conditionType = (node: string): string => `Speaker.${node}`;
+/** Condition reasons: the interface is usable here; it is not (missing, wrong subnet, ...); the
+ * packet helper could not be started on it (not shipped, cannot run, cannot open the interface). */
+export const REASON_OK = 'ConfigSpeaker';
+export const REASON_FAILED = 'ConfigSpeakerFailed';
+export const REASON_LAYER2_OPEN_FAILED = 'Layer2OpenFailed';
 
 export class KubeWrites {
   private readonly core: CoreV1Api;
@@ -44,9 +49,8 @@ export class KubeWrites {
    * the controller and other speakers wrote them (resourceVersion-checked, retried on conflict).
    * Returns false when the condition already said the same.
    */
-  async setEipCondition(name: string, ok: boolean, message: string): Promise<boolean> {
+  async setEipCondition(name: string, ok: boolean, message: string, reason = ok ? REASON_OK : REASON_FAILED): Promise<boolean> {
     const type = conditionType(this.node);
-    const reason = ok ? 'ConfigSpeaker' : 'ConfigSpeakerFailed';
     return retryOnConflict(async () => {
       const obj = await this.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS.Eip, name }) as EipObj;
       const status = { ...obj.status } as { conditions?: Condition[] };

@@ -3,6 +3,8 @@
 // what it should announce: withdraw first, then announce (which sends gratuitous ARP / NA).
 import { Layer2Announcer, type AnnouncerCounters } from '../layer2/layer2Announcer';
 import { PacketIO } from '../layer2/packetIO';
+import type { Choice } from './interfaces';
+import { REASON_LAYER2_OPEN_FAILED } from './kubeWrites';
 
 export interface WantedAddress { ip: string; ifname: string }
 
@@ -15,8 +17,12 @@ export class Layer2Driver {
   /** Counters of announcers already closed, so totals never go down. */
   private readonly retired: AnnouncerCounters = zero();
   private readonly failedOpen = new Map<string, number>();
+  /** Interface → why its helper could not be opened (until it opens). */
+  private readonly openErrors = new Map<string, string>();
 
-  constructor(private readonly log: (m: string) => void, private readonly onLost: () => void, private readonly helperPath?: string) {}
+  /** `helperProblem`: why no helper can run on this node (then every open fails with it). */
+  constructor(private readonly log: (m: string) => void, private readonly onLost: () => void,
+    private readonly helperPath?: string, private readonly helperProblem?: string) {}
 
   /** Opens helpers for these interfaces (ready for a fast takeover) and closes the others. */
   async ensure(ifnames: Iterable<string>): Promise<void> {
@@ -26,16 +32,35 @@ export class Layer2Driver {
       // After a failure, wait a little before trying the same interface again.
       if ((this.failedOpen.get(name) ?? 0) > Date.now()) continue;
       try {
+        if (this.helperProblem) throw new Error(this.helperProblem);
         const io = await PacketIO.open(name, { helperPath: this.helperPath });
         const announcer = new Layer2Announcer(io);
         io.onUnexpectedExit((reason) => { this.log(reason); this.drop(name); this.onLost(); });
         this.ports.set(name, { io, announcer });
+        this.openErrors.delete(name);
       } catch (e) {
         this.failedOpen.set(name, Date.now() + 5000);
-        this.log(`cannot open ${name} for layer2: ${(e as Error).message}`);
+        const why = `cannot open ${name} for layer2: ${(e as Error).message}`;
+        // Retried every 5 s: log a failure once, not at every retry.
+        if (this.openErrors.get(name) !== why) this.log(why);
+        this.openErrors.set(name, why);
       }
     }
     for (const name of [...this.ports.keys()]) if (!want.has(name)) await this.close(name);
+    for (const name of [...this.openErrors.keys()]) if (!want.has(name)) this.openErrors.delete(name);
+  }
+
+  /**
+   * The choices with every interface this driver could not open turned into an error, so the
+   * node reports Speaker.<node>=False for those Eips and the election passes it over.
+   */
+  usable(choices: ReadonlyMap<string, Choice>): Map<string, Choice> {
+    const out = new Map<string, Choice>();
+    for (const [eip, c] of choices) {
+      const error = 'ifname' in c ? this.openErrors.get(c.ifname) : undefined;
+      out.set(eip, error ? { error, reason: REASON_LAYER2_OPEN_FAILED } : c);
+    }
+    return out;
   }
 
   /** Announces exactly `wanted` (addresses on interfaces that could not be opened are skipped). */

@@ -18,6 +18,7 @@ import { readNics, routeDevice } from './hostNet';
 import { chooseInterface, interfacesAnnotation, type Choice } from './interfaces';
 import { KubeWrites } from './kubeWrites';
 import { Layer2Driver } from './layer2Driver';
+import { unpackShippedHelper } from '../layer2/helperPath';
 import { liveSpeakers } from './liveness';
 import { serveSpeakerMetrics } from './metrics';
 import { SpeakerLease } from './speakerLease';
@@ -81,7 +82,8 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
     return running;
   };
 
-  const l2 = new Layer2Driver(log, () => void schedule(), o.helperPath);
+  const helper = prepareHelper(o.helperPath, log);
+  const l2 = new Layer2Driver(log, () => void schedule(), helper.path, helper.problem);
   let lastLive = '';
   const onChange = (kind: WatchKind): void => {
     // Lease renewals are frequent: re-plan only when the set of live speakers changed.
@@ -139,8 +141,10 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
     const ifnames = new Set([...choices.values()].flatMap((c) => ('ifname' in c ? [c.ifname] : [])));
     await l2.ensure(ifnames);
     if (stopped) return;
+    // An interface whose helper did not open counts as unusable: reported False, not elected.
+    const usable = l2.usable(choices);
     const wanted = want.layer2.flatMap((a) => {
-      const c = choices.get(a.eip);
+      const c = usable.get(a.eip);
       return c && 'ifname' in c ? [{ ip: a.ip, ifname: c.ifname }] : [];
     });
     const l2Change = l2.apply(wanted);
@@ -162,7 +166,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
     for (const p of bgpChange.announced) log(`bgp: announcing ${p} via ${routes.get(p)}`);
     for (const p of bgpChange.withdrawn) log(`bgp: withdrew ${p}`);
 
-    publisher.eips(choices, eipObjects);
+    publisher.eips(usable, eipObjects);
   }
 
   await watches.start();
@@ -208,4 +212,17 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
       return stopping;
     },
   };
+}
+
+/** The helper to run: the given path, else in a pod the shipped one unpacked; or why there is none. */
+function prepareHelper(given: string | undefined, log: (m: string) => void): { path?: string; problem?: string } {
+  if (given) return { path: given };
+  try {
+    const path = unpackShippedHelper();
+    if (path) log(`layer2: packet helper unpacked to ${path}`);
+    return { path };
+  } catch (e) {
+    log(`layer2: ${(e as Error).message}`);
+    return { problem: (e as Error).message };
+  }
 }

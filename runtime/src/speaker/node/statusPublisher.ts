@@ -5,7 +5,7 @@ import type { PeerStatusEntry } from './bgpDriver';
 import { BGP_CONF_NAME } from './bgpConfig';
 import type { EipObj } from './clusterView';
 import type { Choice } from './interfaces';
-import { conditionType, type Condition, type KubeWrites } from './kubeWrites';
+import { conditionType, REASON_FAILED, REASON_OK, type Condition, type KubeWrites } from './kubeWrites';
 
 /** Rewrite a BgpPeer status at least this often even when only counters moved. */
 const PEER_REFRESH_MS = 30_000;
@@ -31,18 +31,18 @@ export class StatusPublisher {
       const message = ok
         ? `config openelb layer2 speaker successfully on ${choice.ifname}${choice.note ? ` (${choice.note})` : ''}`
         : choice.error;
+      const reason = ok ? REASON_OK : choice.reason ?? REASON_FAILED;
       const current = (obj.status?.conditions as Condition[] | undefined)?.find((c) => c.type === conditionType(this.node));
-      const same = current && current.status === (ok ? 'True' : 'False') && current.message === message;
-      const eventKey = `${ok}|${message}`;
+      const same = current && current.status === (ok ? 'True' : 'False') && current.reason === reason && current.message === message;
+      const eventKey = `${reason}|${message}`;
       if (same && this.evented.get(name) !== undefined) continue;
       this.eipBusy.add(name);
       void (async () => {
         try {
-          if (!same) await this.writes.setEipCondition(name, ok, message);
+          if (!same) await this.writes.setEipCondition(name, ok, message, reason);
           if (this.evented.get(name) !== eventKey) {
             this.evented.set(name, eventKey);
-            await this.writes.event({ kind: 'Eip', name, uid: obj.metadata?.uid }, ok ? 'Normal' : 'Warning',
-              ok ? 'ConfigSpeaker' : 'ConfigSpeakerFailed', `${this.node}: ${message}`);
+            await this.writes.event({ kind: 'Eip', name, uid: obj.metadata?.uid }, ok ? 'Normal' : 'Warning', reason, `${this.node}: ${message}`);
           }
         } catch (e) {
           if (!isNotFound(e)) this.log(`cannot report on Eip ${name}: ${describeError(e)}`);

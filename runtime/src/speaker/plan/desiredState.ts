@@ -56,10 +56,20 @@ export interface DesiredState {
 
 const SPEAKER_CONDITION = 'Speaker.';
 
+/** A node's report that it cannot serve an Eip (its condition Speaker.<node> is False). */
+export interface SpeakerFailure { node: string; reason?: string; message?: string }
+
+/** The nodes whose Speaker.<node> condition on an Eip status is False, sorted by node. */
+export function speakerFailures(conditions: unknown): SpeakerFailure[] {
+  const list = Array.isArray(conditions) ? (conditions as { type?: string; status?: string; reason?: string; message?: string }[]) : [];
+  return list.filter((c) => c.type?.startsWith(SPEAKER_CONDITION) && c.status === 'False')
+    .map((c) => ({ node: c.type!.slice(SPEAKER_CONDITION.length), reason: c.reason, message: c.message }))
+    .sort((a, b) => a.node.localeCompare(b.node));
+}
+
 export function eipView(obj: { metadata?: { name?: string }; spec?: Record<string, unknown>; status?: { conditions?: unknown } }, valid: boolean): EipView {
   const spec = obj.spec ?? {};
-  const conditions = Array.isArray(obj.status?.conditions) ? (obj.status.conditions as { type?: string; status?: string }[]) : [];
-  const unableNodes = new Set(conditions.filter((c) => c.type?.startsWith(SPEAKER_CONDITION) && c.status === 'False').map((c) => c.type!.slice(SPEAKER_CONDITION.length)));
+  const unableNodes = new Set(speakerFailures(obj.status?.conditions).map((f) => f.node));
   const protocol = spec.protocol === 'layer2' || spec.protocol === 'vip' ? spec.protocol : 'bgp';
   return {
     name: obj.metadata?.name ?? '',
