@@ -3,7 +3,7 @@
 // so the published numbers are always the last measured ones. Run after `npm run bench*`.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const sections = { lsp: 'bench/results/lsp-bench.md', controller: 'bench/results/controller-bench.md' };
+const sections = { lsp: 'bench/results/lsp-bench.md', controller: 'bench/results/controller-bench.md', node: 'bench/results/node-bench.md' };
 let readme = readFileSync('README.md', 'utf8');
 for (const [name, file] of Object.entries(sections)) {
   if (!existsSync(file)) continue;

@@ -1,13 +1,16 @@
 // One Kubernetes node of the tier: containerd and the kubelet, both inside the node's
 // network namespace (so hostNetwork pods, kube-proxy's and the speaker's, live on the node's eth0), each with
 // its own state under the run directory, its own cgroup root and its own CNI network.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type DaemonRecord } from './daemons';
 import { waitReady } from './controlPlane';
 import type { Pki } from './certs';
 import { CLUSTER_DNS, HOSTS, type NodeSpec } from './layout';
+
+const run = promisify(execFile);
 
 export interface NodeDirs {
   root: string;
@@ -132,8 +135,14 @@ export async function startContainerd(s: NodeStartSpec): Promise<void> {
     execFileSync('ctr', ['-a', d.sock, 'version'], { stdio: 'ignore' });
     return true;
   }, 30_000);
-  for (const image of s.images) {
-    execFileSync('ctr', ['-a', d.sock, '-n', 'k8s.io', 'images', 'import', image], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+  // Asynchronous: the API server comes up meanwhile, and the two nodes import side by side.
+  const ctr = async (args: string[]) => (await run('ctr', ['-a', d.sock, '-n', 'k8s.io', ...args], { encoding: 'utf8', timeout: 120_000 })).stdout;
+  for (const image of s.images) await ctr(['images', 'import', image]);
+  // A pull by digest leaves the image under `repo@sha256:...` too; without that name a pod that
+  // pins the image by digest would try a registry (and fail: nothing here reaches one).
+  for (const line of (await ctr(['images', 'ls'])).split('\n').slice(1)) {
+    const [name, , digest] = line.split(/\s+/);
+    if (name && !name.includes('@') && digest?.startsWith('sha256:')) await ctr(['images', 'tag', name, `${name.replace(/:[^:/]+$/, '')}@${digest}`]);
   }
 }
 

@@ -39,8 +39,8 @@ function killStragglers(s: RunState): void {
 const shimSocket = (sock: string, id: string): string =>
   join('/run/containerd/s', createHash('sha256').update(join(sock, 'k8s.io', id)).digest('hex'));
 
-/** Kills and removes every container of a node's containerd, and the shim sockets a kill leaves. */
-function removeContainers(sock: string): void {
+/** Kills and removes every container of a node's containerd, and the shim sockets a kill leaves; returns their ids. */
+function removeContainers(sock: string): Set<string> {
   const ctr = (args: string[]) => execFileSync('ctr', ['-a', sock, '-n', 'k8s.io', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 });
   const ids = new Set<string>();
   quiet(() => {
@@ -52,6 +52,7 @@ function removeContainers(sock: string): void {
     for (const id of ctr(['containers', 'ls', '-q']).split('\n').filter(Boolean)) { ids.add(id); quiet(() => ctr(['containers', 'rm', id])); }
   });
   for (const id of ids) quiet(() => unlinkSync(shimSocket(sock, id)));
+  return ids;
 }
 
 /** Every mount point under `dir`, deepest first. */
@@ -87,10 +88,12 @@ function removeCgroups(s: RunState): void {
   for (const h of cgroupHierarchies()) for (const c of s.cgroups) rmTree(join(h, c));
 }
 
-function cleanSystemFolders(s: RunState): void {
+function cleanSystemFolders(s: RunState, containers: Set<string>): void {
+  // libcni caches each result as <network>-<container>-<interface>; the CRI's loopback network is cni-loopback.
   quiet(() => {
     for (const f of readdirSync('/var/lib/cni/results')) {
-      if (s.cniNetworks.some((n) => f.startsWith(`${n}-`))) quiet(() => unlinkSync(join('/var/lib/cni/results', f)));
+      const ours = s.cniNetworks.some((n) => f.startsWith(`${n}-`)) || containers.has(f.replace(/^cni-loopback-/, '').replace(/-lo$/, ''));
+      if (ours) quiet(() => unlinkSync(join('/var/lib/cni/results', f)));
     }
   });
   quiet(() => {
@@ -112,7 +115,8 @@ function cleanSystemFolders(s: RunState): void {
 export async function teardownRun(s: RunState, log: (m: string) => void = () => {}): Promise<void> {
   const byName = (re: RegExp): DaemonRecord[] => s.daemons.filter((d) => re.test(d.name));
   for (const d of [...byName(/^kube-proxy-/), ...byName(/^kubelet-/)]) await stopDaemon(d, 10_000);
-  for (const sock of s.sockets) removeContainers(sock);
+  const containers = new Set<string>();
+  for (const sock of s.sockets) for (const id of removeContainers(sock)) containers.add(id);
   for (const d of byName(/^containerd-/)) await stopDaemon(d, 10_000);
   killStragglers(s);
   for (const d of [...s.daemons].reverse()) await stopDaemon(d, 10_000);
@@ -120,7 +124,7 @@ export async function teardownRun(s: RunState, log: (m: string) => void = () => 
   deleteNamespaces(s);
   removeCgroups(s);
   quiet(() => writeSysctls(s.sysctls));
-  cleanSystemFolders(s);
+  cleanSystemFolders(s, containers);
   if (mountsUnder(s.runDir).length === 0) {
     quiet(() => execFileSync('rm', ['-rf', '--one-file-system', s.runDir], { stdio: 'ignore' }));
   } else {
@@ -142,5 +146,6 @@ export function leftovers(s: RunState): string[] {
     if (now !== v) out.push(`sysctl ${k} = ${now} (was ${v})`);
   }
   if (existsSync(s.runDir)) out.push(`folder ${s.runDir}`);
+  for (const d of s.newSystemDirs) if (existsSync(d)) out.push(`folder ${d} (made during the run)`);
   return out;
 }

@@ -1,0 +1,194 @@
+// The runtime as users deploy it: `openelb deploy` on a real two-node cluster (kubelets,
+// containerd, kube-proxy; nodeCluster.ts), the controller and speaker running as pods under
+// their own ServiceAccounts, seen from the LAN (ARP, HTTP, BGP) and from their own logs.
+// The steps run in order on one cluster; the last checks that no runtime pod was ever refused
+// by RBAC (HTTP 403) and that the machine is left as found.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { restCall } from '../../runtime/src/kube/rest';
+import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
+import { poll } from '../support/poll';
+import { HOSTS, L2_RANGE_V4, type Role } from './layout';
+import { startNodeCluster, type NodeCluster } from './nodeCluster';
+import { ArpProber, PodLogs, roleOfMac } from './observe';
+import {
+  applyBackend, applyEip, applyService, deletePod, firstHttp, handover, nodeName, openelb, serviceAddress, speakerPid,
+  speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
+} from './steps';
+import { addSecondLan, gobgpRib, startGobgp } from './extraNetworks';
+
+const VIP = '172.31.70.200';
+const log = (m: string) => console.log(`# ${m}`);
+
+describe('node tier: the runtime deployed by `openelb deploy` on real kubelet nodes', { concurrency: false }, () => {
+  let c: NodeCluster;
+  let logs: PodLogs;
+  let prober: ArpProber;
+  let leftovers: string[] | undefined;
+
+  before(async () => {
+    c = await startNodeCluster({ log });
+    logs = new PodLogs(c.kc, 'openelb-system', 'app.kubernetes.io/name=openelb').start();
+  });
+
+  after(async () => {
+    prober?.stop();
+    logs?.stop();
+    leftovers = await c?.stop();
+    assert.deepEqual(leftovers, [], 'the node tier must leave nothing behind');
+  });
+
+  test('deploy: controller and speaker pods Ready, under their own ServiceAccounts, on the default image', async () => {
+    const r = await openelb(c, ['deploy']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /packet helper shipped for: amd64/);
+    await waitRuntimeReady(c);
+    const pods = await restCall(c.kc, 'GET', '/api/v1/namespaces/openelb-system/pods') as
+      { items: { spec: { serviceAccountName: string; containers: { image: string }[] }; metadata: { labels: Record<string, string> } }[] };
+    const byComponent = (k: string) => pods.items.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === k);
+    assert.equal(byComponent('controller').length, 1);
+    assert.equal(byComponent('speaker').length, 2);
+    for (const p of pods.items) {
+      assert.equal(p.spec.serviceAccountName, `openelb-${p.metadata.labels['app.kubernetes.io/component']}`);
+      assert.equal(p.spec.containers[0].image, DEFAULT_IMAGE);
+    }
+  });
+
+  test('layer2: the Service gets an address, the owner node answers ARP, kube-proxy carries HTTP to a backend pod', async () => {
+    await applyBackend(c);
+    await applyEip(c, 'l2', { address: L2_RANGE_V4, protocol: 'layer2', interface: 'eth0' });
+    prober = await ArpProber.start(c, VIP);
+    const t0 = Date.now();
+    await applyService(c, 'web', { 'eip.openelb.kubesphere.io/v1alpha2': 'l2', 'protocol.openelb.kubesphere.io/v1alpha1': 'layer2' });
+    assert.equal(await serviceAddress(c, 'web'), VIP);
+    await waitArpFrom(prober, t0, `ARP replies for ${VIP}`);
+    const owner = roleOfMac(prober.replies[0].mac);
+    assert.ok(owner === 'n1' || owner === 'n2', `ARP answered by ${prober.replies[0].mac}, not a node`);
+    // One node answers, not both.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual([...new Set(prober.replies.map((x) => roleOfMac(x.mac)))], [owner]);
+    const { body } = await firstHttp(c, VIP);
+    assert.match(body, /^hello from web-/);
+  });
+
+  test('failover: the owner speaker killed (SIGKILL) -> the other node answers', async () => {
+    let restarts = 0;
+    let victim: Role = 'n1';
+    const h = await handover(prober, async (owner) => {
+      victim = owner;
+      restarts = (await speakerPodOn(c, owner)).status?.containerStatuses?.[0]?.restartCount ?? 0;
+      process.kill(speakerPid(c, owner), 'SIGKILL');
+    });
+    log(`kill: ${nodeName(h.from)} -> ${nodeName(h.to)} answered after ${h.sinceAction} ms (silence ${h.silence} ms)`);
+    assert.ok(await firstHttp(c, VIP, 30_000));
+    await waitSpeakerRestarted(c, victim, restarts);
+  });
+
+  test('failover: the owner speaker pod deleted cleanly -> the other node answers, the Lease is deleted', async () => {
+    const h = await handover(prober, async (owner) => {
+      await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);
+    });
+    log(`delete: ${nodeName(h.from)} -> ${nodeName(h.to)} answered after ${h.sinceAction} ms (silence ${h.silence} ms)`);
+    await waitSpeakersBack(c);
+    assert.deepEqual(logs.grep(/cannot delete Lease|could not release/), []);
+  });
+
+  test('a node whose interface cannot be used reports Speaker.<node>=False and leaves the election to the other', async () => {
+    addSecondLan(c);
+    await applyEip(c, 'l2b', { address: '172.31.71.200-172.31.71.209', protocol: 'layer2', interface: 'eth1' });
+    await applyService(c, 'web-b', { 'eip.openelb.kubesphere.io/v1alpha2': 'l2b', 'protocol.openelb.kubesphere.io/v1alpha1': 'layer2' });
+    const ip = await serviceAddress(c, 'web-b');
+    const conds = await poll('Speaker conditions on Eip l2b', async () => {
+      const e = await restCall(c.kc, 'GET', '/apis/network.kubesphere.io/v1alpha2/eips/l2b') as { status?: { conditions?: { type: string; status: string; reason: string }[] } };
+      const cs = Object.fromEntries((e.status?.conditions ?? []).map((x) => [x.type, x]));
+      return cs['Speaker.node1']?.status === 'False' && cs['Speaker.node2']?.status === 'True' ? cs : undefined;
+    }, { timeoutMs: 30_000, everyMs: 200 });
+    assert.ok(conds['Speaker.node1'].reason);
+    // node2 answers on the second LAN although the election alone might have picked node1.
+    const out = await poll(`node2 answering ARP for ${ip} on eth1`, () => {
+      try { return /Unicast reply/.test(c.exec('cl', ['arping', '-c', '1', '-w', '1', '-I', 'eth1', ip])) ? 'ok' : undefined; } catch { return undefined; }
+    }, { timeoutMs: 20_000, everyMs: 200 });
+    assert.equal(out, 'ok');
+    const status = await openelb(c, ['status']);
+    assert.match(status.stdout + status.stderr, /WARNING: Eip l2b: node node1 cannot announce it/);
+  });
+
+  test('BGP: a Service reaches GoBGP with both nodes as next hops', async () => {
+    startGobgp(c, 65000, [HOSTS.n1.v4, HOSTS.n2.v4]);
+    await restCall(c.kc, 'PATCH', '/apis/network.kubesphere.io/v1alpha2/bgpconfs/default', {
+      body: { apiVersion: 'network.kubesphere.io/v1alpha2', kind: 'BgpConf', metadata: { name: 'default' }, spec: { as: 65001, listenPort: 17900 } },
+      contentType: 'application/apply-patch+yaml', query: { fieldManager: 'node-tier', force: 'true' },
+    });
+    await restCall(c.kc, 'PATCH', '/apis/network.kubesphere.io/v1alpha2/bgppeers/router', {
+      body: { apiVersion: 'network.kubesphere.io/v1alpha2', kind: 'BgpPeer', metadata: { name: 'router' },
+        spec: { conf: { peerAs: 65000, neighborAddress: HOSTS.rt.v4 }, timers: { config: { connectRetry: '1' } } } },
+      contentType: 'application/apply-patch+yaml', query: { fieldManager: 'node-tier', force: 'true' },
+    });
+    await applyEip(c, 'bgp', { address: '172.31.80.0/28', protocol: 'bgp' });
+    await applyService(c, 'web-bgp', { 'eip.openelb.kubesphere.io/v1alpha2': 'bgp', 'protocol.openelb.kubesphere.io/v1alpha1': 'bgp' });
+    const ip = await serviceAddress(c, 'web-bgp');
+    const hops = await poll(`both next hops for ${ip}/32 at GoBGP`, () => {
+      const h = gobgpRib(c)[`${ip}/32`];
+      return h?.length === 2 ? h : undefined;
+    }, { timeoutMs: 60_000, everyMs: 200 });
+    assert.deepEqual(hops, [HOSTS.n1.v4, HOSTS.n2.v4].sort());
+  });
+
+  test('strictarp against the real kube-proxy DaemonSet: iptables mode needs no change and nothing restarts', async () => {
+    const before = await restCall(c.kc, 'GET', '/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy') as { metadata: { generation: number } };
+    const check = await openelb(c, ['strictarp', '--check']);
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout + check.stderr, /iptables/);
+    const apply = await openelb(c, ['strictarp']);
+    assert.equal(apply.status, 0, apply.stderr);
+    const afterDs = await restCall(c.kc, 'GET', '/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy') as { metadata: { generation: number } };
+    assert.equal(afterDs.metadata.generation, before.metadata.generation);
+    assert.ok(await firstHttp(c, VIP, 10_000));
+  });
+
+  test('deploy with the image pinned by digest rolls the pods onto it', async () => {
+    const digest = imageDigest(c, 'n1', DEFAULT_IMAGE);
+    const pinned = `${DEFAULT_IMAGE}@${digest}`;
+    const r = await openelb(c, ['deploy', '--image', pinned]);
+    assert.equal(r.status, 0, r.stderr);
+    await poll('every runtime pod on the pinned image', async () => {
+      const pods = await restCall(c.kc, 'GET', '/api/v1/namespaces/openelb-system/pods') as
+        { items: { metadata: { deletionTimestamp?: string }; spec: { containers: { image: string }[] }; status?: { containerStatuses?: { ready: boolean }[] } }[] };
+      const live = pods.items.filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === 3 && live.every((p) => p.spec.containers[0].image === pinned && p.status?.containerStatuses?.[0]?.ready);
+    }, { timeoutMs: 180_000, everyMs: 500 });
+    await waitRuntimeReady(c);
+    assert.ok(await firstHttp(c, VIP, 30_000));
+  });
+
+  test('undeploy refuses while Services hold addresses; --release-services frees them; no runtime pod was ever refused (403)', async () => {
+    const refused = await openelb(c, ['undeploy']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stdout + refused.stderr, /default\/web \(172\.31\.70\.200\)/);
+    const r = await openelb(c, ['undeploy', '--release-services']);
+    assert.equal(r.status, 0, r.stderr);
+    const pods = await restCall(c.kc, 'GET', '/api/v1/namespaces/openelb-system/pods') as { items: unknown[] };
+    assert.equal(pods.items.length, 0);
+    await restCall(c.kc, 'DELETE', '/api/v1/namespaces/default/services/web');
+    await poll('Service web deleted (no finalizer left behind)', async () => {
+      try { await restCall(c.kc, 'GET', '/api/v1/namespaces/default/services/web'); return false; } catch (e) { return (e as { code?: number }).code === 404; }
+    }, { timeoutMs: 20_000, everyMs: 100 });
+    const forbidden = logs.grep(/\b403\b|forbidden/i);
+    assert.deepEqual(forbidden, [], `runtime pods were refused by RBAC:\n${forbidden.join('\n')}`);
+    assert.ok(logs.text().length > 0, 'the runtime pods logged nothing: the log collector saw no pod');
+  });
+});
+
+/** The digest containerd holds for an image (what a pull by digest would resolve to). */
+function imageDigest(c: NodeCluster, role: Role, ref: string): string {
+  const full = ref.includes('/') ? ref : `docker.io/library/${ref}`;
+  const out = execCtr(c, role, ['images', 'ls']);
+  const line = out.split('\n').find((l) => l.startsWith(`${full} `));
+  const m = line && /sha256:[0-9a-f]{64}/.exec(line);
+  if (!m) throw new Error(`${full} not found in containerd on ${role}:\n${out}`);
+  return m[0];
+}
+
+function execCtr(c: NodeCluster, role: Role, args: string[]): string {
+  return c.exec(role, ['ctr', '-a', `${c.state.runDir}/${role}/containerd.sock`, '-n', 'k8s.io', ...args]);
+}
