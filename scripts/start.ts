@@ -1,8 +1,10 @@
 // `npm start`: the whole thing on one machine, for a newcomer.
-// A real kube-apiserver + etcd (built once from Go modules), kubeadm-like fixtures, the runtime
-// deployed (CRDs, RBAC, ConfigMap) with the controller running out of cluster (this test cluster
-// has no kubelet to run pods), the example pools and Services applied, and code-server with the
-// packaged extension opened on examples/. Prints the URL; Ctrl-C stops everything.
+// Where the machine can run kubelets (root, Linux network namespaces): the node tier's real
+// two-node cluster (test/node/nodeCluster.ts), the runtime deployed as pods exactly as
+// **Deploy Runtime** does, a backend and a LAN pool that really answer. Elsewhere: a bare
+// kube-apiserver + etcd with the controller running out of cluster, and it says so. Then the
+// example pools and Services, and code-server with the packaged extension opened on examples/.
+// Prints the URL; Ctrl-C stops everything.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +17,9 @@ import { objectPath } from '../runtime/src/ops/resources';
 import { startCluster } from '../test/cluster/cluster';
 import { applyFixtures } from '../test/cluster/fixtures';
 import { startCodeServer } from '../test/editor/support/codeServer';
+import { startNodeCluster } from '../test/node/nodeCluster';
+import { applyBackend, applyEip, applyService, openelb, waitRuntimeReady } from '../test/node/steps';
+import { L2_RANGE_V4 } from '../test/node/layout';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.cache', 'start');
@@ -41,33 +46,83 @@ async function applyExamples(kc: KubeConfig): Promise<number> {
   return n;
 }
 
-async function main(): Promise<void> {
-  say('building (dist/ and the .vsix)');
-  sh('npm', ['run', '--silent', 'build']);
-  sh('npm', ['run', '--silent', 'package']);
-  say('kube-apiserver + etcd (cached after the first run)');
-  sh('bash', ['test/cluster/build-binaries.sh']);
-  if (!existsSync(join(process.env.OPENELB_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'openelb-toolkit'), 'code-server'))) say('installing code-server (a few minutes, once)');
-  sh('bash', ['test/editor/install-code-server.sh']);
+interface Demo {
+  kubeconfig: string;
+  kc: KubeConfig;
+  notes: string[];
+  stop(): Promise<unknown>;
+}
 
+/** Real nodes: kubelets in network namespaces, the runtime as pods. Throws when the machine cannot. */
+async function startWithNodes(): Promise<Demo> {
+  if (process.getuid?.() !== 0) throw new Error('real nodes need root (network namespaces, kubelet, containerd)');
+  say('node binaries, packages and images (cached after the first run; a few minutes the first time)');
+  sh('bash', ['scripts/provision.sh', 'node']);
+  // A signal while this runs tears the nodes down (startNodeCluster's own handler).
+  const c = await startNodeCluster({ log: (m) => say(m) });
+  try {
+    // The CLI, as a user runs it (and as the extension's Deploy Runtime does, from its own process).
+    const r = await openelb(c, ['deploy']);
+    process.stdout.write(r.stdout);
+    if (r.status !== 0) throw new Error(`openelb deploy failed: ${r.stderr.trim()}`);
+    say('runtime deployed; waiting for its pods');
+    await waitRuntimeReady(c);
+    await applyBackend(c);
+    await applyEip(c, 'eip-lan', { address: L2_RANGE_V4, protocol: 'layer2', interface: 'eth0' });
+    await applyService(c, 'web-lan', { 'eip.openelb.kubesphere.io/v1alpha2': 'eip-lan' });
+  } catch (e) {
+    await c.stop();
+    throw e;
+  }
+  return {
+    kubeconfig: c.kubeconfig, kc: c.kc, stop: () => c.stop(),
+    notes: [
+      'nodes:                 node1, node2 (real kubelets; the controller and speakers run as pods)',
+      `try it:                sudo nsenter --net=/run/netns/${c.ns('cl')} curl http://172.31.70.200/`,
+    ],
+  };
+}
+
+/** No kubelet: the API server alone, the controller as a process of this script. */
+async function startApiOnly(why: string): Promise<Demo> {
+  say(`real nodes are not available here (${why}); falling back to an API server without nodes, with the controller running out of cluster`);
+  sh('bash', ['test/cluster/build-binaries.sh']);
   const cluster = await startCluster(join(work, 'cluster'));
-  say(`API server at ${cluster.server}; kubeconfig ${cluster.kubeconfigPath}`);
   await applyFixtures(cluster.kubeconfigPath);
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   const result = await deploy(kc, { onProgress: (c) => say(`deploy: ${c.action} ${c.kind} ${c.name}`) });
-  say(`runtime deployed (${result.changes.length} objects)`);
+  say(`runtime objects applied (${result.changes.length}); no kubelet runs its pods`);
   const controller = await runController({ kubeconfig: cluster.kubeconfigPath, metricsPort: 0 });
-  say(`controller running (metrics on 127.0.0.1:${controller.metricsPort})`);
-  say(`applied ${await applyExamples(kc)} example objects`);
+  return {
+    kubeconfig: cluster.kubeconfigPath, kc,
+    notes: ['nodes:                 none (API server only; the controller runs in this process, no speaker answers)'],
+    stop: async () => { await controller.stop(); await cluster.stop(); },
+  };
+}
+
+async function main(): Promise<void> {
+  say('building (dist/ and the .vsix)');
+  sh('npm', ['run', '--silent', 'build']);
+  sh('npm', ['run', '--silent', 'package']);
+  if (!existsSync(join(process.env.OPENELB_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'openelb-toolkit'), 'code-server'))) say('installing code-server (a few minutes, once)');
+  sh('bash', ['test/editor/install-code-server.sh']);
+
+  let demo: Demo;
+  try {
+    demo = await startWithNodes();
+  } catch (e) {
+    demo = await startApiOnly(e instanceof Error ? e.message.split('\n')[0] : String(e));
+  }
+  say(`applied ${await applyExamples(demo.kc)} example objects`);
 
   const vsix = readdirSync(root).filter((f) => f.endsWith('.vsix')).sort().pop();
   if (!vsix) throw new Error('npm run package made no .vsix');
   const editor = await startCodeServer({
     dir: join(work, 'code-server'), vsix: join(root, vsix), workspace: join(root, 'examples'),
-    settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'openelb.kubeconfig': cluster.kubeconfigPath },
+    settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'openelb.kubeconfig': demo.kubeconfig },
   });
-  console.log(`\n  VS Code with OpenELB:  ${editor.url}\n  kubeconfig:            ${cluster.kubeconfigPath}\n  Ctrl-C stops everything.\n`);
+  console.log(`\n  VS Code with OpenELB:  ${editor.url}\n  kubeconfig:            ${demo.kubeconfig}\n  ${demo.notes.join('\n  ')}\n  Ctrl-C stops everything.\n`);
 
   let stopping = false;
   const stop = async () => {
@@ -75,8 +130,7 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping');
     await editor.stop();
-    await controller.stop();
-    await cluster.stop();
+    await demo.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -17,7 +17,7 @@ import { startContainerd, startKubelet, type NodeStartSpec } from './kubeNode';
 import { installKubeProxy } from './kubeProxy';
 import { API_PORT, HOSTS, KUBERNETES_SERVICE_IP, newPrefix, NODES, nsName, type Role } from './layout';
 import { buildNetwork, nsExec } from './network';
-import { newRunState, saveRunState, staleRuns, writeSysctls, type RunState } from './runState';
+import { newRunState, readSysctls, saveRunState, staleRuns, withSysctlLock, writeSysctls, type RunState } from './runState';
 import { teardownRun, leftovers } from './teardown';
 import { startNsRelay, type NsRelay } from '../support/nsRelay';
 import { nodeImages, requireNodeTier } from './requirements';
@@ -51,19 +51,11 @@ export async function sweepStaleRuns(log: (m: string) => void = () => {}): Promi
   }
 }
 
-const signalHandlers = new Map<RunState, () => void>();
-
-/** On SIGINT/SIGTERM/SIGHUP the run is torn down before the process exits. */
-function tearDownOnSignals(state: RunState): void {
-  const handler = (): void => { void teardownRun(state).finally(() => process.exit(130)); };
+/** On SIGINT/SIGTERM/SIGHUP the run is torn down (through `stop`, so only once) before the process exits. */
+function tearDownOnSignals(stop: () => Promise<unknown>): () => void {
+  const handler = (): void => { void stop().finally(() => process.exit(130)); };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, handler);
-  signalHandlers.set(state, handler);
-}
-
-function removeSignalHandlers(state: RunState): void {
-  const h = signalHandlers.get(state);
-  if (h) for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, h);
-  signalHandlers.delete(state);
+  return () => { for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, handler); };
 }
 
 async function waitNodesReady(kc: KubeConfig, ms: number): Promise<void> {
@@ -103,15 +95,18 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
   const mark = (k: string) => { timings[k] = (Date.now() - t0) / 1000; log(`${k}: ${timings[k]} s`); };
   const prefix = newPrefix();
   const state = newRunState(prefix);
-  tearDownOnSignals(state);
   const record = (d: DaemonRecord) => { state.daemons.push(d); saveRunState(state); };
   let relay: NsRelay | undefined;
-  const stop = async (): Promise<string[]> => {
+  let stopping: Promise<string[]> | undefined;
+  let removeHandlers = () => {};
+  // Idempotent: a signal handler and the caller may both ask.
+  const stop = (): Promise<string[]> => stopping ??= (async () => {
     await relay?.close();
     await teardownRun(state, log);
-    removeSignalHandlers(state);
+    removeHandlers();
     return leftovers(state);
-  };
+  })();
+  removeHandlers = tearDownOnSignals(stop);
   try {
     buildNetwork(prefix, (ns) => { state.namespaces.push(ns); saveRunState(state); });
     const dir = state.runDir;
@@ -150,13 +145,17 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     startScheduler(cp);
     await runtimes;
     mark('containerd and images');
-    for (const s of nodeSpecs) startKubelet(s);
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
-    await installKubeProxy(kc);
-    await waitNodesReady(kc, 90_000);
-    // The kubelets set these global settings at start; they must not stay changed on a shared machine.
-    writeSysctls(state.sysctls);
+    // The kubelets set global kernel settings at start; they must not stay changed on a shared machine.
+    await withSysctlLock(async () => {
+      state.sysctls = readSysctls();
+      saveRunState(state);
+      for (const s of nodeSpecs) startKubelet(s);
+      await installKubeProxy(kc);
+      await waitNodesReady(kc, 90_000);
+      writeSysctls(state.sysctls);
+    });
     mark('nodes Ready');
     await waitDefaultServiceAccount(kc, 60_000);
     await waitDaemonSetReady(kc, 'kube-system', 'kube-proxy', 90_000);

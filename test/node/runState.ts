@@ -1,6 +1,6 @@
 // What a node-tier run changed on the machine, written to disk as it happens, so the teardown of
 // this run, or the sweep at the next start after a run was killed outright, can undo exactly that.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { DaemonRecord } from './daemons';
@@ -62,6 +62,31 @@ export function staleRuns(): RunState[] {
 
 export function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/**
+ * Runs `fn` while holding the machine-wide lock on the kubelets' kernel settings: between reading
+ * them and writing them back, another run's kubelets must not start, or that run would save the
+ * kubelet's values as the originals. A lock whose holder died is taken over.
+ */
+export async function withSysctlLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = join(RUNS_DIR, '.sysctl-lock');
+  mkdirSync(RUNS_DIR, { recursive: true });
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8') || '0');
+      if (!holder || !pidAlive(holder)) { try { unlinkSync(lock); } catch { /* raced */ } continue; }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try { unlinkSync(lock); } catch { /* already gone */ }
+  }
 }
 
 export function readSysctls(): Record<string, string> {
