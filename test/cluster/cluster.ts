@@ -9,7 +9,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { request } from 'node:https';
+import { httpsGet } from '../support/httpsGet';
 import { join, resolve } from 'node:path';
 
 export interface Cluster {
@@ -102,19 +102,7 @@ function stopProcess(child: ChildProcess | undefined, timeoutMs = 10_000): Promi
 
 /** GET an https path on the API server with the admin token; resolves to [status, body]. */
 export function apiGet(server: string, token: string, path: string): Promise<[number, string]> {
-  return new Promise((res, rej) => {
-    const req = request(new URL(path, server), {
-      method: 'GET', rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}` }, timeout: 5000,
-    }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (d: string) => { body += d; });
-      r.on('end', () => res([r.statusCode ?? 0, body]));
-    });
-    req.on('error', rej);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
+  return httpsGet(new URL(path, server), { rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}` } });
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, child?: ChildProcess, log?: string): Promise<void> {

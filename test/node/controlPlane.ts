@@ -3,11 +3,11 @@
 // which pods reach through 172.31.96.1) and routes webhook and aggregated-API calls to local
 // endpoints (--enable-aggregator-routing), so none of its calls can leave the machine.
 import { join } from 'node:path';
-import { request } from 'node:https';
+import { httpsGet } from '../support/httpsGet';
 import { readFileSync } from 'node:fs';
 import { startDaemon, isAlive, logTail, type DaemonRecord } from './daemons';
 import type { Pki } from './certs';
-import { API_PORT, HOSTS, SERVICE_CIDR } from './layout';
+import { API_PORT, HOSTS, SERVICE_CIDR, SERVICE_CIDR_V6 } from './layout';
 
 export interface ControlPlaneSpec {
   ns: string;
@@ -23,17 +23,7 @@ export interface ControlPlaneSpec {
 /** GET a path with a client cert; resolves to [status, body] (never throws on HTTP errors). */
 export function certGet(url: string, pki: Pki, user: string): Promise<[number, string]> {
   const { crt, key } = pki.cert(user);
-  return new Promise((res, rej) => {
-    const req = request(url, { ca: readFileSync(pki.ca), cert: readFileSync(crt), key: readFileSync(key), timeout: 5000 }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (d: string) => { body += d; });
-      r.on('end', () => res([r.statusCode ?? 0, body]));
-    });
-    req.on('error', rej);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
+  return httpsGet(url, { ca: readFileSync(pki.ca), cert: readFileSync(crt), key: readFileSync(key) });
 }
 
 /** Waits until `check` passes; fails early, with the log's tail, if the daemon died. */
@@ -66,7 +56,7 @@ export function startApiServer(s: ControlPlaneSpec): DaemonRecord {
     '--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${join(s.pki.dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(s.pki.dir, 'sa.key')}`,
-    `--service-cluster-ip-range=${SERVICE_CIDR}`, '--allow-privileged=true', '--enable-priority-and-fairness=false',
+    `--service-cluster-ip-range=${SERVICE_CIDR},${SERVICE_CIDR_V6}`, '--allow-privileged=true', '--enable-priority-and-fairness=false',
     '--enable-aggregator-routing=true', '--v=1'], join(s.dir, 'apiserver.log'));
   s.record(d);
   return d;
@@ -76,7 +66,7 @@ export function startControllerManager(s: ControlPlaneSpec): DaemonRecord {
   const d = startDaemon('kube-controller-manager', s.ns, [join(s.bin, 'kube-controller-manager'), `--kubeconfig=${s.kcmKubeconfig}`,
     '--bind-address=127.0.0.1', '--leader-elect=false', `--root-ca-file=${s.pki.ca}`,
     `--service-account-private-key-file=${join(s.pki.dir, 'sa.key')}`, '--use-service-account-credentials=true',
-    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR},${SERVICE_CIDR_V6}`,
     // Node-tier tests kill pods on purpose; evictions of pods on a node that looks unhealthy
     // would only blur what they measure.
     '--node-monitor-grace-period=40s'], join(s.dir, 'controller-manager.log'));

@@ -8,16 +8,18 @@ import assert from 'node:assert/strict';
 import { restCall } from '../../runtime/src/kube/rest';
 import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
 import { poll } from '../support/poll';
-import { HOSTS, L2_RANGE_V4, type Role } from './layout';
+import { HOSTS, L2_RANGE_V4, L2_RANGE_V6, type Role } from './layout';
 import { startNodeCluster, type NodeCluster } from './nodeCluster';
-import { ArpProber, PodLogs, roleOfMac } from './observe';
+import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from './observe';
 import {
-  applyBackend, applyEip, applyService, deletePod, firstHttp, handover, nodeName, openelb, serviceAddress, speakerPid,
-  speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
+  applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, nodeName, openelb, otherNode, range,
+  serviceAddress, speakerConditions, speakerPid, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
 } from './steps';
-import { addSecondLan, gobgpRib, startGobgp } from './extraNetworks';
+import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from './extraNetworks';
+import { electOwner } from '../../runtime/src/speaker/plan/election';
 
 const VIP = '172.31.70.200';
+const VIP6 = 'fd00:70::200';
 const log = (m: string) => console.log(`# ${m}`);
 
 describe('node tier: the runtime deployed by `openelb deploy` on real kubelet nodes', { concurrency: false }, () => {
@@ -71,6 +73,32 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.match(body, /^hello from web-/);
   });
 
+  test('layer2 IPv6: the Service gets an address from an IPv6 Eip, the owner node answers NDP, kube-proxy carries HTTP', async () => {
+    const pods = await restCall(c.kc, 'GET', '/api/v1/namespaces/default/pods', { query: { labelSelector: 'app=web' } }) as
+      { items: { status?: { podIPs?: { ip: string }[] } }[] };
+    // Dual-stack pods: the CNI bridge gave each an IPv6 address too (the Service's endpoints).
+    for (const p of pods.items) {
+      assert.ok(p.status?.podIPs?.some((x) => x.ip.includes(':')), `a backend pod without an IPv6 address: ${JSON.stringify(p.status?.podIPs)}`);
+    }
+    await applyEip(c, 'l2v6', { address: L2_RANGE_V6, protocol: 'layer2', interface: 'eth0' });
+    await applyService(c, 'web6', { 'eip.openelb.kubesphere.io/v1alpha2': 'l2v6', 'protocol.openelb.kubesphere.io/v1alpha1': 'layer2' }, 'web', 'IPv6');
+    const ip = await serviceAddress(c, 'web6');
+    const t0 = Date.now();
+    assert.equal(ip, VIP6);
+    let asked = 0;
+    const first = await poll(`a Neighbor Advertisement for ${ip}`, () => { asked++; return ndiscFromClient(c, ip, 200, false)[0]; },
+      { timeoutMs: 30_000, everyMs: 20 });
+    log(`NDP: first advertisement ${Date.now() - t0} ms after the Service showed ${ip}, to solicitation ${asked}, from ${first}`);
+    const owner = roleOfMac(first);
+    assert.ok(owner === 'n1' || owner === 'n2', `NDP answered by ${first}, not a node`);
+    // One node answers, not both: every advertisement to three more solicitations carries the owner's MAC.
+    const macs = [0, 1, 2].flatMap(() => ndiscFromClient(c, ip, 500));
+    assert.ok(macs.length >= 3, `only ${macs.length} advertisements to 3 solicitations`);
+    assert.deepEqual([...new Set(macs)], [HOSTS[owner].mac]);
+    const { body } = await firstHttp(c, ip);
+    assert.match(body, /^hello from web-/);
+  });
+
   test('failover: the owner speaker killed (SIGKILL) -> the other node answers', async () => {
     let restarts = 0;
     let victim: Role = 'n1';
@@ -93,24 +121,44 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.deepEqual(logs.grep(/cannot delete Lease|could not release/), []);
   });
 
-  test('a node whose interface cannot be used reports Speaker.<node>=False and leaves the election to the other', async () => {
+  test('a node whose interface is missing reports Speaker.<node>=False and the other node answers even the addresses it would win', async () => {
     addSecondLan(c);
     await applyEip(c, 'l2b', { address: '172.31.71.200-172.31.71.209', protocol: 'layer2', interface: 'eth1' });
-    await applyService(c, 'web-b', { 'eip.openelb.kubesphere.io/v1alpha2': 'l2b', 'protocol.openelb.kubesphere.io/v1alpha1': 'layer2' });
-    const ip = await serviceAddress(c, 'web-b');
-    const conds = await poll('Speaker conditions on Eip l2b', async () => {
-      const e = await restCall(c.kc, 'GET', '/apis/network.kubesphere.io/v1alpha2/eips/l2b') as { status?: { conditions?: { type: string; status: string; reason: string }[] } };
-      const cs = Object.fromEntries((e.status?.conditions ?? []).map((x) => [x.type, x]));
-      return cs['Speaker.node1']?.status === 'False' && cs['Speaker.node2']?.status === 'True' ? cs : undefined;
-    }, { timeoutMs: 30_000, everyMs: 200 });
-    assert.ok(conds['Speaker.node1'].reason);
-    // node2 answers on the second LAN although the election alone might have picked node1.
-    const out = await poll(`node2 answering ARP for ${ip} on eth1`, () => {
-      try { return /Unicast reply/.test(c.exec('cl', ['arping', '-c', '1', '-w', '1', '-I', 'eth1', ip])) ? 'ok' : undefined; } catch { return undefined; }
-    }, { timeoutMs: 20_000, everyMs: 200 });
-    assert.equal(out, 'ok');
+    // An address the election gives node1 when both nodes can serve: only node1 leaving it makes node2 answer.
+    const ip = range('172.31.71.', 200, 209).find((a) => electOwner(a, ['node1', 'node2']) === 'node1')!;
+    await applyService(c, 'web-b', { 'eip.openelb.kubesphere.io/v1alpha2': 'l2b', 'eip.openelb.kubesphere.io/v1alpha1': ip });
+    assert.equal(await serviceAddress(c, 'web-b'), ip);
+    const conds = await speakerConditions(c, 'l2b', (cs) => cs['Speaker.node1']?.status === 'False' && cs['Speaker.node2']?.status === 'True');
+    assert.equal(conds['Speaker.node1'].reason, 'ConfigSpeakerFailed');
+    await poll(`node2 answering ARP for ${ip} on eth1`, () => arpReplyOnSecondLan(c, ip), { timeoutMs: 20_000, everyMs: 200 });
     const status = await openelb(c, ['status']);
     assert.match(status.stdout + status.stderr, /WARNING: Eip l2b: node node1 cannot announce it/);
+  });
+
+  test('a speaker that cannot run its packet helper reports Layer2OpenFailed and leaves the election', async () => {
+    const owner = currentOwner(prober);
+    const other = otherNode(owner);
+    // The runtime ConfigMap without the amd64 helper: what a broken bundle gives the next pod that starts.
+    await restCall(c.kc, 'PATCH', '/api/v1/namespaces/openelb-system/configmaps/openelb-runtime', {
+      body: [{ op: 'remove', path: '/binaryData/openelb-packet-helper-amd64.br' }], contentType: 'application/json-patch+json',
+    });
+    const t0 = Date.now();
+    await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);
+    await waitSpeakersBack(c);
+    const conds = await speakerConditions(c, 'l2', (cs) => cs[`Speaker.${nodeName(owner)}`]?.status === 'False');
+    assert.equal(conds[`Speaker.${nodeName(owner)}`].reason, 'Layer2OpenFailed');
+    // Its speaker runs and renews its Lease, yet only the other node answers.
+    const since = Date.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    const answering = new Set(prober.replies.filter((r) => r.t >= since).map((r) => roleOfMac(r.mac)));
+    assert.deepEqual([...answering], [other]);
+    assert.ok(prober.first(t0, HOSTS[other].mac));
+    // Deploying again restores the helper; the owner's next pod serves again.
+    assert.equal((await openelb(c, ['deploy'])).status, 0);
+    await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);
+    await waitSpeakersBack(c);
+    await speakerConditions(c, 'l2', (cs) => cs[`Speaker.${nodeName(owner)}`]?.status === 'True');
+    await waitArpFrom(prober, Date.now(), `${nodeName(owner)} answering again`, HOSTS[owner].mac);
   });
 
   test('BGP: a Service reaches GoBGP with both nodes as next hops', async () => {

@@ -20,6 +20,11 @@ export function addSecondLan(c: NodeCluster): void {
   }
 }
 
+/** 'ok' when an ARP request for `ip` from the client's eth1 gets a reply (node2 is the only node there). */
+export function arpReplyOnSecondLan(c: NodeCluster, ip: string): 'ok' | undefined {
+  try { return /Unicast reply/.test(c.exec('cl', ['arping', '-c', '1', '-w', '1', '-I', 'eth1', ip])) ? 'ok' : undefined; } catch { return undefined; }
+}
+
 /** gobgpd in the router namespace, passive towards the given neighbours (all in AS 65001). */
 export function startGobgp(c: NodeCluster, as: number, neighbours: string[], peerAs = 65001): void {
   const lines = ['[global.config]', `  as = ${as}`, `  router-id = "${HOSTS.rt.v4}"`, '  port = 179', ''];

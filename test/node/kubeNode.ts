@@ -79,7 +79,11 @@ function cniConfig(d: NodeDirs, node: NodeSpec, network: string): string {
   return JSON.stringify({
     cniVersion: '1.0.0', name: network, plugins: [{
       type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, hairpinMode: true,
-      ipam: { type: 'host-local', dataDir: `${d.root}/cni/ipam`, ranges: [[{ subnet: node.podSubnet, gateway: node.podGateway }]], routes: [{ dst: '0.0.0.0/0' }] },
+      ipam: {
+        type: 'host-local', dataDir: `${d.root}/cni/ipam`,
+        ranges: [[{ subnet: node.podSubnet, gateway: node.podGateway }], [{ subnet: node.podSubnetV6, gateway: node.podGatewayV6 }]],
+        routes: [{ dst: '0.0.0.0/0' }, { dst: '::/0' }],
+      },
     }],
   }, null, 2);
 }
@@ -152,7 +156,7 @@ export function startKubelet(s: NodeStartSpec): DaemonRecord {
   writeFileSync(join(d.root, 'kubelet.yaml'), kubeletConfig(d, s.node, s.pki));
   const daemon = startDaemon(`kubelet-${s.node.name}`, s.ns, [join(s.bin, 'kubelet'), `--config=${join(d.root, 'kubelet.yaml')}`,
     `--kubeconfig=${s.kubeletKubeconfig}`, `--root-dir=${join(d.root, 'kubelet')}`, `--cert-dir=${join(d.root, 'kubelet', 'pki')}`,
-    `--hostname-override=${s.node.name}`, `--node-ip=${HOSTS[s.node.role].v4}`, '--v=1'], join(d.root, 'kubelet.log'));
+    `--hostname-override=${s.node.name}`, `--node-ip=${HOSTS[s.node.role].v4},${HOSTS[s.node.role].v6}`, '--v=1'], join(d.root, 'kubelet.log'));
   s.record(daemon);
   return daemon;
 }

@@ -6,12 +6,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { restCall } from '../../runtime/src/kube/rest';
 import { kubeProxyConfigMap, kubeProxyDaemonSet } from '../cluster/fixtures';
-import { API_PORT, HOSTS, POD_CIDR } from './layout';
+import { API_PORT, HOSTS, POD_CIDR, POD_CIDR_V6 } from './layout';
 
 export function nodeTierKubeProxyConfigMap(): ReturnType<typeof kubeProxyConfigMap> {
   const cm = kubeProxyConfigMap('iptables', false);
   const edits: [string, string][] = [
-    ['clusterCIDR: 10.244.0.0/16', `clusterCIDR: ${POD_CIDR}`],
+    ['clusterCIDR: 10.244.0.0/16', `clusterCIDR: ${POD_CIDR},${POD_CIDR_V6}`],
     ['  maxPerCore: null', '  maxPerCore: 0'],
     ['  tcpCloseWaitTimeout: null', '  tcpCloseWaitTimeout: 0s'],
     ['  tcpEstablishedTimeout: null', '  tcpEstablishedTimeout: 0s'],

@@ -2,7 +2,7 @@
 // to each host namespace, fixed MACs, IPv4 and IPv6 on eth0, and only the routes the cluster
 // needs. No namespace gets a default route, so nothing can leave the machine.
 import { execFileSync } from 'node:child_process';
-import { HOSTS, NODES, nsName, SERVICE_CIDR, type Role } from './layout';
+import { HOSTS, NODES, nsName, SERVICE_CIDR, SERVICE_CIDR_V6, type Role } from './layout';
 
 export function ip(args: string[]): string {
   try {
@@ -55,10 +55,19 @@ function addRoutes(prefix: string): void {
     for (const node of NODES) {
       // Pod subnets: the API server answers pods directly, and kube-proxy may DNAT a packet that
       // reached one node to a pod on the other.
-      if (node.role !== role) ip(['-n', ns, 'route', 'add', node.podSubnet, 'via', HOSTS[node.role].v4]);
+      if (node.role !== role) {
+        ip(['-n', ns, 'route', 'add', node.podSubnet, 'via', HOSTS[node.role].v4]);
+        ip(['-n', ns, '-6', 'route', 'add', node.podSubnetV6, 'via', HOSTS[node.role].v6]);
+      }
     }
     // A hostNetwork pod (the speaker) connects to the kubernetes Service's ClusterIP; without a
     // route connect() fails with ENETUNREACH before kube-proxy's DNAT is reached.
-    if (role === 'n1' || role === 'n2') ip(['-n', ns, 'route', 'add', SERVICE_CIDR, 'dev', 'eth0']);
+    if (role === 'n1' || role === 'n2') {
+      ip(['-n', ns, 'route', 'add', SERVICE_CIDR, 'dev', 'eth0']);
+      ip(['-n', ns, '-6', 'route', 'add', SERVICE_CIDR_V6, 'dev', 'eth0']);
+      // A node routes its IPv6 pods' packets. The CNI bridge plugin (isGateway) turns forwarding on
+      // at the first pod, IPv4 and IPv6 alike; set here, IPv6 does not depend on that.
+      nsExec(ns, ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
+    }
   }
 }

@@ -115,9 +115,25 @@ export function roleOfMac(mac: string): Role | undefined {
 
 /** One HTTP GET from the client namespace; the body, or undefined when nothing answered. */
 export function httpFromClient(c: NodeCluster, address: string, port = 80): string | undefined {
+  const host = address.includes(':') ? `[${address}]` : address;
   try {
-    return c.exec('cl', ['curl', '-s', '--connect-timeout', '0.5', '-m', '1', `http://${address}:${port}/`], 5000);
+    return c.exec('cl', ['curl', '-g', '-s', '--connect-timeout', '0.5', '-m', '1', `http://${host}:${port}/`], 5000);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * One Neighbor Solicitation for an IPv6 address from the client namespace (ndisc6); the MACs of
+ * the Neighbor Advertisements that came back within `waitMs`, lower case. With `all` false,
+ * ndisc6 returns at the first one.
+ */
+export function ndiscFromClient(c: NodeCluster, address: string, waitMs = 300, all = true): string[] {
+  let out: string;
+  try {
+    out = c.exec('cl', ['ndisc6', ...(all ? ['-m'] : []), '-n', '-r', '1', '-w', String(waitMs), address, 'eth0'], 5000 + waitMs);
+  } catch (e) {
+    out = (e as Error).message; // exit status 2: no answer
+  }
+  return [...out.matchAll(/Target link-layer address: ([0-9A-Fa-f:]{17})/g)].map((m) => m[1].toLowerCase());
 }

@@ -75,10 +75,14 @@ export async function applyBackend(c: NodeCluster, name = 'web', replicas = 2): 
   });
 }
 
-export async function applyService(c: NodeCluster, name: string, annotations: Record<string, string>, backend = 'web'): Promise<void> {
+/** A LoadBalancer Service on port 80; `family` makes it single-stack of that family (default: the cluster's first, IPv4). */
+export async function applyService(c: NodeCluster, name: string, annotations: Record<string, string>, backend = 'web', family?: 'IPv4' | 'IPv6'): Promise<void> {
   await apply(c, `/api/v1/namespaces/default/services/${name}`, {
     apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', annotations: { 'lb.kubesphere.io/v1alpha1': 'openelb', ...annotations } },
-    spec: { type: 'LoadBalancer', selector: { app: backend }, ports: [{ port: 80, targetPort: 8080 }] },
+    spec: {
+      type: 'LoadBalancer', selector: { app: backend }, ports: [{ port: 80, targetPort: 8080 }],
+      ...(family ? { ipFamilies: [family], ipFamilyPolicy: 'SingleStack' } : {}),
+    },
   });
 }
 
@@ -170,4 +174,20 @@ export async function waitSpeakerRestarted(c: NodeCluster, role: Role, before: n
     const cs = (await speakerPodOn(c, role)).status?.containerStatuses?.[0];
     return !!cs && cs.restartCount > before && cs.ready;
   }, { timeoutMs: 120_000, everyMs: 200 });
+}
+
+type Conditions = Record<string, { status: string; reason: string; message?: string }>;
+
+/** Waits until an Eip's conditions satisfy `ok`; returns them by type. */
+export async function speakerConditions(c: NodeCluster, eip: string, ok: (cs: Conditions) => boolean, ms = 60_000): Promise<Conditions> {
+  return poll(`conditions on Eip ${eip}`, async () => {
+    const e = await restCall(c.kc, 'GET', `${GROUP}/eips/${eip}`) as { status?: { conditions?: ({ type: string } & Conditions[string])[] } };
+    const cs: Conditions = Object.fromEntries((e.status?.conditions ?? []).map((x) => [x.type, x]));
+    return ok(cs) ? cs : undefined;
+  }, { timeoutMs: ms, everyMs: 200 });
+}
+
+/** `prefix` + each number from `first` to `last`: range('10.0.0.', 1, 3) is 10.0.0.1, .2, .3. */
+export function range(prefix: string, first: number, last: number): string[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => `${prefix}${first + i}`);
 }
