@@ -56,7 +56,7 @@ test('undeploy refuses while a Service holds an OpenELB address, naming it and t
   await assert.rejects(undeploy(kc, { dryRun: true }), HeldServicesError);
   const cli = runCli(['undeploy', '--kubeconfig', cluster.kubeconfigPath]);
   assert.equal(cli.code, 1);
-  assert.match(cli.stderr, /openelb undeploy: 1 Service still hold.*default\/held \(192\.168\.0\.250\).*Pass --release-services/s);
+  assert.match(cli.stderr, /openelb undeploy: 1 Service still holds.*default\/held \(192\.168\.0\.250\).*Pass --release-services/s);
   await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'openelb-controller', namespace: NS });
 });
 

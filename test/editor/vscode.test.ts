@@ -6,97 +6,42 @@
 //   node --import tsx --test test/editor/vscode.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { Browser, Page } from 'playwright-core';
-import { startCluster, type Cluster } from '../cluster/cluster';
-import { applyFixtures } from '../cluster/fixtures';
-import { loadKubeConfig } from '../../runtime/src/kube/client';
+import type { Page } from 'playwright-core';
+import type { Cluster } from '../cluster/cluster';
 import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
-import { CHROMIUM, checkPrerequisites, startCodeServer, type CodeServer } from './support/codeServer';
-import { Workbench } from './support/workbench';
-
-const REPO = resolve(__dirname, '../..');
-const VSIX = join(REPO, 'test-results', 'editor', 'openelb-test.vsix');
-
-/** Polls `check` until it returns a truthy value or the deadline passes. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeout = 30_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`${what}: not true after ${timeout} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { startEditorSession, until, type EditorSession } from './support/session';
+import type { Workbench } from './support/workbench';
 
 describe('OpenELB extension in VS Code (code-server + Chromium)', { timeout: 600_000 }, () => {
-  let dir: string;
+  let session: EditorSession | undefined;
   let cluster: Cluster;
   let kc: KubeConfig;
-  let server: CodeServer;
-  let browser: Browser;
   let page: Page;
   let wb: Workbench;
   let controller: ControllerHandle | undefined;
-  let workspace: string;
 
   before(async () => {
-    checkPrerequisites();
-    dir = mkdtempSync(join(tmpdir(), 'openelb-editor-'));
-    // The package under test, built exactly as `npm run package` builds it.
-    const pack = spawnSync(process.execPath, ['scripts/package.mjs', '--out', VSIX], { cwd: REPO, encoding: 'utf8' });
-    assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}\n${pack.stderr}`);
-
-    // A cluster without the OpenELB CRDs: the view must say so and offer Deploy Runtime.
-    cluster = await startCluster(join(dir, 'cluster'));
-    await applyFixtures(cluster.kubeconfigPath, { kubeProxyMode: 'ipvs', strictARP: false, crds: false });
-    kc = loadKubeConfig(cluster.kubeconfigPath);
-
-    workspace = join(dir, 'workspace');
-    cpSync(join(REPO, 'examples'), workspace, { recursive: true });
-    writeFileSync(join(workspace, 'complete.yaml'), 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: typed\nspec:\n  address: 10.9.0.0/30\n  protocol: ');
-    writeFileSync(join(workspace, 'empty.yaml'), '');
-    writeFileSync(join(workspace, 'apply-bad.yaml'), 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: eip-bad\nspec:\n  address: 10.8.0.0/30\n  protocol: layer3\n');
-    writeFileSync(join(workspace, 'pool.yaml'), 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: eip-layer2\nspec:\n  address: 192.168.0.91-192.168.0.100\n  protocol: layer2\n  interface: eth0\n');
-
-    // A second kubeconfig file (multi-file setting, like KUBECONFIG) whose context points at a
-    // port nothing listens on: for Select Context and the "unreachable" welcome text.
-    const other = join(dir, 'other-kubeconfig');
-    writeFileSync(other, 'apiVersion: v1\nkind: Config\nclusters:\n- name: nowhere\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: nobody\n  user: {token: "x"}\ncontexts:\n- name: nowhere\n  context: {cluster: nowhere, user: nobody}\n');
-    server = await startCodeServer({
-      dir: join(dir, 'code'), vsix: VSIX, workspace,
-      settings: {
-        'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false,
-        'openelb.kubeconfig': `${cluster.kubeconfigPath}:${other}`, 'editor.quickSuggestions': { other: false, comments: false, strings: false },
-        'workbench.editor.enablePreview': false, 'extensions.ignoreRecommendations': true,
+    session = await startEditorSession({
+      name: 'editor',
+      // A cluster without the OpenELB CRDs: the view must say so and offer Deploy Runtime.
+      crds: false,
+      files: {
+        'complete.yaml': 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: typed\nspec:\n  address: 10.9.0.0/30\n  protocol: ',
+        'empty.yaml': '',
+        'apply-bad.yaml': 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: eip-bad\nspec:\n  address: 10.8.0.0/30\n  protocol: layer3\n',
+        'pool.yaml': 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: eip-layer2\nspec:\n  address: 192.168.0.91-192.168.0.100\n  protocol: layer2\n  interface: eth0\n',
       },
-      env: { KUBECONFIG: '' },
+      // A second kubeconfig file (multi-file setting, like KUBECONFIG) whose context points at a
+      // port nothing listens on: for Select Context and the "unreachable" welcome text.
+      extraKubeconfigs: ['apiVersion: v1\nkind: Config\nclusters:\n- name: nowhere\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: nobody\n  user: {token: "x"}\ncontexts:\n- name: nowhere\n  context: {cluster: nowhere, user: nobody}\n'],
     });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    wb = new Workbench(page);
-    await page.goto(server.url);
-    await wb.ready();
+    ({ cluster, kc, page, wb } = session);
   });
 
   after(async () => {
-    if (page) await wb.screenshot('zz-final').catch(() => undefined);
     await controller?.stop().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    await cluster?.stop();
-    if (dir && !process.env.OPENELB_KEEP) rmSync(dir, { recursive: true, force: true });
+    await session?.stop('zz-final');
   });
 
   it('reports problems of the sample workspace in the Problems panel', async () => {

@@ -52,7 +52,7 @@ function confirmation(p: Plan, dry: DeployResult): { detail: string; button: str
   if (dry.architectures) detail += `\npacket helper for: ${dry.architectures.join(', ')}`;
   if (!p.held.length) return { detail, button: p.verb };
   const n = p.held.length;
-  detail = `${n} Service${n === 1 ? '' : 's'} hold OpenELB addresses or its finalizer: ${p.held.map(describeHeld).join(', ')}. `
+  detail = `${n} Service${n === 1 ? ' holds' : 's hold'} OpenELB addresses or its finalizer: ${p.held.map(describeHeld).join(', ')}. `
     + 'Without the controller they keep those addresses and could not be deleted; releasing removes the finalizer, pool label and addresses.\n\n' + detail;
   return { detail, button: `Release ${n} Service${n === 1 ? '' : 's'} and remove` };
 }

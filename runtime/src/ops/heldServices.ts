@@ -51,7 +51,7 @@ export async function findHeldServices(kc: KubeConfig): Promise<HeldService[]> {
 /** Thrown by undeploy when Services hold OpenELB state and release was not asked for. */
 export class HeldServicesError extends OpsError {
   constructor(readonly services: HeldService[]) {
-    super(`${services.length} Service${services.length === 1 ? '' : 's'} still hold OpenELB addresses or its finalizer ${SERVICE_FINALIZER}: `
+    super(`${services.length} Service${services.length === 1 ? ' still holds' : 's still hold'} OpenELB addresses or its finalizer ${SERVICE_FINALIZER}: `
       + `${services.map(describeHeld).join(', ')}. Without the controller they keep those addresses and hang in Terminating when deleted. `
       + 'Pass --release-services to remove the finalizer, pool label and addresses from them and undeploy, or delete them first while the controller runs.');
   }

@@ -19,14 +19,28 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout });
   }
 
-  /** Runs a command by its palette title, e.g. "OpenELB: Enable strictARP". */
-  async command(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
+  /**
+   * Runs a command by its palette title, e.g. "OpenELB: Enable strictARP". Right after the
+   * workbench loads, the palette may not list the extension's contributions yet: then it closes
+   * the palette and asks again, until `timeout`.
+   */
+  async command(title: string, timeout = 30_000): Promise<void> {
+    const deadline = Date.now() + timeout;
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 });
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      try {
+        await row.waitFor({ timeout: Math.max(1000, Math.min(5000, deadline - Date.now())) });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await this.page.keyboard.press('Escape');
+        await input.waitFor({ state: 'hidden' });
+      }
+    }
     await row.click();
   }
 
