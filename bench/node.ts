@@ -24,7 +24,7 @@ function fmt(r: Row): string {
   const med = s[Math.floor(s.length / 2)];
   const verdict = r.target === undefined ? '—' : s[s.length - 1] < r.target ? `met (< ${r.target} ms)` : `MISSED (< ${r.target} ms)`;
   const f = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
-  return `| ${r.measure} | ${s.length} | ${f(s[0])} | ${f(med)} | ${f(s[s.length - 1])} | ${verdict} |${r.note ? ` ${r.note}` : ''}`;
+  return `| ${r.measure} | ${s.length} | ${f(s[0])} | ${f(med)} | ${f(s[s.length - 1])} | ${verdict} | ${r.note ?? ''} |`;
 }
 
 async function main(): Promise<void> {
@@ -87,8 +87,8 @@ async function main(): Promise<void> {
       'A real two-node cluster in network namespaces (kube-apiserver, controller-manager, scheduler; per node containerd, kubelet and kube-proxy as a DaemonSet); ' +
       `the runtime installed by \`openelb deploy\` on the default image; ${ROUNDS} rounds of each failover. An ARP prober on the LAN asks every 25 ms; HTTP from a client namespace every 50 ms.`,
     '',
-    '| measure | n | min | median | max | target |',
-    '|---|---:|---:|---:|---:|---|',
+    '| measure | n | min | median | max | target | note |',
+    '|---|---:|---:|---:|---:|---|---|',
     ...rows.map(fmt),
     '',
     'Not measured here (no registry and no IPVS on this machine): other load balancers. Their published figures for comparison: MetalLB layer2 failover "a few seconds" (memberlist), PureLB 2.2-6.7 s, kube-vip about 5 s.',

@@ -3,7 +3,7 @@
 // Streaming monitors (`ip monitor neigh` at the client, `gobgp monitor global rib` at the
 // router) timestamp each change, so no polling interval hides in the numbers.
 //   node --import tsx bench/speaker.ts [rounds]        (npm run bench:speaker)
-//   SPEAKER_ARGS="--lease-renew 0.3 --lease-duration 1" node --import tsx bench/speaker.ts   (shorter Leases)
+//   SPEAKER_ARGS="--lease-renew 0.5 --lease-duration 2" node --import tsx bench/speaker.ts   (other Lease timing)
 // Targets: layer2 failover < 2 s, Service → route < 1 s, delete → withdrawal < 100 ms.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

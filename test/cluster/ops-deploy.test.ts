@@ -132,7 +132,7 @@ test('the speaker ServiceAccount can delete its Lease in openelb-system, and not
   const token = await tokenFor(kc, 'openelb-system', 'openelb-speaker');
   const sakc = loadOpsKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'speaker.kubeconfig', cluster.server, token) });
   const logs: string[] = [];
-  const lease = new SpeakerLease(sakc, { namespace: 'openelb-system', node: 'worker-1', renewMs: 200, durationSeconds: 1, log: (m) => logs.push(m), onChange: () => {} });
+  const lease = new SpeakerLease(sakc, { namespace: 'openelb-system', node: 'worker-1', renewMs: 200, durationMs: 800, log: (m) => logs.push(m), onChange: () => {} });
   await lease.start();
   const coord = kc.makeApiClient(CoordinationV1Api);
   await coord.readNamespacedLease({ name: 'openelb-speaker-worker-1', namespace: 'openelb-system' });

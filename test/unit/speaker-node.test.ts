@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectorMatches } from '../../runtime/src/speaker/node/selector';
-import { liveSpeakers } from '../../runtime/src/speaker/node/liveness';
+import { LEASE_DURATION_MS_ANNOTATION, liveSpeakers } from '../../runtime/src/speaker/node/liveness';
 import { bgpPlan } from '../../runtime/src/speaker/node/bgpConfig';
 import { chooseInterface, interfacesAnnotation, nicsFrom } from '../../runtime/src/speaker/node/interfaces';
 import { endpointNodes } from '../../runtime/src/speaker/node/clusterView';
@@ -29,6 +29,17 @@ test('liveness: fresh Leases are live, expired or released ones are not; next ex
   const lv = liveSpeakers([lease('a', 500), lease('b', 3500), lease('c', 0, ''), { metadata: { name: 'openelb-controller' }, spec: {} }], now);
   assert.deepEqual([...lv.live], ['a']);
   assert.equal(lv.nextExpiry, now + 2500);
+});
+
+test('liveness: the exact duration annotation wins over whole seconds; a bad one falls back to them', () => {
+  const now = 100_000;
+  const lease = (node: string, ageMs: number, ms: string) => ({
+    metadata: { name: `openelb-speaker-${node}`, annotations: { [LEASE_DURATION_MS_ANNOTATION]: ms } },
+    spec: { holderIdentity: node, renewTime: new Date(now - ageMs), leaseDurationSeconds: 1 },
+  });
+  const lv = liveSpeakers([lease('a', 700, '800'), lease('b', 850, '800'), lease('c', 850, 'soon'), lease('d', 100, '-5')], now);
+  assert.deepEqual([...lv.live].sort(), ['a', 'c', 'd']);
+  assert.equal(lv.nextExpiry, now + 100);
 });
 
 test('bgpPlan: BgpConf default + selected BgpPeers; router id defaults to the InternalIP; timers parsed', () => {

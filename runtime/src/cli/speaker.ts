@@ -1,6 +1,6 @@
 // `openelb speaker --node NAME [--kubeconfig PATH] [--metrics-port N]`: runs this node's speaker
 // (runtime/src/speaker/node) until SIGTERM/SIGINT, then hands its addresses over and exits.
-import { runSpeaker } from '../speaker/node/runSpeaker';
+import { DEFAULT_LEASE_MS, DEFAULT_RENEW_MS, runSpeaker } from '../speaker/node/runSpeaker';
 import { parseArgs, runCommand, UsageError, type Print } from './args';
 
 export const SPEAKER_USAGE = `usage: openelb speaker --node NAME [--kubeconfig PATH] [--metrics-port N]
@@ -9,8 +9,9 @@ export const SPEAKER_USAGE = `usage: openelb speaker --node NAME [--kubeconfig P
   --kubeconfig PATH        kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
   --metrics-port N         serve /metrics and /healthz on port N (0: any free port)
   --namespace NS           namespace of the speaker Leases (default openelb-system)
-  --lease-renew SECONDS    how often the liveness Lease is renewed (default 0.3)
-  --lease-duration SECONDS how long a Lease counts as live without renewal (default 1, whole seconds)`;
+  --lease-renew SECONDS    how often the liveness Lease is renewed (default 0.25)
+  --lease-duration SECONDS how long a Lease counts as live without renewal (default 0.8); a
+                           crashed node's addresses move after at most this long`;
 
 function number(v: string | undefined, name: string, ok: (n: number) => boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -27,11 +28,11 @@ export function speakerCommand(argv: string[], out: Print, err: Print): Promise<
     if (!node) throw new UsageError('--node is required (or set $NODE_NAME)');
     const metricsPort = number(args.values['metrics-port'], 'metrics-port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
     const renew = number(args.values['lease-renew'], 'lease-renew', (n) => n >= 0.05 && n <= 60);
-    const duration = number(args.values['lease-duration'], 'lease-duration', (n) => Number.isInteger(n) && n >= 1 && n <= 3600);
-    if (renew !== undefined && renew >= (duration ?? 1)) throw new UsageError('--lease-renew must be shorter than --lease-duration');
+    const duration = number(args.values['lease-duration'], 'lease-duration', (n) => n >= 0.2 && n <= 3600);
+    if ((renew ?? DEFAULT_RENEW_MS / 1000) >= (duration ?? DEFAULT_LEASE_MS / 1000)) throw new UsageError('--lease-renew must be shorter than --lease-duration');
     const handle = await runSpeaker({
       kubeconfig: args.values.kubeconfig, node, namespace: args.values.namespace, metricsPort,
-      leaseRenewMs: renew === undefined ? undefined : Math.round(renew * 1000), leaseDurationSeconds: duration,
+      leaseRenewMs: renew === undefined ? undefined : Math.round(renew * 1000), leaseDurationMs: duration === undefined ? undefined : Math.round(duration * 1000),
     });
     err(`openelb speaker: running on node ${node}${handle.metricsPort !== undefined ? `; /metrics and /healthz on port ${handle.metricsPort}` : ''}`);
     await new Promise<void>((resolve) => {

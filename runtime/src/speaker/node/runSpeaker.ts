@@ -25,10 +25,11 @@ import { SpeakerLease } from './speakerLease';
 import { StatusPublisher } from './statusPublisher';
 import { Watches, type WatchKind } from './watches';
 
-/** Liveness Lease timing. A crashed speaker's addresses move after at most the duration, so
- * layer2 failover stays under 2 s; each node renews about 3 times a second (tune for big clusters). */
-export const DEFAULT_RENEW_MS = 300;
-export const DEFAULT_LEASE_SECONDS = 1;
+/** Liveness Lease timing. A crashed speaker's addresses move after at most the duration (so a
+ * kill fails over in under a second), and a renewal may be late by two periods before the node
+ * counts as gone; each node renews 4 times a second (tune for big clusters). */
+export const DEFAULT_RENEW_MS = 250;
+export const DEFAULT_LEASE_MS = 800;
 
 export interface SpeakerOptions {
   kubeconfig?: string;
@@ -38,9 +39,9 @@ export interface SpeakerOptions {
   namespace?: string;
   metricsPort?: number;
   metricsHost?: string;
-  /** Lease renewal period (default 1000 ms) and duration (default 3 s). */
+  /** Lease renewal period and duration (defaults above). */
   leaseRenewMs?: number;
-  leaseDurationSeconds?: number;
+  leaseDurationMs?: number;
   helperPath?: string;
   log?: (msg: string) => void;
 }
@@ -92,7 +93,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
   };
   const watches = new Watches(kc, namespace, onChange, log);
   const lease = new SpeakerLease(kc, {
-    namespace, node, renewMs: o.leaseRenewMs ?? DEFAULT_RENEW_MS, durationSeconds: o.leaseDurationSeconds ?? DEFAULT_LEASE_SECONDS, log, onChange: () => void schedule(),
+    namespace, node, renewMs: o.leaseRenewMs ?? DEFAULT_RENEW_MS, durationMs: o.leaseDurationMs ?? DEFAULT_LEASE_MS, log, onChange: () => void schedule(),
   });
   const liveness = () => {
     const lv = liveSpeakers(watches.leases.list(), Date.now());

@@ -3,13 +3,13 @@
 // stop the Lease is deleted so they take over at once instead of waiting for it to expire.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { describeError, isConflict, isNotFound } from '../../kube/client';
-import { SPEAKER_LEASE_PREFIX } from './liveness';
+import { LEASE_DURATION_MS_ANNOTATION, SPEAKER_LEASE_PREFIX } from './liveness';
 
 export interface LeaseOptions {
   namespace: string;
   node: string;
   renewMs: number;
-  durationSeconds: number;
+  durationMs: number;
   log: (m: string) => void;
   /** Called when this speaker's own liveness flips (renewed again / could not renew in time). */
   onChange: () => void;
@@ -32,7 +32,7 @@ export class SpeakerLease {
 
   /** True while our last renewal is younger than the Lease duration (others see us as live). */
   healthy(now = Date.now()): boolean {
-    return this.lastRenewed > 0 && now - this.lastRenewed < this.o.durationSeconds * 1000;
+    return this.lastRenewed > 0 && now - this.lastRenewed < this.o.durationMs;
   }
 
   /** Renews once (creating the Lease if needed), then keeps renewing in the background. */
@@ -56,7 +56,12 @@ export class SpeakerLease {
   }
 
   private spec(): V1Lease['spec'] {
-    return { holderIdentity: this.o.node, leaseDurationSeconds: this.o.durationSeconds, renewTime: new V1MicroTime() };
+    // Whole seconds for other readers of the Lease; the exact duration in the annotation for ours.
+    return { holderIdentity: this.o.node, leaseDurationSeconds: Math.ceil(this.o.durationMs / 1000), renewTime: new V1MicroTime() };
+  }
+
+  private metadata(base: V1Lease['metadata'] = {}): V1Lease['metadata'] {
+    return { ...base, annotations: { ...base.annotations, [LEASE_DURATION_MS_ANNOTATION]: String(this.o.durationMs) } };
   }
 
   private async renew(): Promise<void> {
@@ -64,7 +69,7 @@ export class SpeakerLease {
     const name = this.name;
     if (this.current) {
       try {
-        this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...this.current, spec: { ...this.current.spec, ...this.spec() } } });
+        this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...this.current, metadata: this.metadata(this.current.metadata), spec: { ...this.current.spec, ...this.spec() } } });
         return;
       } catch (e) {
         if (!isConflict(e) && !isNotFound(e)) throw e;
@@ -72,10 +77,10 @@ export class SpeakerLease {
     }
     try {
       const got = await this.api.readNamespacedLease({ name, namespace });
-      this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...got, spec: { ...got.spec, ...this.spec() } } });
+      this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...got, metadata: this.metadata(got.metadata), spec: { ...got.spec, ...this.spec() } } });
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      this.current = await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.spec() } });
+      this.current = await this.api.createNamespacedLease({ namespace, body: { metadata: this.metadata({ name, namespace }), spec: this.spec() } });
     }
   }
 
