@@ -41,7 +41,7 @@ for tier in "${TIERS[@]}"; do
     node)
       K8S=node; HELPER=1; IMAGES=1; NEED_ROOT="the node tier (network namespaces, containerd, kubelet)"
       PKGS+=(containerd runc containernetworking-plugins iptables conntrack debootstrap jq curl openssl
-             iproute2 iputils-arping python3 util-linux gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
+             iproute2 iputils-arping ndisc6 gobgpd python3 util-linux gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
     *) die "unknown tier '$tier' (tiers: ${ALL[*]})" ;;
   esac
 done

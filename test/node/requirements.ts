@@ -10,7 +10,7 @@ const CACHE = process.env.OPENELB_CACHE ?? join(process.env.HOME ?? '/root', '.c
 const REPO = join(__dirname, '..', '..');
 const HINT = 'run `bash scripts/provision.sh node` (as root) first';
 
-const TOOLS = ['containerd', 'runc', 'ctr', 'nsenter', 'openssl', 'iptables', 'conntrack', 'ip', 'python3', 'curl', 'arping'];
+const TOOLS = ['containerd', 'runc', 'ctr', 'nsenter', 'openssl', 'iptables', 'conntrack', 'ip', 'python3', 'curl', 'arping', 'ndisc6', 'gobgpd', 'gobgp'];
 
 function hasCommand(t: string): boolean {
   try { execFileSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }); return true; } catch { return false; }

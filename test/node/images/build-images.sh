@@ -69,7 +69,7 @@ esac
 KUBE_PROXY_BIN=${KUBE_PROXY_BIN:-$(bash "$REPO/test/cluster/build-binaries.sh" --node | tail -n 1)/kube-proxy}
 [[ -x $KUBE_PROXY_BIN ]] || die "no kube-proxy binary at $KUBE_PROXY_BIN"
 
-SELF_SUM=$(sha256sum "$HERE/build-images.sh" "$HERE/pause.c" | sha256sum | cut -c1-16)
+SELF_SUM=$(cat "$HERE/build-images.sh" "$HERE/pause.c" | sha256sum | cut -c1-16)   # content only: any checkout path
 PAUSE_KEY="$PAUSE_REF $ARCH $SELF_SUM"
 NODE_KEY="$NODE_IMAGE_REF node-$NODE_VERSION $SUITE $ARCH $SELF_SUM"
 KUBE_PROXY_KEY="$KUBE_PROXY_REF $(stat -c %s-%Y "$KUBE_PROXY_BIN") $SUITE $ARCH $SELF_SUM"
