@@ -129,7 +129,7 @@ test('two controllers allocating at once never hand out one address twice', asyn
 });
 
 test('a controller killed mid-burst, before status.used shows its last claims: the next one keeps every address', async () => {
-  await createEip(env, 'crash-pool', { address: '10.70.0.0/23', namespaces: ['crash'] });
+  await createEip(env, 'crash-pool', { address: '10.72.0.0/23', namespaces: ['crash'] });
   // The real CLI as its own process, so it can die without any shutdown work (SIGKILL).
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../runtime/src/cli/openelb.ts'),
     'controller', '--kubeconfig', env.cluster.kubeconfigPath], { stdio: 'ignore' });

@@ -57,6 +57,29 @@ test('bgpPlan: BgpConf default + selected BgpPeers; router id defaults to the In
   assert.equal(bgpPlan(node, [], []).global, undefined, 'no BgpConf: BGP off');
 });
 
+test('bgpPlan: asPerRack gives a labelled node its rack AS and its own router id; no AS names the node and rack', () => {
+  const conf = (spec: Record<string, unknown>) => [{ metadata: { name: 'default' }, spec }];
+  const node = (labels: Record<string, string>) => ({ name: 'n1', labels, internalIps: ['10.0.0.5'] });
+  const rackA = node({ 'openelb.kubesphere.io/rack': 'rack-a' });
+  assert.deepEqual(bgpPlan(rackA, conf({ asPerRack: { 'rack-a': 65010 }, routerId: '1.1.1.1' }), []).global, { localAs: 65010, routerId: '10.0.0.5', listenPort: 0 });
+  assert.equal(bgpPlan(rackA, conf({ as: 65001, asPerRack: { 'rack-b': 65020 } }), []).global?.localAs, 65001, 'unlisted rack: spec.as');
+  assert.deepEqual(bgpPlan(node({}), conf({ as: 65001, asPerRack: { 'rack-a': 65010 }, routerId: '1.1.1.1' }), []).global, { localAs: 65001, routerId: '1.1.1.1', listenPort: 0 });
+  const none = bgpPlan(rackA, conf({ asPerRack: { 'rack-b': 65020 } }), []);
+  assert.equal(none.global, undefined);
+  assert.match(none.problems[0], /no AS for node n1: spec.asPerRack has no entry for its rack "rack-a"/);
+  assert.match(bgpPlan(node({}), conf({ asPerRack: { 'rack-b': 65020 } }), []).problems[0], /no openelb.kubesphere.io\/rack label/);
+});
+
+test('bgpPlan: listenPort -1 keeps active peers and leaves out passive ones, saying why', () => {
+  const node = { name: 'n1', labels: {}, internalIps: ['10.0.0.5'] };
+  const plan = bgpPlan(node, [{ metadata: { name: 'default' }, spec: { as: 65001, listenPort: -1 } }], [
+    { metadata: { name: 'out' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.1' } } },
+    { metadata: { name: 'in' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.2' }, transport: { passiveMode: true } } },
+  ]);
+  assert.deepEqual(plan.peers.map((p) => p.name), ['out']);
+  assert.deepEqual(plan.problems, ['BgpPeer in: passive, but BgpConf default has listenPort -1 (no incoming sessions)']);
+});
+
 const OS = {
   lo: [{ address: '127.0.0.1', cidr: '127.0.0.1/8', mac: '00:00:00:00:00:00', internal: true }],
   eth0: [{ address: '172.31.255.2', cidr: '172.31.255.2/24', mac: 'aa:bb:cc:00:00:01', internal: false },

@@ -1,5 +1,6 @@
 // Every Eip's pool state plus an index from Service key to the address(es) it holds.
 // The Eips' status.used maps are the record; this is their in-memory mirror.
+import { overlapRefusals, type Refusal } from './overlap';
 import { clonePoolState, copyHolders, hold, unhold, type PoolState } from './poolState';
 
 export interface Allocation {
@@ -18,6 +19,10 @@ export class Allocations {
    * committed, it is put back (discardDraft). A pool replaced wholesale loses its twin.
    */
   private readonly twins = new Map<string, PoolState>();
+  /** Eips refused for overlapping an older one (overlap.ts); recomputed when a pool is replaced. */
+  private refused?: Map<string, Refusal>;
+  /** The Allocations whose pools a planning copy reads (its own pool map holds drafts only). */
+  private base?: Allocations;
 
   private index(key: string, a: Allocation): void {
     const list = this.byService.get(key);
@@ -40,7 +45,19 @@ export class Allocations {
     const c = new Allocations();
     for (const [name, s] of this.pools) c.pools.set(name, s);
     c.byService = this.byService;
+    c.base = this;
     return c;
+  }
+
+  /** Why the Eip is refused for overlapping an older Eip, or undefined. */
+  refusal(name: string): Refusal | undefined {
+    return this.refusals().get(name);
+  }
+
+  /** Every overlap refusal, by Eip name. */
+  refusals(): ReadonlyMap<string, Refusal> {
+    if (this.base) return this.base.refusals();
+    return (this.refused ??= overlapRefusals([...this.pools.values()]));
   }
 
   /** The planner's working copy of a pool (see `twins`), equal to its state; undefined for an unknown pool. */
@@ -62,6 +79,7 @@ export class Allocations {
   setPool(state: PoolState): void {
     this.removePool(state.name);
     this.pools.set(state.name, state);
+    this.refused = undefined;
     for (const [ip, keys] of state.holders) for (const key of keys) this.index(key, { eip: state.name, ip });
   }
 
@@ -94,6 +112,7 @@ export class Allocations {
     const old = this.pools.get(name);
     if (!old) return;
     this.pools.delete(name);
+    this.refused = undefined;
     this.twins.delete(name);
     for (const keys of old.holders.values()) for (const key of keys) this.unindex(key, name);
   }

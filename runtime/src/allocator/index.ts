@@ -4,4 +4,5 @@ export { Allocations, type Allocation } from './allocations';
 export * from './poolState';
 export * from './service';
 export { planService, chooseAddress, type Plan, type AssignReason } from './plan';
+export { overlapRefusals, olderFirst, type OverlapInput, type Refusal } from './overlap';
 export { planBatch, type BatchItem, type BatchDecision, type BatchPlan } from './batch';

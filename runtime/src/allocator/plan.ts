@@ -9,10 +9,12 @@
 //      spec.namespaceSelector), non-full first then lowest spec.priority; the default Eip;
 //   4. the address is the requested one (shared with its holders, as OpenELB allows), else the
 //      lowest free address of the pool.
-// Disabled, deleting and invalid Eips are never allocated from, and the pool's family must be
-// one of the Service's spec.ipFamilies.
+// Disabled, deleting and invalid Eips (blocking findings only, rules/blocking.ts; advice never
+// refuses a pool) are never allocated from, nor is an Eip overlapping an older one (overlap.ts),
+// and the pool's family must be one of the Service's spec.ipFamilies. An address held by a
+// Service of an overlapping pool is never handed out as a free one.
 import { formatIp, parseIp, type Ip } from '../../../server/src/core/address/ip';
-import { poolContains } from '../../../server/src/core/address/pool';
+import { poolContains, poolsOverlap } from '../../../server/src/core/address/pool';
 import type { Allocation, Allocations } from './allocations';
 import { isFull, type PoolState } from './poolState';
 import type { ServiceRequest } from './service';
@@ -37,10 +39,12 @@ function families(req: ServiceRequest): string {
 }
 
 /** Why a pool named or implied by the Service cannot be used, or undefined when it can. */
-function unusable(req: ServiceRequest, s: PoolState): string | undefined {
+function unusable(req: ServiceRequest, s: PoolState, allocs: Allocations): string | undefined {
   if (s.deleting) return `Eip ${s.name} is being deleted`;
   if (s.disabled) return `Eip ${s.name} is disabled`;
   if (s.problems.length) return `Eip ${s.name} is invalid: ${s.problems.join('; ')}`;
+  const refusal = allocs.refusal(s.name);
+  if (refusal) return `Eip ${s.name} is refused: ${refusal.message}`;
   if (!familyOk(req, s)) return `Eip ${s.name} is IPv${s.pool?.family} but the Service's ipFamilies are ${families(req)}`;
   return undefined;
 }
@@ -58,7 +62,7 @@ function choosePool(req: ServiceRequest, allocs: Allocations, requested: Ip | un
   if (req.requestedPool) {
     const s = allocs.pools.get(req.requestedPool);
     if (!s) return { error: `Eip ${req.requestedPool} does not exist` };
-    const why = unusable(req, s);
+    const why = unusable(req, s, allocs);
     if (why) return { error: why };
     if (requested && !poolContains(s.pool!, requested)) {
       return { error: `no available eip was found containing the ip: Eip ${s.name} does not contain ${req.requestedIp}` };
@@ -68,28 +72,54 @@ function choosePool(req: ServiceRequest, allocs: Allocations, requested: Ip | un
   if (requested) {
     const s = pools.find((p) => p.pool && poolContains(p.pool, requested));
     if (!s) return { error: `no available eip was found containing the ip: ${req.requestedIp}` };
-    const why = unusable(req, s);
+    const why = unusable(req, s, allocs);
     return why ? { error: why } : { pool: s, reason: 'requested-ip' };
   }
-  const bound = pools.filter((p) => !unusable(req, p) && boundToNamespace(p, req.namespace, nsLabels));
+  const bound = pools.filter((p) => !unusable(req, p, allocs) && boundToNamespace(p, req.namespace, nsLabels));
   if (bound.length) {
     bound.sort((a, b) => Number(isFull(a)) - Number(isFull(b)) || a.priority - b.priority || byName(a, b));
     return { pool: bound[0], reason: 'namespace' };
   }
-  const def = pools.find((p) => p.isDefault && !unusable(req, p));
+  const def = pools.find((p) => p.isDefault && !unusable(req, p, allocs));
   if (def) return { pool: def, reason: 'default' };
   return { error: `no Eip serves namespace ${req.namespace} (${families(req) || 'any family'}) and there is no usable default Eip` };
 }
 
-/** Chooses the address inside a pool: the requested one (possibly shared) or the lowest free. */
-export function chooseAddress(s: PoolState, requested: Ip | undefined): { ip: bigint; shared: boolean } | { error: string } {
+/** The other pools sharing addresses with `s` (their holders' addresses are not free in `s`). */
+export function overlapping(s: PoolState, allocs: Allocations | undefined): PoolState[] {
+  if (!allocs || !s.pool) return [];
+  return [...allocs.pools.values()].filter((p) => p.name !== s.name && p.pool && poolsOverlap(p.pool, s.pool!) && p.used.size);
+}
+
+/** The lowest address of `s` free in it and in every pool of `others`. */
+function lowestFreeAcross(s: PoolState, others: PoolState[]): bigint | undefined {
   const pool = s.pool!;
+  for (let from = pool.first; ;) {
+    const ip = s.used.lowestFree(from, pool.last);
+    if (ip === undefined) return undefined;
+    let next = ip;
+    for (const o of others) if (o.used.has(next)) next = o.used.lowestFree(next, pool.last) ?? pool.last + 1n;
+    if (next === ip) return ip;
+    from = next;
+  }
+}
+
+/**
+ * Chooses the address inside a pool: the requested one (possibly shared) or the lowest free,
+ * where free also means no Service of an overlapping pool holds it (`allocs` gives those pools).
+ */
+export function chooseAddress(s: PoolState, requested: Ip | undefined, allocs?: Allocations): { ip: bigint; shared: boolean } | { error: string } {
+  const pool = s.pool!;
+  const others = overlapping(s, allocs);
   if (requested) {
     if (!poolContains(pool, requested)) return { error: `Eip ${s.name} does not contain ${formatIp(requested.family, requested.value)}` };
-    return { ip: requested.value, shared: s.used.has(requested.value) };
+    return { ip: requested.value, shared: s.used.has(requested.value) || others.some((o) => o.used.has(requested.value)) };
   }
-  const ip = s.used.lowestFree(pool.first, pool.last);
-  if (ip === undefined) return { error: `Eip ${s.name} is full: all ${s.used.size} addresses are in use` };
+  const ip = lowestFreeAcross(s, others);
+  if (ip === undefined) {
+    const elsewhere = others.length ? ` (counting those held through the overlapping ${others.map((o) => `Eip ${o.name}`).join(', ')})` : '';
+    return { error: `Eip ${s.name} is full: all ${s.used.size} addresses are in use${elsewhere}` };
+  }
   return { ip, shared: false };
 }
 
@@ -107,9 +137,9 @@ function adopt(req: ServiceRequest, allocs: Allocations, requested: Ip | undefin
     if (!ip) continue;
     const s = [...allocs.pools.values()].sort(byName).find((p) => p.pool && !p.deleting && poolContains(p.pool, ip));
     if (!s || !familyOk(req, s) || !satisfies(req, { eip: s.name, ip: ip.value }, requested, s)) continue;
-    const holders = s.holders.get(ip.value);
-    if (holders && !requested) continue; // someone else holds it; sharing needs an explicit request
-    return { action: 'assign', eip: s.name, ip: ip.value, shared: !!holders, reason: 'adopted' };
+    const held = !!s.holders.get(ip.value) || overlapping(s, allocs).some((o) => o.used.has(ip.value));
+    if (held && !requested) continue; // someone else holds it; sharing needs an explicit request
+    return { action: 'assign', eip: s.name, ip: ip.value, shared: held, reason: 'adopted' };
   }
   return undefined;
 }
@@ -135,7 +165,7 @@ export function planService(req: ServiceRequest, allocs: Allocations, nsLabels?:
 
   const choice = choosePool(req, allocs, requested, nsLabels);
   if ('error' in choice) return { action: 'fail', message: choice.error, current: cur };
-  const addr = chooseAddress(choice.pool, requested);
+  const addr = chooseAddress(choice.pool, requested, allocs);
   if ('error' in addr) return { action: 'fail', message: addr.error, current: cur };
   return { action: 'assign', eip: choice.pool.name, ...addr, reason: choice.reason, ...(cur ? { previous: cur } : {}) };
 }

@@ -2,7 +2,7 @@
 // addresses are held by which Services (OpenELB's status.used: "ip" → "ns/name;ns/other").
 import { parseIp, formatIp } from '../../../server/src/core/address/ip';
 import { parsePoolCached, poolSize, type Pool } from '../../../server/src/core/address/pool';
-import { checkObject } from '../../../server/src/core/checkObject';
+import { checkObject, splitProblems } from '../../../server/src/core/checkObject';
 import { UsedSet } from './usedSet';
 
 import { EIP_DEFAULT_ANNOTATION as DEFAULT_EIP_ANNOTATION } from '../../../server/src/core/api/annotations';
@@ -18,6 +18,8 @@ export interface EipObject {
     resourceVersion?: string;
     generation?: number;
     uid?: string;
+    /** A string as the API server sends it; a Date when a typed client parsed it. */
+    creationTimestamp?: string | Date;
   };
   spec?: {
     address?: string;
@@ -35,8 +37,15 @@ export interface PoolState {
   name: string;
   /** Undefined when spec.address does not parse. */
   pool?: Pool;
-  /** Why the Eip must not be allocated from (checkObject errors); empty when it is usable. */
+  /**
+   * Why the Eip must not be allocated from (checkObject's blocking findings, rules/blocking.ts);
+   * empty when it is usable. Overlap with other Eips is decided across them (Allocations.refusal).
+   */
   problems: string[];
+  /** Findings that do not block (shown in the Valid condition's message). */
+  advice: string[];
+  /** creationTimestamp in ms (the older of two overlapping Eips keeps serving); undefined if unknown. */
+  created?: number;
   disabled: boolean;
   deleting: boolean;
   isDefault: boolean;
@@ -53,14 +62,15 @@ export function poolStateFromEip(eip: EipObject): PoolState {
   // The memoised parse: the same Pool object for the same address, so ipTexts below outlives
   // the re-reads of an Eip.
   const parsed = typeof spec.address === 'string' ? parsePoolCached(spec.address) : { problems: [] };
-  const problems = checkObject({ ...eip, kind: 'Eip' })
-    .filter((p) => p.severity === 'error')
-    .map((p) => `${p.path}: ${p.message}`);
+  const found = splitProblems(checkObject({ ...eip, kind: 'Eip' }));
+  const problems = found.blocking.map((p) => `${p.path}: ${p.message}`);
   if (!parsed.pool && problems.length === 0) problems.push('spec.address: not a valid address pool');
   const state: PoolState = {
     name: eip.metadata?.name ?? '',
     pool: parsed.pool,
     problems,
+    advice: found.advice.map((p) => `${p.path}: ${p.message}`),
+    created: createdMs(eip.metadata?.creationTimestamp),
     disabled: spec.disable === true,
     deleting: eip.metadata?.deletionTimestamp != null,
     isDefault: eip.metadata?.annotations?.[DEFAULT_EIP_ANNOTATION] === 'true',
@@ -77,6 +87,11 @@ export function poolStateFromEip(eip: EipObject): PoolState {
     for (const key of String(keys).split(';').filter((k) => k.includes('/'))) hold(state, ip.value, key);
   }
   return state;
+}
+
+function createdMs(t: string | Date | undefined): number | undefined {
+  const ms = t instanceof Date ? t.getTime() : typeof t === 'string' ? Date.parse(t) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** An independent copy of a pool state: holding or freeing in it leaves the original alone. */
@@ -104,7 +119,7 @@ export function isFull(s: PoolState): boolean {
   return !s.pool || BigInt(s.used.size) >= poolSize(s.pool);
 }
 
-/** May new addresses be taken from this pool? */
+/** May new addresses be taken from this pool? (Overlap with other Eips: Allocations.refusal.) */
 export function isUsable(s: PoolState): boolean {
   return !!s.pool && s.problems.length === 0 && !s.disabled && !s.deleting;
 }

@@ -63,6 +63,8 @@ export class AllocationController {
   private synced = false;
   /** Last problem report per Eip, to avoid repeating events. */
   private readonly eipReports = new Map<string, string>();
+  /** Overlap refusals (Eip → message) the Eips' statuses were last brought to. */
+  private refusalsSeen = new Map<string, string>();
   readonly counters = { allocations: 0, releases: 0, failures: 0 };
 
   /** `namespace` holds the journal (the leader Lease's namespace). */
@@ -190,7 +192,7 @@ export class AllocationController {
       size: s.pool ? Number(s.pool.last - s.pool.first + 1n) : 0,
       used: s.used.size,
       services: [...s.holders.values()].reduce((n, k) => n + k.length, 0),
-      valid: s.problems.length === 0,
+      valid: s.problems.length === 0 && !this.record.allocs.refusal(s.name),
       unmirrored: Object.keys(this.record.journal.entries.get(s.name)?.set ?? {}).length,
     }));
   }
@@ -203,7 +205,20 @@ export class AllocationController {
     const keys = this.record.forget(name);
     this.eipReports.delete(name);
     for (const k of keys) this.enqueue(`svc:${k}`);
+    this.syncRefusals(name);
     this.enqueueWaiting();
+  }
+
+  /**
+   * Overlap is decided across Eips: a change of one may refuse or free another. Those others are
+   * queued, so their status (the Valid condition) and events follow.
+   */
+  private syncRefusals(changed: string): void {
+    const now = new Map([...this.record.allocs.refusals()].map(([n, r]) => [n, r.message]));
+    for (const n of new Set([...now.keys(), ...this.refusalsSeen.keys()])) {
+      if (n !== changed && now.get(n) !== this.refusalsSeen.get(n) && this.record.object(n)) this.enqueue(`eip:${n}`);
+    }
+    this.refusalsSeen = now;
   }
 
   private onNamespace(n: V1Namespace): void {
@@ -252,11 +267,12 @@ export class AllocationController {
     const written = this.record.object(name);
     if (!written) return;
     const state = this.record.allocs.pools.get(name);
-    const report = state?.problems.join('; ') ?? '';
+    const report = [...state?.problems ?? [], this.record.allocs.refusal(name)?.message ?? ''].filter(Boolean).join('; ');
     if (report && this.eipReports.get(name) !== report) {
       this.events.record(eipRef(written), 'Warning', 'add/update eip', `Eip ${name} is not used for allocation: ${report}`);
     }
     this.eipReports.set(name, report);
+    this.syncRefusals(name);
     this.enqueueWaiting();
   }
 

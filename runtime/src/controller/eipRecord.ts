@@ -248,7 +248,7 @@ export class EipRecord {
     const state = this.allocs.pools.get(name);
     if (!state) return;
     const gen = journalGenOf(obj) + (entry ? 1 : 0);
-    const status = { ...desiredEipStatus(obj, state), journalGen: gen };
+    const status = { ...desiredEipStatus(obj, state, this.allocs.refusal(name)), journalGen: gen };
     if (!entry && canonical(status) === canonical({ journalGen: 0, ...obj.status })) return;
     const base = obj;
     // The write succeeded against `base`, so nobody changed the Eip meanwhile, and the record

@@ -1,6 +1,11 @@
 // The Eip status the controller writes: OpenELB's fields (poolSize, firstIP, lastIP, v4, used,
 // usage, occupied, ready) plus a Valid condition saying why an Eip is not allocated from.
-import { statusFields, type EipObject, type PoolState } from '../allocator';
+//
+// Valid=False (reason InvalidSpec, or Overlap when an older Eip shares addresses with it): the
+// Eip is not allocated from; the message says why. Valid=True with reason Advice: the Eip is
+// allocated from as upstream would, and the message carries the advice findings (rules that do
+// not block, rules/blocking.ts). Valid=True with reason Valid: nothing to say.
+import { statusFields, type EipObject, type PoolState, type Refusal } from '../allocator';
 
 export interface Condition {
   type: string;
@@ -13,8 +18,18 @@ export interface Condition {
 
 export type EipStatus = Record<string, unknown> & { conditions?: Condition[]; used?: Record<string, string> };
 
-/** The status an Eip should have, given its pool state; unknown fields already there are kept. */
-export function desiredEipStatus(obj: EipObject, state: PoolState, now = new Date()): EipStatus {
+function validity(state: PoolState, refusal: Refusal | undefined): Pick<Condition, 'status' | 'reason' | 'message'> {
+  if (state.problems.length) return { status: 'False', reason: 'InvalidSpec', message: state.problems.join('; ') };
+  if (refusal) return { status: 'False', reason: 'Overlap', message: refusal.message };
+  if (state.advice.length) return { status: 'True', reason: 'Advice', message: `the pool may be allocated from; advice: ${state.advice.join('; ')}` };
+  return { status: 'True', reason: 'Valid', message: 'the pool may be allocated from' };
+}
+
+/**
+ * The status an Eip should have, given its pool state and its overlap refusal (Allocations.refusal);
+ * unknown fields already there are kept.
+ */
+export function desiredEipStatus(obj: EipObject, state: PoolState, refusal?: Refusal, now = new Date()): EipStatus {
   const old = (obj.status ?? {}) as EipStatus;
   const out: EipStatus = { ...old };
   delete out.used;
@@ -25,12 +40,12 @@ export function desiredEipStatus(obj: EipObject, state: PoolState, now = new Dat
     for (const k of ['poolSize', 'firstIP', 'lastIP', 'v4', 'usage', 'occupied']) delete out[k];
     out.ready = false;
   }
-  const valid = state.problems.length === 0;
-  const message = valid ? 'the pool may be allocated from' : state.problems.join('; ');
+  const v = validity(state, refusal);
+  if (refusal) out.ready = false;
   const prev = old.conditions?.find((c) => c.type === 'Valid');
-  const status = valid ? 'True' : 'False';
+  const status = v.status;
   const cond: Condition = {
-    type: 'Valid', status, reason: valid ? 'Valid' : 'InvalidSpec', message,
+    type: 'Valid', ...v,
     lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z'),
     ...(obj.metadata?.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}),
   };

@@ -3,6 +3,7 @@
 // editor and the cluster never disagree. Problems carry the rule id and the field path.
 import { stringify } from 'yaml';
 import type { Facts } from './model/facts';
+import { isBlocking } from './rules/blocking';
 import { analyze } from './rules/index';
 
 export interface ObjectProblem {
@@ -30,7 +31,22 @@ export function checkObject(obj: unknown, facts: Facts = {}): ObjectProblem[] {
     .map((p) => ({ code: p.code, severity: p.severity, message: p.message, path: p.path ?? '' }));
 }
 
-/** The errors only: an Eip with any of these is never allocated from. */
+/**
+ * The blocking findings only (rules/blocking.ts): an Eip with any of these is never allocated
+ * from nor announced. Every other finding is advice.
+ */
 export function objectErrors(obj: unknown, facts: Facts = {}): ObjectProblem[] {
-  return checkObject(obj, facts).filter((p) => p.severity === 'error');
+  return splitProblems(checkObject(obj, facts)).blocking;
+}
+
+/** Blocking findings and advice (errors and warnings that do not block; information is dropped). */
+export function splitProblems(problems: readonly ObjectProblem[]): { blocking: ObjectProblem[]; advice: ObjectProblem[] } {
+  const blocking: ObjectProblem[] = [];
+  const advice: ObjectProblem[] = [];
+  for (const p of problems) {
+    if (p.severity !== 'error' && p.severity !== 'warning') continue;
+    if (p.severity === 'error' && isBlocking(p.code, p.path)) blocking.push(p);
+    else advice.push(p);
+  }
+  return { blocking, advice };
 }

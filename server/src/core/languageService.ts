@@ -60,7 +60,7 @@ export class OpenElbLanguageService {
     const after = analysis.fileEips;
     const same = before.length === after.length && before.every((b, i) => {
       const a = after[i];
-      return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.protocol === a.protocol && b.start === a.start;
+      return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.disable === a.disable && b.protocol === a.protocol && b.start === a.start;
     });
     if (same) return;
     if (after.length) this.workspace.set(uri, { eips: after, lines });

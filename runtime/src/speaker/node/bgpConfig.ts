@@ -1,7 +1,10 @@
 // This node's BGP configuration from the cluster objects (pure): the BgpConf named "default"
 // gives the AS, router id (default: the node's IPv4 InternalIP) and listen port; every BgpPeer
-// whose nodeSelector matches the node's labels becomes a peer.
+// whose nodeSelector matches the node's labels becomes a peer. As upstream: a node labelled with
+// a rack that `asPerRack` lists takes that AS (and its own address as router id); listenPort -1
+// means no incoming sessions, so passive peers cannot be served.
 import { parseIp } from '../../../../server/src/core/address/ip';
+import { RACK_LABEL } from '../../../../server/src/core/api/annotations';
 import type { PeerConfig } from '../bgp/peerSession';
 import { selectorMatches, type LabelSelector } from './selector';
 
@@ -9,7 +12,7 @@ export const BGP_CONF_NAME = 'default';
 
 export interface BgpConfObject {
   metadata?: { name?: string };
-  spec?: { as?: number; routerId?: string; listenPort?: number };
+  spec?: { as?: number; asPerRack?: Record<string, number>; routerId?: string; listenPort?: number };
 }
 
 export interface BgpPeerObject {
@@ -60,9 +63,9 @@ export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: 
   const conf = confs.find((c) => c.metadata?.name === BGP_CONF_NAME);
   const out: BgpPlan = { peers: [], problems };
   if (!conf) return out;
-  const localAs = conf.spec?.as;
-  const routerId = conf.spec?.routerId || nodeAddress(node, 4);
-  if (!localAs || !Number.isInteger(localAs) || localAs < 1) { problems.push('BgpConf default: spec.as is missing or not an AS number'); return out; }
+  const { localAs, rackRouterId } = localAsOf(node, conf);
+  const routerId = (rackRouterId ? undefined : conf.spec?.routerId) || nodeAddress(node, 4);
+  if (!localAs || !Number.isInteger(localAs) || localAs < 1) { problems.push(`BgpConf default: ${noAsReason(node, conf)}`); return out; }
   if (!routerId || parseIp(routerId)?.family !== 4) { problems.push('BgpConf default: no IPv4 routerId and the node has no IPv4 InternalIP'); return out; }
   out.global = { localAs, routerId, listenPort: conf.spec?.listenPort ?? 0 };
 
@@ -73,6 +76,10 @@ export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: 
     const address = s.conf?.neighborAddress ?? '';
     if (!parseIp(address)) { problems.push(`BgpPeer ${name}: conf.neighborAddress "${address}" is not an IP address`); continue; }
     if (!s.conf?.peerAs) { problems.push(`BgpPeer ${name}: conf.peerAs is missing`); continue; }
+    if (s.transport?.passiveMode && out.global.listenPort < 0) {
+      problems.push(`BgpPeer ${name}: passive, but BgpConf default has listenPort -1 (no incoming sessions)`);
+      continue;
+    }
     // Do not peer with ourselves (a BgpPeer naming one of this node's addresses).
     if (node.internalIps.includes(address)) continue;
     const t = s.timers?.config;
@@ -100,4 +107,21 @@ export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: 
     return true;
   });
   return out;
+}
+
+/** The node's AS: its rack's entry in asPerRack when it has one, else spec.as (upstream's order). */
+function localAsOf(node: NodeInfo, conf: BgpConfObject): { localAs?: number; rackRouterId: boolean } {
+  const rack = node.labels[RACK_LABEL];
+  const perRack = conf.spec?.asPerRack;
+  if (!rack || !perRack) return { localAs: conf.spec?.as, rackRouterId: false };
+  const rackAs = perRack[rack];
+  return { localAs: rackAs && rackAs > 0 ? rackAs : conf.spec?.as, rackRouterId: true };
+}
+
+function noAsReason(node: NodeInfo, conf: BgpConfObject): string {
+  if (!conf.spec?.asPerRack) return 'spec.as is missing or not an AS number';
+  const rack = node.labels[RACK_LABEL];
+  return rack
+    ? `no AS for node ${node.name}: spec.asPerRack has no entry for its rack "${rack}" and spec.as is missing`
+    : `no AS for node ${node.name}: it has no ${RACK_LABEL} label for spec.asPerRack and spec.as is missing`;
 }

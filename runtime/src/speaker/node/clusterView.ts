@@ -1,5 +1,6 @@
-// Turns the watched objects into the inputs of desiredState() (pure). An Eip with validation
-// errors (the shared rules of server/src/core/checkObject.ts) is never announced; a Service's
+// Turns the watched objects into the inputs of desiredState() (pure). An Eip with blocking
+// findings (the shared rules of server/src/core/checkObject.ts, classified by rules/blocking.ts;
+// advice never stops it) is never announced; a Service's
 // endpoint nodes come from its EndpointSlices (ready endpoints only).
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import { objectErrors } from '../../../../server/src/core/checkObject';

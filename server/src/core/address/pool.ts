@@ -203,6 +203,28 @@ export function poolsOverlap(a: Pool, b: Pool): boolean {
   return a.family === b.family && a.first <= b.last && b.first <= a.last;
 }
 
+/**
+ * Every pair (i, j), i < j, of indexes into `pools` whose pools overlap (poolsOverlap), by a sweep
+ * over the intervals sorted by start: n log n plus the pairs found. Undefined entries are skipped.
+ */
+export function overlappingPairs(pools: readonly (Pool | undefined)[]): [number, number][] {
+  const order = pools.map((_p, i) => i).filter((i) => pools[i] !== undefined);
+  order.sort((a, b) => {
+    const p = pools[a]!, q = pools[b]!;
+    return p.family - q.family || (p.first < q.first ? -1 : p.first > q.first ? 1 : a - b);
+  });
+  const out: [number, number][] = [];
+  let active: number[] = [];
+  for (const cur of order) {
+    const c = pools[cur]!;
+    // Sorted by start: an earlier interval that misses this one misses every later one too.
+    active = active.filter((i) => poolsOverlap(pools[i]!, c));
+    for (const i of active) out.push(i < cur ? [i, cur] : [cur, i]);
+    active.push(cur);
+  }
+  return out;
+}
+
 export function poolContains(p: Pool, ip: Ip): boolean {
   return ip.family === p.family && ip.value >= p.first && ip.value <= p.last;
 }

@@ -1,5 +1,6 @@
 // Facts about Eips and nodes known from outside the current file: other workspace files and
 // the live cluster. The editor client gathers them; the service only reads them.
+import { isScalar } from 'yaml';
 import { parsePoolCached, type Pool } from '../address/pool';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
 import { getNode, getString, scalarString, type Resource } from './resource';
@@ -53,6 +54,15 @@ export interface Facts {
 }
 
 
+/** Where a fact comes from, for messages: "in this file", "in pools.yaml", "in the cluster". */
+export function factWhere(f: EipFact): string {
+  if (f.source === 'cluster') return 'in the cluster';
+  if (f.source === 'workspace') return `in ${f.uri?.split('/').pop() ?? 'another file'}`;
+  return 'in this file';
+}
+
+const isExactTrue = (n: unknown): boolean => isScalar(n) && n.value === 'true';
+
 type LocalFact = Omit<EipFact, 'source' | 'uri'>;
 
 function localFact(r: Resource): LocalFact | null {
@@ -67,7 +77,8 @@ function localFact(r: Resource): LocalFact | null {
     protocol: getString(spec, ['protocol']),
     interface: getString(spec, ['interface']),
     disable: getString(spec, ['disable']) === 'true',
-    isDefault: getString(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION]) === 'true',
+    // Exactly the string "true" (an unquoted boolean is not a valid annotation value).
+    isDefault: isExactTrue(getNode(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION])),
     start: range?.[0],
     end: range?.[1],
     pool: parsePoolCached(address).pool,

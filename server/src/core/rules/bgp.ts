@@ -1,7 +1,8 @@
 // BgpConf and BgpPeer semantics beyond the schema, as OpenELB's speaker reads them.
 import { isScalar, type Node } from 'yaml';
 import { parseIp, parseIPv4 } from '../address/ip';
-import { getNode, getPair, nodeRange, scalarString, type Resource } from '../model/resource';
+import { RACK_LABEL } from '../api/annotations';
+import { getNode, getPair, isMap, nodeRange, scalarString, type Resource } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 
 const MAX_AS = 4294967295;
@@ -17,11 +18,13 @@ function at(res: Resource, path: string[]): { node: Node | undefined; range: [nu
   return { node, range: nodeRange(res, getPair(res.root, 'kind')?.key as Node) ?? [res.offset, res.offset] };
 }
 
-function checkAs(res: Resource, ctx: RuleContext, path: string[], label: string, required: boolean): void {
+/** `rackHint`: the message for a missing value mentions asPerRack (BgpConf v1alpha2). */
+function checkAs(res: Resource, ctx: RuleContext, path: string[], label: string, required: boolean, rackHint = false): void {
   const { node, range } = at(res, path);
   if (!isScalar(node) || node.value === null) {
     if (required) ctx.report({ code: 'bgp-as-range', severity: 'error', start: range[0], end: range[1], path: path.join('.'),
-      message: `${path.join('.')} (${label}) is not set; a BGP session needs an AS number from 1 to ${MAX_AS}` });
+      message: `${path.join('.')} (${label}) is not set; a BGP session needs an AS number from 1 to ${MAX_AS}` +
+        (rackHint ? ' (or give each rack its AS in spec.asPerRack, keyed by the node label ' + RACK_LABEL + ')' : '') });
     return;
   }
   if (typeof node.value !== 'number' || !Number.isInteger(node.value)) return; // schema reports the type
@@ -31,12 +34,16 @@ function checkAs(res: Resource, ctx: RuleContext, path: string[], label: string,
   }
 }
 
-function checkPort(res: Resource, ctx: RuleContext, path: string[]): void {
+/** `noListen`: the BgpConf listen port, where -1 means "do not listen for incoming sessions". */
+function checkPort(res: Resource, ctx: RuleContext, path: string[], noListen = false): void {
   const { node, range } = at(res, path);
   if (!isScalar(node) || typeof node.value !== 'number') return;
+  if (noListen && node.value === -1) return;
   if (node.value < 1 || node.value > 65535) {
     ctx.report({ code: 'bgp-port-range', severity: 'error', start: range[0], end: range[1], path: path.join('.'),
-      message: `${path.join('.')} is ${node.value}; a TCP port is from 1 to 65535 (BGP's own is 179)` });
+      message: noListen
+        ? `${path.join('.')} is ${node.value}; accepted: a TCP port 1..65535, or -1 to not listen for incoming sessions (BGP's own port is 179)`
+        : `${path.join('.')} is ${node.value}; a TCP port is from 1 to 65535 (BGP's own is 179)` });
   }
 }
 
@@ -48,7 +55,13 @@ function checkBgpConf(res: Resource, ctx: RuleContext): void {
       fixes: [{ title: "Rename to 'default'", edits: [{ start: r[0], end: r[1], newText: 'default' }], preferred: true }],
       message: `OpenELB reads only the BgpConf named 'default'; '${res.name}' will be ignored` });
   }
-  checkAs(res, ctx, ['spec', 'as'], 'the local AS', true);
+  // v1alpha2: with asPerRack, nodes take their AS from their rack label's entry; spec.as is then optional.
+  const asPerRack = v2 ? getNode(res.root, ['spec', 'asPerRack']) : undefined;
+  const racks = isMap(asPerRack) ? asPerRack.items.map((p) => scalarString(p.key)).filter((k): k is string => k !== undefined) : [];
+  // (`as: 0` is how an unset uint32 reads upstream, so it is "unset" next to asPerRack too.)
+  const asNode = getNode(res.root, ['spec', 'as']);
+  if (!(racks.length && isScalar(asNode) && asNode.value === 0)) checkAs(res, ctx, ['spec', 'as'], 'the local AS', racks.length === 0, v2);
+  for (const k of racks) checkAs(res, ctx, ['spec', 'asPerRack', k], `the AS of rack '${k}'`, false);
   const ridPath = ['spec', v2 ? 'routerId' : 'routerID'];
   const rid = at(res, ridPath);
   const ridText = scalarString(rid.node);
@@ -56,14 +69,8 @@ function checkBgpConf(res: Resource, ctx: RuleContext): void {
     ctx.report({ code: 'bgpconf-router-id', severity: 'error', start: rid.range[0], end: rid.range[1], path: ridPath.join('.'),
       message: `${ridPath.join('.')} '${ridText}' is not an IPv4 address; a BGP router ID is written as one (e.g. 192.168.0.10), also on IPv6-only nodes` });
   }
-  checkPort(res, ctx, ['spec', v2 ? 'listenPort' : 'port']);
-  const asPerRack = getNode(res.root, ['spec', 'asPerRack']);
-  if (asPerRack && 'items' in asPerRack) {
-    for (const pair of (asPerRack as { items: { key: unknown }[] }).items) {
-      const k = scalarString(pair.key);
-      if (k !== undefined) checkAs(res, ctx, ['spec', 'asPerRack', k], `the AS of rack '${k}'`, false);
-    }
-  }
+  // v1alpha2 listenPort -1 = do not listen (gobgp); v1alpha1's CRD bounds port to 1..65535.
+  checkPort(res, ctx, ['spec', v2 ? 'listenPort' : 'port'], v2);
 }
 
 const TIMERS = ['connectRetry', 'holdTime', 'keepaliveInterval', 'minimumAdvertisementInterval'];

@@ -4,18 +4,14 @@ import { isScalar, type Node } from 'yaml';
 import { firstIp, lastIp, poolIntersection, type Pool } from '../address/pool';
 import { formatIp } from '../address/ip';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
-import type { EipFact } from '../model/facts';
+import { factWhere, type EipFact } from '../model/facts';
 import type { Related } from '../model/problem';
 import { getNode, getPair, nodeRange } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 
 const MAX_NAMED = 3;
-
-function where(f: EipFact): string {
-  if (f.source === 'cluster') return 'in the cluster';
-  if (f.source === 'workspace') return `in ${f.uri?.split('/').pop() ?? 'another file'}`;
-  return 'in this file';
-}
+/** Values that mean "not default" to a reader (but only "false" is the canonical spelling). */
+const FALSY = /^(false|no|off|0|n)$/i;
 
 function overlapText(a: Pool, b: Pool): string {
   const x = poolIntersection(a, b)!;
@@ -59,7 +55,7 @@ function checkOverlaps(ctx: RuleContext): void {
   const others = [...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])];
   for (const [eip, hits] of overlaps(ctx.fileEips, others)) {
     if (eip.start === undefined) continue;
-    const named = hits.slice(0, MAX_NAMED).map((h) => `'${h.name}' (${h.address}, ${where(h)}; shared: ${overlapText(eip.pool!, h.pool!)})`);
+    const named = hits.slice(0, MAX_NAMED).map((h) => `'${h.name}' (${h.address}, ${factWhere(h)}; shared: ${overlapText(eip.pool!, h.pool!)})`);
     const more = hits.length > MAX_NAMED ? ` and ${hits.length - MAX_NAMED} more` : '';
     const related: Related[] = hits.filter((h) => h.uri && h.start !== undefined).slice(0, 20)
       .map((h) => ({ uri: h.uri!, start: h.start!, end: h.end!, line: h.line, character: h.character, message: `Eip '${h.name}' ${h.address}` }));
@@ -87,18 +83,23 @@ function checkNamesAndDefaults(ctx: RuleContext): void {
     const isTrueString = isScalar(v) && v.value === 'true';
     // A non-string scalar is reported by k8s-annotation-type (which also offers the quotes).
     if (isScalar(v) && v.value !== null && typeof v.value !== 'string') continue;
+    // Upstream: exactly "true" makes the default pool, anything else does not ("false" is the plain way to say so).
+    if (isScalar(v) && v.value === 'false') continue;
     if (!isTrueString) {
-      const shown = isScalar(v) ? (typeof v.value === 'string' ? `'${v.value}'` : `${String(v.value)} (not a string)`) : 'empty';
-      ctx.report({ code: 'eip-default-value', severity: 'error', start: vr[0], end: vr[1], path: `metadata.annotations.${EIP_DEFAULT_ANNOTATION}`,
-        fixes: [{ title: 'Change to "true"', edits: [{ start: vr[0], end: vr[1], newText: '"true"' }], preferred: true }],
-        message: `${EIP_DEFAULT_ANNOTATION} is ${shown}; OpenELB only treats the exact string "true" as the default pool` });
+      const text = isScalar(v) && typeof v.value === 'string' ? v.value : '';
+      const shown = text === '' ? 'empty' : `'${text}'`;
+      const toTrue = { title: 'Change to "true"', edits: [{ start: vr[0], end: vr[1], newText: '"true"' }], preferred: !FALSY.test(text) };
+      const toFalse = { title: 'Change to "false"', edits: [{ start: vr[0], end: vr[1], newText: '"false"' }], preferred: FALSY.test(text) };
+      ctx.report({ code: 'eip-default-value', severity: 'warning', start: vr[0], end: vr[1], path: `metadata.annotations.${EIP_DEFAULT_ANNOTATION}`,
+        fixes: FALSY.test(text) ? [toFalse, toTrue] : [toTrue, toFalse],
+        message: `${EIP_DEFAULT_ANNOTATION} is ${shown}, so Eip '${res.name}' will NOT be the default pool: only the exact string "true" makes it one ("false" or no annotation means not default)` });
     } else defaults.push({ name: res.name, start: vr[0], end: vr[1] });
   }
   const external = [...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])]
     .filter((e) => e.isDefault && !defaults.some((d) => d.name === e.name));
   if (defaults.length + external.length <= 1) return;
   for (const d of defaults) {
-    const others = [...defaults.filter((x) => x !== d).map((x) => `'${x.name}' (this file)`), ...external.map((e) => `'${e.name}' (${where(e)})`)];
+    const others = [...defaults.filter((x) => x !== d).map((x) => `'${x.name}' (this file)`), ...external.map((e) => `'${e.name}' (${factWhere(e)})`)];
     ctx.report({ code: 'eip-default-multiple', severity: 'error', start: d.start, end: d.end, path: `metadata.annotations.${EIP_DEFAULT_ANNOTATION}`,
       message: `only one Eip can be the default pool; ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} marked default too` });
   }

@@ -3,7 +3,7 @@ import { isScalar, type Node, type Pair, type Scalar } from 'yaml';
 import { parseIp } from '../address/ip';
 import { firstIp, lastIp, poolContains } from '../address/pool';
 import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, LB_ANNOTATION, LB_ANNOTATION_VALUE, PROTOCOLS, PROTOCOL_ANNOTATION } from '../api/annotations';
-import type { EipFact } from '../model/facts';
+import { factWhere, type EipFact } from '../model/facts';
 import { closest, getNode, getString, isMap, nodeRange, scalarContentRange, type Resource } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 
@@ -68,19 +68,32 @@ function checkService(res: Resource, ctx: RuleContext): void {
         fixes: guess ? [{ title: `Change to ${guess}`, edits: [{ start: poolAnn.range[0], end: poolAnn.range[1], newText: guess }], preferred: true }] : [],
         message: `no Eip named '${poolAnn.value}' in this file${ctx.facts.cluster ? ', the workspace or the cluster' : ' or the workspace'}${guess ? `; did you mean '${guess}'?` : ''}` +
           (eips.length ? ` Known: ${[...new Set(eips.map((e) => e.name))].slice(0, 10).join(', ')}` : '') });
-    } else if (proto?.value && pool.protocol !== undefined && (pool.protocol || 'bgp') !== proto.value) {
+    } else if (pool.disable) {
+      ctx.report({ code: 'service-eip-disabled', severity: 'error', start: poolAnn.range[0], end: poolAnn.range[1], path: `metadata.annotations.${EIP_POOL_ANNOTATION}`,
+        message: `Eip '${pool.name}' (${factWhere(pool)}) has spec.disable: true, so this Service will get no address from it; enable the Eip (disable: false) or name another Eip` });
+    }
+    if (pool && proto?.value && pool.protocol !== undefined && (pool.protocol || 'bgp') !== proto.value) {
       ctx.report({ code: 'service-protocol-mismatch', severity: 'warning', start: proto.range[0], end: proto.range[1], path: `metadata.annotations.${PROTOCOL_ANNOTATION}`,
         message: `this Service says ${proto.value} but its Eip '${pool.name}' announces with ${pool.protocol}; the Eip's protocol is what happens` });
-    } else if (proto?.value && pool.protocol === undefined && proto.value !== 'bgp') {
+    } else if (pool && proto?.value && pool.protocol === undefined && proto.value !== 'bgp') {
       ctx.report({ code: 'service-protocol-mismatch', severity: 'warning', start: proto.range[0], end: proto.range[1], path: `metadata.annotations.${PROTOCOL_ANNOTATION}`,
         message: `this Service says ${proto.value} but its Eip '${pool.name}' has no protocol, which means bgp` });
     }
   }
+  // The IP annotation, when present, replaces spec.loadBalancerIP (upstream, and runtime/src/allocator/service.ts).
   const ipSources: { text?: string; range: [number, number]; path: string }[] = [];
   const ipAnn = annotation(res, EIP_IP_ANNOTATION);
   if (ipAnn) ipSources.push({ text: ipAnn.value, range: ipAnn.range, path: `metadata.annotations.${EIP_IP_ANNOTATION}` });
   const lbIpNode = getNode(res.root, ['spec', 'loadBalancerIP']);
-  if (lb && isScalar(lbIpNode)) ipSources.push({ text: String(lbIpNode.value ?? ''), range: scalarContentRange(res, lbIpNode) ?? [0, 0], path: 'spec.loadBalancerIP' });
+  if (lb && isScalar(lbIpNode)) {
+    const text = String(lbIpNode.value ?? '');
+    const range = scalarContentRange(res, lbIpNode) ?? [0, 0];
+    if (!ipAnn) ipSources.push({ text, range, path: 'spec.loadBalancerIP' });
+    else if (text.trim() !== (ipAnn.value ?? '').trim()) {
+      ctx.report({ code: 'service-loadbalancerip-ignored', severity: 'information', start: range[0], end: range[1], path: 'spec.loadBalancerIP',
+        message: `spec.loadBalancerIP '${text}' is ignored: the annotation ${EIP_IP_ANNOTATION} ('${ipAnn.value ?? ''}') wins when both are set; remove one or make them equal` });
+    }
+  }
   for (const src of ipSources) {
     const ip = parseIp(src.text ?? '');
     if (!ip) {
@@ -99,7 +112,7 @@ function checkService(res: Resource, ctx: RuleContext): void {
 }
 
 export const serviceRule: Rule = {
-  ids: ['service-lb-annotation', 'service-type', 'service-protocol', 'service-unknown-eip', 'service-protocol-mismatch', 'service-requested-ip', 'service-ip-outside-eip'],
+  ids: ['service-lb-annotation', 'service-type', 'service-protocol', 'service-unknown-eip', 'service-protocol-mismatch', 'service-requested-ip', 'service-ip-outside-eip', 'service-loadbalancerip-ignored', 'service-eip-disabled'],
   checkResource(res, ctx) {
     if (isOpenElbService(res)) checkService(res, ctx);
   },
