@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ControllerHandle } from '../../runtime/src/controller/runController';
+import { retryOnConflict } from '../../runtime/src/kube/client';
 import {
   GROUP, createEip, createService, eventReasons, getEip, ingressIp, settled, setupEnv, startController, waitFor, waitForIp, type Env,
 } from './controllerEnv';
@@ -20,9 +21,12 @@ async function validCondition(name: string, status: 'True' | 'False', reason: st
   });
 }
 
+/** Edits spec.address as a user would: read, change, write, again on a conflict (the controller writes the status meanwhile). */
 async function setAddress(name: string, address: string): Promise<void> {
-  const cur = await getEip(env, name) as Record<string, unknown> & { spec: Record<string, unknown> };
-  await env.custom.replaceClusterCustomObject({ group: GROUP, version: 'v1alpha2', plural: 'eips', name, body: { ...cur, spec: { ...cur.spec, address } } });
+  await retryOnConflict(async () => {
+    const cur = await getEip(env, name) as Record<string, unknown> & { spec: Record<string, unknown> };
+    await env.custom.replaceClusterCustomObject({ group: GROUP, version: 'v1alpha2', plural: 'eips', name, body: { ...cur, spec: { ...cur.spec, address } } });
+  });
 }
 
 before(async () => {

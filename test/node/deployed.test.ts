@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { restCall } from '../../runtime/src/kube/rest';
 import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
 import { poll } from '../support/poll';
-import { HOSTS, L2_RANGE_V4, L2_RANGE_V6, type Role } from './layout';
+import { BGP_RANGE_V4, HOSTS, L2_RANGE_V4, L2_RANGE_V6, type Role } from './layout';
 import { startNodeCluster, type NodeCluster } from './nodeCluster';
 import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from './observe';
 import {
@@ -172,7 +172,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
         spec: { conf: { peerAs: 65000, neighborAddress: HOSTS.rt.v4 }, timers: { config: { connectRetry: '1' } } } },
       contentType: 'application/apply-patch+yaml', query: { fieldManager: 'node-tier', force: 'true' },
     });
-    await applyEip(c, 'bgp', { address: '172.31.80.0/28', protocol: 'bgp' });
+    await applyEip(c, 'bgp', { address: BGP_RANGE_V4, protocol: 'bgp' });
     await applyService(c, 'web-bgp', { 'eip.openelb.kubesphere.io/v1alpha2': 'bgp', 'protocol.openelb.kubesphere.io/v1alpha1': 'bgp' });
     const ip = await serviceAddress(c, 'web-bgp');
     const hops = await poll(`both next hops for ${ip}/32 at GoBGP`, () => {

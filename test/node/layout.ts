@@ -74,9 +74,3 @@ export function newPrefix(): string {
   const tag = Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 2).padEnd(2, 'a');
   return `${STEM}${process.pid}${tag}`;
 }
-
-/** The pid a prefix was made by, or undefined when the name is not ours. */
-export function prefixPid(name: string): number | undefined {
-  const m = new RegExp(`^${STEM}(\\d+)[a-z]{2}`).exec(name);
-  return m ? Number(m[1]) : undefined;
-}

@@ -172,12 +172,3 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     throw e;
   }
 }
-
-/** Runs a host tool in a namespace without throwing: exit status and output. */
-export function tryExec(c: NodeCluster, role: Role, argv: string[], timeoutMs = 20_000): { ok: boolean; out: string } {
-  try {
-    return { ok: true, out: c.exec(role, argv, timeoutMs) };
-  } catch (e) {
-    return { ok: false, out: (e as Error).message };
-  }
-}

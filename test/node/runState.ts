@@ -26,6 +26,7 @@ export interface RunState {
   /** Node containerd sockets, to find their shims. */
   sockets: string[];
   cniNetworks: string[];
+  /** The kubelets' kernel settings as they were before the first kubelet started ({} until then). */
   sysctls: Record<string, string>;
   /** System folders that did not exist before the run (removed at the end if empty). */
   newSystemDirs: string[];
@@ -36,7 +37,7 @@ export function newRunState(prefix: string): RunState {
   mkdirSync(runDir, { recursive: true });
   const state: RunState = {
     prefix, pid: process.pid, runDir, namespaces: [], daemons: [], cgroups: [], sockets: [], cniNetworks: [],
-    sysctls: readSysctls(), newSystemDirs: SYSTEM_DIRS.filter((d) => !existsSync(d)),
+    sysctls: {}, newSystemDirs: SYSTEM_DIRS.filter((d) => !existsSync(d)),
   };
   saveRunState(state);
   return state;

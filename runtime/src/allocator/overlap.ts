@@ -7,8 +7,7 @@
 // may hold addresses from before, and a refused Eip keeps its Services too (refusal only stops new
 // allocations), so the allocator also never hands out an address held in an overlapping pool
 // (plan.ts, heldElsewhere).
-import { firstIp, formatCount, lastIp, overlappingPairs, poolIntersection, type Pool } from '../../../server/src/core/address/pool';
-import { formatIp } from '../../../server/src/core/address/ip';
+import { firstIp, intersectionText, lastIp, overlappingPairs, type Pool } from '../../../server/src/core/address/pool';
 
 export interface OverlapInput {
   name: string;
@@ -32,13 +31,6 @@ export function olderFirst(a: OverlapInput, b: OverlapInput): number {
   return age(a) - age(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-function shared(a: Pool, b: Pool): string {
-  const x = poolIntersection(a, b)!;
-  const n = x.last - x.first + 1n;
-  if (n === 1n) return formatIp(a.family, x.first);
-  return `${formatIp(a.family, x.first)}-${formatIp(a.family, x.last)} (${formatCount(n)} addresses)`;
-}
-
 /** The Eips refused for overlapping an older one, by name. */
 export function overlapRefusals(eips: readonly OverlapInput[]): Map<string, Refusal> {
   const older = new Map<string, OverlapInput[]>();
@@ -52,7 +44,7 @@ export function overlapRefusals(eips: readonly OverlapInput[]): Map<string, Refu
     const olders = older.get(e.name);
     if (!olders) continue;
     olders.sort(olderFirst);
-    const named = olders.map((o) => `Eip ${o.name} (${firstIp(o.pool!)} to ${lastIp(o.pool!)}, shared: ${shared(e.pool!, o.pool!)})`);
+    const named = olders.map((o) => `Eip ${o.name} (${firstIp(o.pool!)} to ${lastIp(o.pool!)}, shared: ${intersectionText(e.pool!, o.pool!, true)})`);
     out.set(e.name, {
       others: olders.map((o) => o.name),
       message: `spec.address overlaps the older ${named.join(', ')}; the older Eip keeps the range and this one is not allocated from until the overlap is removed`,

@@ -17,6 +17,7 @@ import { readRuntimeFiles, requireHelper, shippedArchs, type RuntimeFiles } from
 import { checkImage } from './image';
 import { findHeldServices, heldDetail, HeldServicesError, releaseService, type HeldService } from './heldServices';
 import { POD_WAIT_MS, waitPodsGone } from './podsGone';
+import { statusCode } from '../kube/client';
 
 /** 'release': a Service's OpenELB finalizer, pool label and addresses removed (undeploy). */
 export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'release';
@@ -61,14 +62,13 @@ export interface DeployResult {
   architectures?: string[];
 }
 
-const code = (e: unknown): number | undefined => (e as { code?: unknown })?.code as number | undefined;
 
 /** Reads an object, or undefined when it does not exist. */
 async function readLive(kc: KubeConfig, o: KubeObject): Promise<KubeObject | undefined> {
   try {
     return await restCall(kc, 'GET', objectPath(o)) as KubeObject;
   } catch (e) {
-    if (code(e) === 404) return undefined;
+    if (statusCode(e) === 404) return undefined;
     throw e;
   }
 }
@@ -195,7 +195,7 @@ async function deleteOurs(kc: KubeConfig, o: KubeObject, dryRun = false): Promis
     // dryRun in the body too: the API server reads DeleteOptions from the body over the query.
     body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(dryRun ? { dryRun: ['All'] } : {}) },
     query: { dryRun: dryRun ? 'All' : undefined },
-  }).catch((e: unknown) => { if (code(e) !== 404) throw e; }));
+  }).catch((e: unknown) => { if (statusCode(e) !== 404) throw e; }));
   return 'delete';
 }
 

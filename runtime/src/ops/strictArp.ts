@@ -9,6 +9,7 @@
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { explainKubeError, kubeCall, OpsError } from './kubeconfig';
 import { readKubeProxySettings, setStrictArp, verifyStrictArpEdit } from './strictArpText';
+import { statusCode } from '../kube/client';
 
 export const KUBE_PROXY_NAMESPACE = 'kube-system';
 export const KUBE_PROXY_NAME = 'kube-proxy';
@@ -41,7 +42,6 @@ export interface ApplyResult {
   warning?: string;
 }
 
-const code = (e: unknown): number | undefined => (e as { code?: unknown })?.code as number | undefined;
 
 /** A plan from a ConfigMap's content (pure). */
 export function planFromConfigMap(cm: V1ConfigMap): StrictArpPlan {
@@ -74,7 +74,7 @@ async function readConfigMap(kc: KubeConfig): Promise<V1ConfigMap | undefined> {
   try {
     return await core.readNamespacedConfigMap({ name: KUBE_PROXY_NAME, namespace: KUBE_PROXY_NAMESPACE });
   } catch (e) {
-    if (code(e) === 404) return undefined;
+    if (statusCode(e) === 404) return undefined;
     throw new OpsError(explainKubeError(e, kc, 'get', CM));
   }
 }
@@ -121,7 +121,7 @@ export async function applyStrictArp(kc: KubeConfig, plan: StrictArpPlan, attemp
       await core.replaceNamespacedConfigMap({ name: KUBE_PROXY_NAME, namespace: KUBE_PROXY_NAMESPACE, body });
       break;
     } catch (e) {
-      if (code(e) === 409 && i < attempts) continue;
+      if (statusCode(e) === 409 && i < attempts) continue;
       throw new OpsError(explainKubeError(e, kc, 'update', CM));
     }
   }

@@ -235,6 +235,14 @@ export function poolIntersection(a: Pool, b: Pool): { first: bigint; last: bigin
   return { first: a.first > b.first ? a.first : b.first, last: a.last < b.last ? a.last : b.last };
 }
 
+/** The part two overlapping pools share, as text: one address, or `first-last` with the count when asked. */
+export function intersectionText(a: Pool, b: Pool, withCount = false): string {
+  const x = poolIntersection(a, b)!;
+  if (x.first === x.last) return formatIp(a.family, x.first);
+  const range = `${formatIp(a.family, x.first)}-${formatIp(a.family, x.last)}`;
+  return withCount ? `${range} (${formatCount(x.last - x.first + 1n)} addresses)` : range;
+}
+
 export function firstIp(p: Pool): string {
   return formatIp(p.family, p.first);
 }

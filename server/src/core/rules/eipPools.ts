@@ -1,8 +1,7 @@
 // Rules across Eips: overlapping pools (this file, other workspace files, the live cluster),
 // duplicate names in one file, and at most one default Eip.
 import { isScalar, type Node } from 'yaml';
-import { firstIp, lastIp, poolIntersection, type Pool } from '../address/pool';
-import { formatIp } from '../address/ip';
+import { firstIp, intersectionText, lastIp, overlappingPairs } from '../address/pool';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
 import { factWhere, type EipFact } from '../model/facts';
 import type { Related } from '../model/problem';
@@ -13,24 +12,9 @@ const MAX_NAMED = 3;
 /** Values that mean "not default" to a reader (but only "false" is the canonical spelling). */
 const FALSY = /^(false|no|off|0|n)$/i;
 
-function overlapText(a: Pool, b: Pool): string {
-  const x = poolIntersection(a, b)!;
-  const one = x.first === x.last;
-  return one ? formatIp(a.family, x.first) : `${formatIp(a.family, x.first)}-${formatIp(a.family, x.last)}`;
-}
-
-/** Sort and compare key of a pool: exact Numbers for IPv4 (cheaper than bigints), bigints for IPv6. */
-const key = (v: bigint, family: number): number | bigint => (family === 4 ? Number(v) : v);
-
-/** All pairs (i in `mine`, j in `all`) whose pools overlap, by a sweep over sorted intervals. */
+/** For each Eip of `mine`, the Eips of either list whose pools overlap it (pool.ts's sweep). */
 function overlaps(mine: EipFact[], others: EipFact[]): Map<EipFact, EipFact[]> {
-  const items: { f: EipFact; own: boolean; family: number; first: number | bigint; last: number | bigint }[] = [];
-  for (const [list, own] of [[mine, true], [others, false]] as const) {
-    for (const f of list) {
-      if (f.pool) items.push({ f, own, family: f.pool.family, first: key(f.pool.first, f.pool.family), last: key(f.pool.last, f.pool.family) });
-    }
-  }
-  items.sort((a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const all = [...mine, ...others];
   const out = new Map<EipFact, EipFact[]>();
   const add = (a: EipFact, b: EipFact) => {
     if (a.name === b.name && a.source !== b.source) return; // the same object, seen twice
@@ -38,15 +22,9 @@ function overlaps(mine: EipFact[], others: EipFact[]): Map<EipFact, EipFact[]> {
     if (!l) out.set(a, (l = []));
     l.push(b);
   };
-  let active: typeof items = [];
-  for (const cur of items) {
-    // Drop the intervals that end before this one starts (or are of the other family).
-    if (active.length) active = active.filter((x) => x.family === cur.family && x.last >= cur.first);
-    for (const prev of active) {
-      if (cur.own) add(cur.f, prev.f);
-      if (prev.own) add(prev.f, cur.f);
-    }
-    active.push(cur);
+  for (const [i, j] of overlappingPairs(all.map((f) => f.pool))) {
+    if (i < mine.length) add(all[i], all[j]);
+    if (j < mine.length) add(all[j], all[i]);
   }
   return out;
 }
@@ -55,7 +33,7 @@ function checkOverlaps(ctx: RuleContext): void {
   const others = [...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])];
   for (const [eip, hits] of overlaps(ctx.fileEips, others)) {
     if (eip.start === undefined) continue;
-    const named = hits.slice(0, MAX_NAMED).map((h) => `'${h.name}' (${h.address}, ${factWhere(h)}; shared: ${overlapText(eip.pool!, h.pool!)})`);
+    const named = hits.slice(0, MAX_NAMED).map((h) => `'${h.name}' (${h.address}, ${factWhere(h)}; shared: ${intersectionText(eip.pool!, h.pool!)})`);
     const more = hits.length > MAX_NAMED ? ` and ${hits.length - MAX_NAMED} more` : '';
     const related: Related[] = hits.filter((h) => h.uri && h.start !== undefined).slice(0, 20)
       .map((h) => ({ uri: h.uri!, start: h.start!, end: h.end!, line: h.line, character: h.character, message: `Eip '${h.name}' ${h.address}` }));
