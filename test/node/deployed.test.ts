@@ -74,10 +74,15 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
   });
 
   test('layer2 IPv6: the Service gets an address from an IPv6 Eip, the owner node answers NDP, kube-proxy carries HTTP', async () => {
-    const pods = await restCall(c.kc, 'GET', '/api/v1/namespaces/default/pods', { query: { labelSelector: 'app=web' } }) as
-      { items: { status?: { podIPs?: { ip: string }[] } }[] };
+    // Every backend pod running (on a slow machine one may still be starting), each with its addresses.
+    const pods = await poll('both backend pods with addresses', async () => {
+      const l = await restCall(c.kc, 'GET', '/api/v1/namespaces/default/pods', { query: { labelSelector: 'app=web' } }) as
+        { items: { metadata: { deletionTimestamp?: string }; status?: { podIPs?: { ip: string }[] } }[] };
+      const live = l.items.filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === 2 && live.every((p) => p.status?.podIPs?.length) ? live : undefined;
+    }, { timeoutMs: 120_000, everyMs: 200 });
     // Dual-stack pods: the CNI bridge gave each an IPv6 address too (the Service's endpoints).
-    for (const p of pods.items) {
+    for (const p of pods) {
       assert.ok(p.status?.podIPs?.some((x) => x.ip.includes(':')), `a backend pod without an IPv6 address: ${JSON.stringify(p.status?.podIPs)}`);
     }
     await applyEip(c, 'l2v6', { address: L2_RANGE_V6, protocol: 'layer2', interface: 'eth0' });
