@@ -113,6 +113,31 @@ describe('service-requested-ip / service-ip-outside-eip: the IP annotation wins 
   });
 });
 
+describe('bgpconf-rack-unassigned: nodes asPerRack leaves without an AS', () => {
+  const nodes = [{ name: 'n1', rack: 'leaf1' }, { name: 'n2', rack: 'leaf2' }, { name: 'n3' }, { name: 'n4', rack: 'leaf9' }];
+  const withNodes = (n: { name: string; rack?: string }[]) => {
+    const s = new OpenElbLanguageService();
+    s.setClusterFacts({ eips: [], nodes: n, services: [] });
+    return s;
+  };
+  const text = bgpConf('  asPerRack:\n    leaf1: 64512\n    leaf2: 0\n');
+  it('names the nodes without a rack label or whose rack has no usable AS, at the asPerRack key', () => {
+    const d = diags(text, withNodes(nodes)).filter((x) => x.code === 'bgpconf-rack-unassigned');
+    assert.equal(d.length, 1);
+    assert.equal(d[0].severity, WARNING);
+    assert.equal(textOf(text, d[0]), 'asPerRack');
+    assert.match(d[0].message, /^3 of 4 nodes get no AS/);
+    assert.match(d[0].message, /n2 \(rack 'leaf2'\), n3 \(no rack label\), n4 \(rack 'leaf9'\)/);
+    assert.doesNotMatch(d[0].message, /n1/);
+  });
+  it('silent when every node has a rack AS, when spec.as covers the rest, and without cluster facts', () => {
+    const ok = bgpConf('  asPerRack:\n    leaf1: 64512\n    leaf2: 64513\n');
+    assert.deepEqual(diags(ok, withNodes(nodes.slice(0, 2))), []);
+    assert.deepEqual(diags(bgpConf('  as: 64500\n  asPerRack:\n    leaf1: 64512\n'), withNodes(nodes)), []);
+    assert.deepEqual(diags(bgpConf('  asPerRack:\n    leaf1: 64512\n')), []);
+  });
+});
+
 describe('service-eip-disabled', () => {
   const svc = service('    eip.openelb.kubesphere.io/v1alpha2: pool-off\n');
   it('an Eip of this file with disable: true is an error naming it', () => {

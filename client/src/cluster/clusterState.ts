@@ -2,7 +2,7 @@
 // the connection state, and their conversion into the language server's cluster facts.
 // No vscode and no network here, so it can be tested and reused anywhere.
 import { eipFactFromObject, type EipFact, type Facts, type NodeFact, type NodeInterface, type ServiceFact } from '../../../server/src/core/model/facts';
-import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, NODE_INTERFACES_ANNOTATION } from '../../../server/src/core/api/annotations';
+import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, NODE_INTERFACES_ANNOTATION, RACK_LABEL } from '../../../server/src/core/api/annotations';
 import { servedByOpenElb } from '../../../server/src/core/api/service';
 
 /** Why the cluster view is (not) showing live data. */
@@ -72,6 +72,7 @@ export function nodeFact(node: KObject): NodeFact {
     name: node.metadata?.name ?? '',
     internalIP: addrs.find((a) => a.type === 'InternalIP')?.address,
     interfaces: nodeInterfaces(node),
+    rack: node.metadata?.labels?.[RACK_LABEL],
   };
 }
 

@@ -115,7 +115,7 @@ function localAsOf(node: NodeInfo, conf: BgpConfObject): { localAs?: number; rac
   const perRack = conf.spec?.asPerRack;
   if (!rack || !perRack) return { localAs: conf.spec?.as, rackRouterId: false };
   const rackAs = perRack[rack];
-  return { localAs: rackAs && rackAs > 0 ? rackAs : conf.spec?.as, rackRouterId: true };
+  return rackAs && rackAs > 0 ? { localAs: rackAs, rackRouterId: true } : { localAs: conf.spec?.as, rackRouterId: false };
 }
 
 function noAsReason(node: NodeInfo, conf: BgpConfObject): string {

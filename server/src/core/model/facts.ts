@@ -36,6 +36,8 @@ export interface NodeFact {
   name: string;
   internalIP?: string;
   interfaces?: NodeInterface[];
+  /** The node's rack label (openelb.kubesphere.io/rack), for BgpConf asPerRack. */
+  rack?: string;
 }
 
 export interface ServiceFact {

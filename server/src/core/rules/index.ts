@@ -7,6 +7,7 @@ import type { Problem } from '../model/problem';
 import { toResource, type Resource } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 import { bgpRule } from './bgp';
+import { bgpRackRule } from './bgpRack';
 import { eipAddressRule } from './eipAddress';
 import { eipInterfaceRule } from './eipInterface';
 import { eipPoolsRule } from './eipPools';
@@ -24,7 +25,7 @@ function shift(p: Problem, by: number): Problem {
   };
 }
 
-export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, serviceRule, eipPoolsRule];
+export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, bgpRackRule, serviceRule, eipPoolsRule];
 const LOCAL_RULES = RULES.filter((r) => r.local && r.checkResource);
 const FILE_RULES = RULES.filter((r) => !r.local && r.checkResource);
 const NO_PROBLEMS: Problem[] = [];
