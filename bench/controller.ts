@@ -259,8 +259,8 @@ function report(results: PhaseResult[], alone: Alone): string {
     'write per Service (address, finalizer and pool label together), one journal write per batch (its size is the batch\'s ' +
     'changes since the last mirror, not the pool\'s), and an Eip status write (status.used, every address in use) at most ' +
     'every 250 ms per Eip while it changes. Writing status.used costs the API server about 3 ms of CPU plus 14 µs per listed ' +
-    'address (18 ms at 1,000; measured one write at a time): committing each batch there, as before the journal, cost more ' +
-    'the fuller the pool. The controller\'s writes carry no managedFields and ask for the metadata alone in the answer. ' +
+    'address (18 ms at 1,000; measured one write at a time), which is why batches are committed to the journal and ' +
+    'status.used follows less often. The controller\'s writes carry no managedFields and ask for the metadata alone in the answer. ' +
     'Its events wait while it has allocation work (at most 10 s).');
   lines.push('', '## Controller memory (VmRSS)', '');
   const stepCols = results[0]?.rss.steps.map(([n]) => `@${n}`) ?? [];
