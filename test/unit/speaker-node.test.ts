@@ -45,15 +45,20 @@ test('liveness: the exact duration annotation wins over whole seconds; a bad one
 test('bgpPlan: BgpConf default + selected BgpPeers; router id defaults to the InternalIP; timers parsed', () => {
   const node = { name: 'n1', labels: { zone: 'a' }, internalIps: ['10.0.0.5'] };
   const plan = bgpPlan(node, [{ metadata: { name: 'default' }, spec: { as: 65001, listenPort: 17900 } }], [
-    { metadata: { name: 'p1' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.1' }, transport: { remotePort: 1790 }, timers: { config: { holdTime: '30', keepaliveInterval: '10s' } } } },
+    { metadata: { name: 'p1' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.1' }, transport: { remotePort: 1790 }, timers: { config: { holdTime: '30', keepaliveInterval: '10' } } } },
     { metadata: { name: 'p2' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.2' }, nodeSelector: { matchLabels: { zone: 'b' } } } },
     { metadata: { name: 'p3' }, spec: { conf: { peerAs: 65000, neighborAddress: 'nope' } } },
     { metadata: { name: 'p4' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.1' } } },
+    // Not whole seconds: upstream fails this BgpPeer, and so do we (the editor reports bgppeer-timer).
+    { metadata: { name: 'p5' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.9' }, timers: { config: { keepaliveInterval: '10s' } } } },
+    { metadata: { name: 'p6' }, spec: { conf: { peerAs: 65000, neighborAddress: '10.0.0.8' }, timers: { config: { holdTime: '2' } } } },
   ]);
   assert.deepEqual(plan.global, { localAs: 65001, routerId: '10.0.0.5', listenPort: 17900 });
   assert.deepEqual(plan.peers.map((p) => p.name), ['p1']);
   assert.deepEqual(plan.peers[0].config, { neighborAddress: '10.0.0.1', peerAs: 65000, remotePort: 1790, passive: false, holdTime: 30, keepalive: 10 });
-  assert.equal(plan.problems.length, 2, plan.problems.join('\n'));
+  assert.equal(plan.problems.length, 4, plan.problems.join('\n'));
+  assert.match(plan.problems.join('\n'), /BgpPeer p5: timers.config.keepaliveInterval "10s" is not a valid number of seconds; peer left out/);
+  assert.match(plan.problems.join('\n'), /BgpPeer p6: timers.config.holdTime "2"/);
   assert.equal(bgpPlan(node, [], []).global, undefined, 'no BgpConf: BGP off');
 });
 

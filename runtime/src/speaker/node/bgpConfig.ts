@@ -5,6 +5,7 @@
 // means no incoming sessions, so passive peers cannot be served.
 import { parseIp } from '../../../../server/src/core/address/ip';
 import { RACK_LABEL } from '../../../../server/src/core/api/annotations';
+import { holdTimeAllowed, timerSeconds } from '../../../../server/src/core/api/timers';
 import type { PeerConfig } from '../bgp/peerSession';
 import { selectorMatches, type LabelSelector } from './selector';
 
@@ -47,11 +48,18 @@ export interface BgpPlan {
   problems: string[];
 }
 
-/** OpenELB keeps timers as strings ("90"); a trailing "s" is tolerated. */
-function seconds(text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined;
-  const n = Number(text.replace(/s$/, ''));
-  return Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+/** Each timer set on the BgpPeer in seconds, or the first one that is not valid. */
+function peerTimers(t: { holdTime?: string; keepaliveInterval?: string; connectRetry?: string } | undefined):
+  { holdTime?: number; keepalive?: number; connectRetryTime?: number } | { bad: string } {
+  const out: Record<string, number | undefined> = {};
+  for (const [field, key] of [['holdTime', 'holdTime'], ['keepaliveInterval', 'keepalive'], ['connectRetry', 'connectRetryTime']] as const) {
+    const text = t?.[field];
+    if (text === undefined || text === '') continue;
+    const secs = timerSeconds(String(text));
+    if (secs === undefined || (field === 'holdTime' && !holdTimeAllowed(secs))) return { bad: `timers.config.${field} "${text}"` };
+    out[key] = secs;
+  }
+  return out;
 }
 
 export function nodeAddress(node: NodeInfo, family: 4 | 6): string | undefined {
@@ -82,15 +90,15 @@ export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: 
     }
     // Do not peer with ourselves (a BgpPeer naming one of this node's addresses).
     if (node.internalIps.includes(address)) continue;
-    const t = s.timers?.config;
+    // As upstream, a timer that is not whole seconds fails the BgpPeer (the editor says so too).
+    const timers = peerTimers(s.timers?.config);
+    if ('bad' in timers) { problems.push(`BgpPeer ${name}: ${timers.bad} is not a valid number of seconds; peer left out`); continue; }
     const config: PeerConfig = {
       neighborAddress: address,
       peerAs: s.conf.peerAs,
       remotePort: s.transport?.remotePort,
       passive: s.transport?.passiveMode ?? false,
-      holdTime: seconds(t?.holdTime),
-      keepalive: seconds(t?.keepaliveInterval),
-      connectRetryTime: seconds(t?.connectRetry),
+      ...timers,
       ebgpMultihopTtl: s.ebgpMultihop?.enabled ? s.ebgpMultihop.multihopTtl : undefined,
       password: s.conf.authPassword || undefined,
     };

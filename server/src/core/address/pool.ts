@@ -147,13 +147,17 @@ function parseCidr(text: string, slash: number): ParsedPool {
   if (!ip) {
     return { problems: [problem('eip-address-syntax', `${describeBadIp(ipText)}; ${ACCEPTED}`, 0, slash)] };
   }
+  // An IPv4-mapped address (::ffff:a.b.c.d) is IPv4, but its prefix counts all 128 bits, as in Go.
+  const mapped = ip.family === 4 && ipText.includes(':');
   const width = bits(ip.family);
-  if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > width) {
-    return { problems: [problem('eip-address-prefix',
-      `prefix length '/${prefixText}' is out of range: IPv${ip.family} prefixes go from /0 to /${width}`,
-      slash, text.length)] };
+  const written = mapped ? 128 : width;
+  if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > written || (mapped && Number(prefixText) < 96)) {
+    return { problems: [problem('eip-address-prefix', mapped
+      ? `prefix length '/${prefixText}' is out of range for an IPv4-mapped address: /96 to /128 (the IPv4 part is the last 32 bits)`
+      : `prefix length '/${prefixText}' is out of range: IPv${ip.family} prefixes go from /0 to /${width}`,
+    slash, text.length)] };
   }
-  const prefix = Number(prefixText);
+  const prefix = Number(prefixText) - (mapped ? 96 : 0);
   const hostBits = BigInt(width - prefix);
   const mask = maxValue(ip.family) ^ ((1n << hostBits) - 1n);
   const first = ip.value & mask;

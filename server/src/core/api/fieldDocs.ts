@@ -47,7 +47,7 @@ export const FIELD_DOCS: Record<string, string> = {
   'BgpPeer spec.conf.peerAs': 'The neighbour\'s AS number, 1 to 4294967295.',
   'BgpPeer spec.conf.localAs': 'Local AS to present to this neighbour instead of the BgpConf one.',
   'BgpPeer spec.conf.authPassword': 'TCP MD5 password of the session. Never logged.',
-  'BgpPeer spec.conf.removePrivateAs': 'Strip private AS numbers on export: `REMOVE_NONE`, `REMOVE_ALL` or `REPLACE`.',
+  'BgpPeer spec.conf.removePrivateAs': 'Strip private AS numbers on export: `NONE`, `ALL` or `REPLACE` (the gobgp API names OpenELB converts into).',
   'BgpPeer spec.conf.description': 'Free text describing the neighbour.',
   'BgpPeer spec.conf.adminDown': 'Keep the session administratively down.',
   'BgpPeer spec.config.neighborAddress': 'The neighbour router\'s IPv4 address.',
@@ -72,11 +72,11 @@ export const FIELD_DOCS: Record<string, string> = {
 
 /** Enumerations OpenELB accepts for string fields the CRD leaves open (gobgp enum names). */
 export const EXTRA_ENUMS: Record<string, string[]> = {
-  'BgpPeer spec.conf.removePrivateAs': ['REMOVE_NONE', 'REMOVE_ALL', 'REPLACE'],
+  'BgpPeer spec.conf.removePrivateAs': ['NONE', 'ALL', 'REPLACE'],
   'BgpPeer spec.afiSafis.config.family.afi': ['AFI_IP', 'AFI_IP6', 'AFI_L2VPN', 'AFI_LS', 'AFI_OPAQUE', 'AFI_UNKNOWN'],
   'BgpPeer spec.afiSafis.config.family.safi': [
     'SAFI_UNICAST', 'SAFI_MULTICAST', 'SAFI_MPLS_LABEL', 'SAFI_ENCAPSULATION', 'SAFI_VPLS', 'SAFI_EVPN', 'SAFI_LS',
-    'SAFI_SR_POLICY', 'SAFI_MUP', 'SAFI_MPLS_VPN', 'SAFI_MPLS_VPN_MULTICAST', 'SAFI_ROUTE_TARGET_CONSTRAINTS',
+    'SAFI_SR_POLICY', 'SAFI_MPLS_VPN', 'SAFI_MPLS_VPN_MULTICAST', 'SAFI_ROUTE_TARGET_CONSTRAINTS',
     'SAFI_FLOW_SPEC_UNICAST', 'SAFI_FLOW_SPEC_VPN', 'SAFI_KEY_VALUE', 'SAFI_UNKNOWN',
   ],
 };

@@ -2,6 +2,7 @@
 import { isScalar, type Node } from 'yaml';
 import { parseIp, parseIPv4 } from '../address/ip';
 import { RACK_LABEL } from '../api/annotations';
+import { holdTimeAllowed, timerSeconds } from '../api/timers';
 import { getNode, getPair, isMap, nodeRange, scalarString, type Resource } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 
@@ -95,10 +96,11 @@ function checkBgpPeer(res: Resource, ctx: RuleContext): void {
       const { node, range } = at(res, ['spec', 'timers', 'config', t]);
       if (!isScalar(node) || node.value === null) continue;
       const text = String(node.value);
-      if (!/^[0-9]+$/.test(text)) {
+      const secs = timerSeconds(text);
+      if (secs === undefined) {
         ctx.report({ code: 'bgppeer-timer', severity: 'error', start: range[0], end: range[1], path: `spec.timers.config.${t}`,
           message: `timers.config.${t} is '${text}'; it must be a whole number of seconds in quotes, e.g. "90"` });
-      } else if (t === 'holdTime' && Number(text) > 0 && Number(text) < 3) {
+      } else if (t === 'holdTime' && !holdTimeAllowed(secs)) {
         ctx.report({ code: 'bgppeer-timer', severity: 'error', start: range[0], end: range[1], path: 'spec.timers.config.holdTime',
           message: `holdTime ${text} is not allowed by BGP (RFC 4271): use 0 (no keepalives) or at least 3 seconds` });
       }
@@ -129,8 +131,9 @@ function checkDuplicateNeighbors(ctx: RuleContext): void {
     const first = seen.get(key);
     const r = nodeRange(res, node) ?? [res.offset, res.offset];
     if (first !== undefined) {
-      ctx.report({ code: 'bgppeer-duplicate-neighbor', severity: 'error', start: r[0], end: r[1], path: `spec.${conf}.neighborAddress`,
-        message: `BgpPeer '${first}' already peers with ${scalarString(node)} on the same nodes; one neighbour can have one session per node` });
+      // A warning: upstream admits both (and lets one silently overwrite the other).
+      ctx.report({ code: 'bgppeer-duplicate-neighbor', severity: 'warning', start: r[0], end: r[1], path: `spec.${conf}.neighborAddress`,
+        message: `BgpPeer '${first}' already peers with ${scalarString(node)} on the same nodes; one neighbour has one session per node, so the speaker keeps the BgpPeer first by name and leaves the other out (upstream lets one silently overwrite the other); merge them or narrow their nodeSelectors` });
     } else seen.set(key, res.name ?? `document ${res.index + 1}`);
   }
 }

@@ -37,8 +37,24 @@ function annotation(res: Resource, key: string): { value?: string; range: [numbe
   return { value: isScalar(v) && v.value !== null ? String(v.value) : undefined, range, pair };
 }
 
+/** OpenELB annotations without `lb.kubesphere.io/v1alpha1: openelb`: neither upstream nor we serve it. */
+function checkLbMissing(res: Resource, ctx: RuleContext): void {
+  if (getString(res.root, ['spec', 'type']) !== 'LoadBalancer') return;
+  const first = [EIP_POOL_ANNOTATION, EIP_IP_ANNOTATION, PROTOCOL_ANNOTATION].map((k) => annotation(res, k)).find((a) => a?.pair);
+  const key = first && nodeRange(res, first.pair!.key);
+  if (!key) return;
+  const lineStart = ctx.text.lastIndexOf('\n', key[0] - 1) + 1;
+  const indent = ctx.text.slice(lineStart, key[0]);
+  const fixes = /^[ ]*$/.test(indent)
+    ? [{ title: `Add ${LB_ANNOTATION}: ${LB_ANNOTATION_VALUE}`, edits: [{ start: key[0], end: key[0], newText: `${LB_ANNOTATION}: ${LB_ANNOTATION_VALUE}\n${indent}` }], preferred: true }]
+    : undefined;
+  ctx.report({ code: 'service-lb-annotation', severity: 'warning', start: key[0], end: key[1], path: 'metadata.annotations', fixes,
+    message: `this Service has OpenELB annotations but no ${LB_ANNOTATION}: ${LB_ANNOTATION_VALUE}; OpenELB (upstream and ours) gives it no address until that annotation is added` });
+}
+
 function checkService(res: Resource, ctx: RuleContext): void {
   const lb = annotation(res, LB_ANNOTATION);
+  if (!lb) checkLbMissing(res, ctx);
   if (lb && lb.value !== LB_ANNOTATION_VALUE) {
     ctx.report({ code: 'service-lb-annotation', severity: 'error', start: lb.range[0], end: lb.range[1], path: `metadata.annotations.${LB_ANNOTATION}`,
       fixes: [{ title: `Change to ${LB_ANNOTATION_VALUE}`, edits: [{ start: lb.range[0], end: lb.range[1], newText: LB_ANNOTATION_VALUE }], preferred: true }],
