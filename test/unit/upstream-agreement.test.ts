@@ -163,3 +163,24 @@ describe('service-eip-disabled', () => {
     assert.deepEqual(diags(`${eip('pool-off', '10.21.0.0/28', '  disable: false\n')}---\n${svc}`), []);
   });
 });
+
+describe('service-lb-annotation: OpenELB annotations without lb.kubesphere.io/v1alpha1', () => {
+  const svc = (ann: string, type = 'LoadBalancer') =>
+    `apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n${ann}spec:\n  type: ${type}\n`;
+  it('a LoadBalancer Service gets a warning at its first OpenELB annotation, and the fix adds the annotation', () => {
+    const text = svc('    eip.openelb.kubesphere.io/v1alpha2: pool\n');
+    const d = diags(text).filter((x) => x.code === 'service-lb-annotation');
+    assert.equal(d.length, 1);
+    assert.equal(d[0].severity, WARNING);
+    assert.equal(textOf(text, d[0]), 'eip.openelb.kubesphere.io/v1alpha2');
+    const fix = new OpenElbLanguageService().codeActions(URI, text, d[0].range).find((a) => /Add lb\.kubesphere\.io/.test(a.title));
+    assert.ok(fix);
+    const fixed = apply(text, fix.edit!.changes![URI]);
+    assert.equal(fixed, svc('    lb.kubesphere.io/v1alpha1: openelb\n    eip.openelb.kubesphere.io/v1alpha2: pool\n'));
+    assert.deepEqual(diags(fixed).filter((x) => x.code === 'service-lb-annotation'), []);
+  });
+  it('silent for a ClusterIP Service and for a LoadBalancer without OpenELB annotations', () => {
+    assert.deepEqual(diags(svc('    eip.openelb.kubesphere.io/v1alpha2: pool\n', 'ClusterIP')).filter((x) => x.code === 'service-lb-annotation'), []);
+    assert.deepEqual(diags(svc('    metallb.universe.tf/address-pool: x\n')), []);
+  });
+});
