@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the AF_PACKET helper used by the speaker's Layer2 mode.
+# Builds the AF_PACKET + rtnetlink helper used by the speaker's layer2 and vip modes.
 #
 #   build.sh
 #     output: ${OPENELB_CACHE:-$HOME/.cache/openelb-toolkit}/bin/openelb-packet-helper (this
@@ -11,20 +11,28 @@
 #     Linux image (the runtime ships them to the speaker pods). amd64 is required.
 #     Cross compilers: gcc-x86-64-linux-gnu / gcc-aarch64-linux-gnu + libc6-dev-<arch>-cross.
 #
-# Rebuilds only when the source or this script is newer than the binary. Needs gcc.
+# Rebuilds only when a source, the header or this script is newer than the binary. Needs gcc.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-src="$here/packet-helper.c"
+# One binary: the AF_PACKET helper and its rtnetlink subcommands (netlink.c, for vip mode).
+srcs="$here/packet-helper.c $here/netlink.c"
+deps="$srcs $here/netlink.h $0"
 cflags="-O2 -Wall -Wextra -Werror -std=c11 -D_FORTIFY_SOURCE=2 -fstack-protector-strong"
+
+# newer_than OUT: whether a source, the header or this script changed since OUT was built.
+newer_than() {
+  for f in $deps; do [ "$f" -nt "$1" ] && return 0; done
+  return 1
+}
 
 # compile CC OUT [EXTRA FLAGS...]: builds to a temporary name and renames, so a concurrent run
 # never sees half a binary.
 compile() {
   cc=$1 out=$2; shift 2
-  if [ -x "$out" ] && [ ! "$src" -nt "$out" ] && [ ! "$0" -nt "$out" ]; then return 0; fi
+  if [ -x "$out" ] && ! newer_than "$out"; then return 0; fi
   # shellcheck disable=SC2086
-  "$cc" $cflags "$@" -o "$out.tmp.$$" "$src"
+  "$cc" $cflags "$@" -o "$out.tmp.$$" $srcs
   mv -f "$out.tmp.$$" "$out"
 }
 

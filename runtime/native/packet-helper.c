@@ -1,7 +1,10 @@
 /*
  * openelb-packet-helper: raw Ethernet I/O for the OpenELB speaker's Layer2 mode.
  *
- *   usage: openelb-packet-helper [--max-rate FRAMES_PER_SECOND] IFNAME
+ *   usage: openelb-packet-helper [--max-rate FRAMES_PER_SECOND] [--send-only] IFNAME
+ *          openelb-packet-helper addr ... | route ...    (rtnetlink: see netlink.c)
+ *
+ * --send-only: receive nothing (vip mode only sends gratuitous ARP / NA; the kernel answers).
  *
  * Node.js cannot open AF_PACKET sockets, so the speaker spawns this helper. It
  * opens one packet socket on IFNAME with a kernel (classic BPF) filter that
@@ -47,6 +50,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "netlink.h"
 
 #define MAX_FRAME 1518            /* largest frame we pass either way */
 #define IN_BUF (4 * (3 + MAX_FRAME))
@@ -219,16 +223,20 @@ static void handle_parent(int fd, int ifindex, unsigned char type, const unsigne
 }
 
 int main(int argc, char **argv) {
+  /* The netlink subcommands take at least three words ("route get IP"); the packet mode takes
+   * exactly one positional argument, so an interface named "addr" or "route" still works. */
+  if (argc >= 4 && (strcmp(argv[1], "addr") == 0 || strcmp(argv[1], "route") == 0)) return netlink_main(argc - 1, argv + 1);
   const char *ifname = NULL;
-  int extra = 0;
+  int extra = 0, send_only = 0;
   rate = 2000;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--max-rate") == 0 && i + 1 < argc) rate = atof(argv[++i]);
+    else if (strcmp(argv[i], "--send-only") == 0) send_only = 1;
     else if (!ifname) ifname = argv[i];
     else extra = 1;
   }
   signal(SIGPIPE, SIG_IGN);
-  if (!ifname || extra || rate < 1 || strlen(ifname) >= IFNAMSIZ) fail("usage: openelb-packet-helper [--max-rate N>=1] IFNAME");
+  if (!ifname || extra || rate < 1 || strlen(ifname) >= IFNAMSIZ) fail("usage: openelb-packet-helper [--max-rate N>=1] [--send-only] IFNAME");
   burst = rate / 10 < 20 ? 20 : rate / 10;
   tokens = burst;
   last_refill = now_seconds();
@@ -245,7 +253,8 @@ int main(int argc, char **argv) {
   struct sockaddr_ll addr;
   memset(&addr, 0, sizeof(addr));
   addr.sll_family = AF_PACKET;
-  addr.sll_protocol = htons(ETH_P_ALL);
+  /* Protocol 0 registers no receive hook at all: a send-only socket costs nothing per frame. */
+  addr.sll_protocol = send_only ? 0 : htons(ETH_P_ALL);
   addr.sll_ifindex = ifindex;
   if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) fail("bind %s: %s", ifname, strerror(errno));
 

@@ -30,3 +30,20 @@ export function nodeMetrics(ns: string, port = 9464): string {
     `fetch('http://127.0.0.1:${port}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t), (e) => { console.error(e.message); process.exit(1); })`],
   { encoding: 'utf8', timeout: 10_000 });
 }
+
+/** One address of `ip -j addr` (addr_info), with iproute2's flag keys (noprefixroute, nodad, ...). */
+export interface AddrInfo { family: string; local: string; prefixlen: number; [flag: string]: unknown }
+
+/** The addresses on `dev` in namespace `ns`. */
+export function interfaceAddresses(ns: string, dev = 'eth0'): AddrInfo[] {
+  const out = execFileSync('ip', ['-j', '-n', ns, 'addr', 'show', 'dev', dev], { encoding: 'utf8' });
+  return (JSON.parse(out || '[]') as { addr_info?: AddrInfo[] }[]).flatMap((l) => l.addr_info ?? []);
+}
+
+/** Connects over TCP from namespace `ns` to ip:port and returns what the server sends (trimmed). */
+export function tcpGreeting(ns: string, ip: string, port: number, timeoutMs = 3000): string {
+  const script = `const s = require('net').connect({ host: ${JSON.stringify(ip)}, port: ${port}, timeout: ${timeoutMs} }); let d = '';
+    s.on('data', (c) => { d += c; }); s.on('end', () => process.stdout.write(d.trim()));
+    s.on('timeout', () => { console.error('timeout'); process.exit(1); }); s.on('error', (e) => { console.error(e.message); process.exit(1); });`;
+  return execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8', timeout: timeoutMs + 5000 });
+}

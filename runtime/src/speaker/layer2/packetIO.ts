@@ -41,6 +41,8 @@ export interface PacketIOOptions {
   startTimeoutMs?: number;
   /** Command to run the helper through, e.g. ["ip", "netns", "exec", "ns1"]. */
   wrapper?: string[];
+  /** Receive nothing, only send (vip mode's gratuitous ARP / NA). */
+  sendOnly?: boolean;
 }
 
 /** Bytes we let queue towards the helper before dropping frames to send. */
@@ -63,7 +65,7 @@ export class PacketIO implements FramePort {
   /** Starts the helper on `ifname` and resolves once it reported the interface. */
   static open(ifname: string, options: PacketIOOptions = {}): Promise<PacketIO> {
     const helper = options.helperPath ?? findPacketHelper();
-    const args = [...(options.maxRate ? ['--max-rate', String(options.maxRate)] : []), ifname];
+    const args = [...(options.maxRate ? ['--max-rate', String(options.maxRate)] : []), ...(options.sendOnly ? ['--send-only'] : []), ifname];
     const [cmd, ...pre] = [...(options.wrapper ?? []), helper];
     const child = spawn(cmd, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const decoder = new MessageDecoder();

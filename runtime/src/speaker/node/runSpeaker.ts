@@ -1,6 +1,6 @@
 // Entry point of `openelb speaker`: watches the cluster, holds this node's liveness Lease and,
 // on every relevant change, plans with desiredState() and applies the difference to the layer2
-// announcers and the BGP sessions.
+// announcers, the vip addresses and the BGP sessions.
 //
 //   const s = await runSpeaker({ kubeconfig, node: 'node1', metricsPort: 0 });
 //   ...
@@ -11,6 +11,7 @@ import { parseIp } from '../../../../server/src/core/address/ip';
 import { LAYER2_NODE_ANNOTATION, NODE_INTERFACES_ANNOTATION, OPENELB_NAMESPACE } from '../../../../server/src/core/api/annotations';
 import { describeError, loadKubeConfig } from '../../kube/client';
 import { desiredState } from '../plan/desiredState';
+import { interfaceNames, placeVips, vipInterfaces, vipPools, withoutVips } from '../plan/vip';
 import { BgpDriver } from './bgpDriver';
 import { bgpPlan, nodeAddress } from './bgpConfig';
 import { EipValidity, eipViews, nodeInfo, nodeViews, serviceViews } from './clusterView';
@@ -23,6 +24,7 @@ import { liveSpeakers } from './liveness';
 import { serveSpeakerMetrics } from './metrics';
 import { SpeakerLease } from './speakerLease';
 import { StatusPublisher } from './statusPublisher';
+import { VipDriver } from './vipDriver';
 import { Watches, type WatchKind } from './watches';
 
 /** Liveness Lease timing. A crashed speaker's addresses move after at most the duration (so a
@@ -85,6 +87,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
 
   const helper = prepareHelper(o.helperPath, log);
   const l2 = new Layer2Driver(log, () => void schedule(), helper.path, helper.problem);
+  const vip = new VipDriver(log, () => void schedule(), helper.path, helper.problem);
   let lastLive = '';
   const onChange = (kind: WatchKind): void => {
     // Lease renewals are frequent: re-plan only when the set of live speakers changed.
@@ -107,7 +110,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
   const cachedRoute = (ip: string): string | undefined => {
     const hit = routeCache.get(ip);
     if (hit && hit[1] > Date.now()) return hit[0];
-    const dev = routeDevice(ip);
+    const dev = routeDevice(ip, helper.path);
     routeCache.set(ip, [dev, Date.now() + 5000]);
     return dev;
   };
@@ -118,7 +121,8 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
   async function plan(): Promise<void> {
     const nics = readNics();
     const self = watches.nodes.get(node);
-    const annotation = interfacesAnnotation(nics);
+    // Without the vip addresses this node holds: they move at every failover.
+    const annotation = interfacesAnnotation(withoutVips(nics, vip.holdings().keys()));
     if (self && self.metadata?.annotations?.[NODE_INTERFACES_ANNOTATION] !== annotation && annotationWritten !== annotation) {
       annotationWritten = annotation;
       writes.setInterfacesAnnotation(annotation).catch((e: unknown) => { annotationWritten = undefined; log(`cannot annotate Node ${node}: ${describeError(e)}`); });
@@ -152,6 +156,14 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
     for (const ip of l2Change.announced) log(`layer2: announcing ${ip} on ${l2.announcedAddresses().get(ip)}`);
     for (const ip of l2Change.withdrawn) log(`layer2: withdrew ${ip}`);
 
+    // Vip: the elected node holds each address on the Eip's interface (netlink via the helper).
+    const vipChoices = vipInterfaces(views, nics, cachedRoute);
+    await vip.ensure(interfaceNames(vipChoices));
+    if (stopped) return;
+    const vipChange = await vip.apply(placeVips(want.vip, vip.usable(vipChoices)), vipPools(views));
+    for (const p of vipChange.add) log(`vip: holding ${p.ip} on ${p.ifname}`);
+    for (const p of vipChange.remove) log(`vip: released ${p.ip} from ${p.ifname}`);
+
     // BGP: sessions from BgpConf/BgpPeers, host routes with this node's address as next hop.
     const info = nodeInfo(self, node);
     const bp = bgpPlan(info, watches.confs.list(), watches.peers.list());
@@ -167,7 +179,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
     for (const p of bgpChange.announced) log(`bgp: announcing ${p} via ${routes.get(p)}`);
     for (const p of bgpChange.withdrawn) log(`bgp: withdrew ${p}`);
 
-    publisher.eips(usable, eipObjects);
+    publisher.eips(new Map([...usable, ...vip.usable(vipChoices)]), eipObjects);
   }
 
   await watches.start();
@@ -204,6 +216,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
         // Hand over first: the others see the Lease go and announce, then we fall silent.
         await lease.release();
         await running?.catch(() => undefined);
+        await vip.stop();
         await watches.stop();
         await l2.stop();
         await bgp.stop();

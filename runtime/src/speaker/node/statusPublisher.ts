@@ -29,7 +29,7 @@ export class StatusPublisher {
       if (!choice || this.eipBusy.has(name)) continue;
       const ok = 'ifname' in choice;
       const message = ok
-        ? `config openelb layer2 speaker successfully on ${choice.ifname}${choice.note ? ` (${choice.note})` : ''}`
+        ? `config openelb ${obj.spec?.protocol === 'vip' ? 'vip' : 'layer2'} speaker successfully on ${choice.ifname}${choice.note ? ` (${choice.note})` : ''}`
         : choice.error;
       const reason = ok ? REASON_OK : choice.reason ?? REASON_FAILED;
       const current = (obj.status?.conditions as Condition[] | undefined)?.find((c) => c.type === conditionType(this.node));

@@ -1,5 +1,6 @@
 // What one node's speaker must announce, computed from cluster state (pure: no I/O).
 // Layer2: the addresses this node owns (elected among live speakers), on which interface.
+// Vip: the same election; the owner holds the address on the interface (plan/vip.ts).
 // BGP: a host route for every address of a bgp Eip, unless externalTrafficPolicy Local and
 // this node has no ready endpoint of the Service.
 import { parseIp, type Family } from '../../../../server/src/core/address/ip';
@@ -49,8 +50,10 @@ export interface BgpAnnouncement {
 
 export interface DesiredState {
   layer2: Layer2Announcement[];
+  /** Addresses of vip Eips this node owns (elected exactly as layer2's). */
+  vip: Layer2Announcement[];
   bgp: BgpAnnouncement[];
-  /** Layer2 addresses and the node elected for each (for status and events). */
+  /** Layer2 and vip addresses and the node elected for each (for status and events). */
   owners: Map<string, string | undefined>;
 }
 
@@ -106,11 +109,11 @@ export function desiredState(self: string, eips: EipView[], services: ServiceVie
     }
   }
   const ready = nodes.filter((n) => n.ready && liveSpeakers.has(n.name)).map((n) => n.name).sort();
-  const out: DesiredState = { layer2: [], bgp: [], owners: new Map() };
+  const out: DesiredState = { layer2: [], vip: [], bgp: [], owners: new Map() };
   for (const [ipText, { eip, services: svcs }] of byIp) {
     const family = parseIp(ipText)!.family;
     const keys = svcs.map((s) => s.key).sort();
-    if (eip.protocol === 'layer2' && eip.interface) {
+    if ((eip.protocol === 'layer2' || eip.protocol === 'vip') && eip.interface) {
       // With Local traffic, prefer nodes that have endpoints (as kube-proxy drops traffic elsewhere).
       const local = svcs.every((s) => s.localTraffic);
       const able = ready.filter((n) => !eip.unableNodes?.has(n));
@@ -118,13 +121,14 @@ export function desiredState(self: string, eips: EipView[], services: ServiceVie
       const candidates = local && withEndpoints.length ? withEndpoints : able;
       const owner = electOwner(ipText, candidates);
       out.owners.set(ipText, owner);
-      if (owner === self) out.layer2.push({ ip: ipText, family, eip: eip.name, interface: eip.interface, services: keys });
+      if (owner === self) out[eip.protocol].push({ ip: ipText, family, eip: eip.name, interface: eip.interface, services: keys });
     } else if (eip.protocol === 'bgp') {
       const serves = svcs.some((s) => !s.localTraffic || s.endpointNodes.has(self));
       if (serves) out.bgp.push({ prefix: `${ipText}/${family === 4 ? 32 : 128}`, ip: ipText, eip: eip.name, services: keys });
     }
   }
   out.layer2.sort((a, b) => a.ip.localeCompare(b.ip));
+  out.vip.sort((a, b) => a.ip.localeCompare(b.ip));
   out.bgp.sort((a, b) => a.prefix.localeCompare(b.prefix));
   return out;
 }
