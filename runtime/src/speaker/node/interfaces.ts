@@ -1,5 +1,5 @@
 // The node's network interfaces and which one serves a layer2 Eip (pure; the I/O that feeds it,
-// os.networkInterfaces() and `ip route get`, lives in hostNet.ts).
+// os.networkInterfaces() and the helper's `route get`, lives in hostNet.ts).
 //
 // As in OpenELB, an Eip's `interface` is a name ("eth0") or "can_reach:IP" (the interface of
 // the route to IP), and the interface is usable only when one of its subnets holds the whole
