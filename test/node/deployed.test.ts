@@ -12,7 +12,7 @@ import { BGP_RANGE_V4, HOSTS, L2_RANGE_V4, L2_RANGE_V6, type Role } from './layo
 import { startNodeCluster, type NodeCluster } from './nodeCluster';
 import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from './observe';
 import {
-  applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, nodeName, openelb, otherNode, range,
+  applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, holdersOf, nodeName, openelb, otherNode, range,
   serviceAddress, speakerConditions, speakerPid, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
 } from './steps';
 import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from './extraNetworks';
@@ -20,6 +20,7 @@ import { electOwner } from '../../runtime/src/speaker/plan/election';
 
 const VIP = '172.31.70.200';
 const VIP6 = 'fd00:70::200';
+const VIP_RANGE = '172.31.70.220-172.31.70.229';
 const log = (m: string) => console.log(`# ${m}`);
 
 describe('node tier: the runtime deployed by `openelb deploy` on real kubelet nodes', { concurrency: false }, () => {
@@ -185,6 +186,27 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
       return h?.length === 2 ? h : undefined;
     }, { timeoutMs: 60_000, everyMs: 200 });
     assert.deepEqual(hops, [HOSTS.n1.v4, HOSTS.n2.v4].sort());
+  });
+
+  test('vip: the elected node holds the address on eth0, kube-proxy carries HTTP, a killed speaker hands it over, nothing is left', async () => {
+    await applyEip(c, 'vipp', { address: VIP_RANGE, protocol: 'vip', interface: 'eth0' });
+    await applyService(c, 'web-vip', { 'eip.openelb.kubesphere.io/v1alpha2': 'vipp', 'protocol.openelb.kubesphere.io/v1alpha1': 'vip' });
+    const ip = await serviceAddress(c, 'web-vip');
+    const [owner] = await poll(`one node holding ${ip} on eth0`, () => { const h = holdersOf(c, ip); return h.length === 1 ? h : undefined; },
+      { timeoutMs: 30_000, everyMs: 100 });
+    assert.match((await firstHttp(c, ip)).body, /^hello from web-/);
+    // SIGKILL the holder's speaker: the other node takes the address. The killed node keeps its
+    // copy until its speaker restarts; then the election is as before, and one node holds it.
+    const restarts = (await speakerPodOn(c, owner)).status?.containerStatuses?.[0]?.restartCount ?? 0;
+    const t0 = Date.now();
+    process.kill(speakerPid(c, owner), 'SIGKILL');
+    await poll(`${nodeName(otherNode(owner))} holding ${ip}`, () => holdersOf(c, ip).includes(otherNode(owner)), { timeoutMs: 30_000, everyMs: 20 });
+    log(`vip: ${nodeName(owner)}'s speaker killed -> ${nodeName(otherNode(owner))} holds ${ip} after ${Date.now() - t0} ms`);
+    await waitSpeakerRestarted(c, owner, restarts);
+    await poll(`exactly one node holding ${ip} after the restart`, () => holdersOf(c, ip).length === 1, { timeoutMs: 30_000, everyMs: 100 });
+    assert.ok(await firstHttp(c, ip, 30_000));
+    await restCall(c.kc, 'DELETE', '/api/v1/namespaces/default/services/web-vip');
+    await poll(`${ip} gone from every node`, () => holdersOf(c, ip).length === 0, { timeoutMs: 30_000, everyMs: 100 });
   });
 
   test('strictarp against the real kube-proxy DaemonSet: iptables mode needs no change and nothing restarts', async () => {

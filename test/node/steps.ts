@@ -1,7 +1,7 @@
 // What the node tier does to the cluster, as an operator would, shared by the tests and
 // `npm run bench:node`: run the `openelb` CLI bundle, create pools, backends and Services, kill or
 // delete speaker pods, and measure what the LAN sees.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { restCall } from '../../runtime/src/kube/rest';
@@ -190,4 +190,13 @@ export async function speakerConditions(c: NodeCluster, eip: string, ok: (cs: Co
 /** `prefix` + each number from `first` to `last`: range('10.0.0.', 1, 3) is 10.0.0.1, .2, .3. */
 export function range(prefix: string, first: number, last: number): string[] {
   return Array.from({ length: last - first + 1 }, (_, i) => `${prefix}${first + i}`);
+}
+
+/** The nodes whose eth0 holds `ip` (vip mode puts the address on the elected node's interface). */
+export function holdersOf(c: NodeCluster, ip: string): ('n1' | 'n2')[] {
+  return (['n1', 'n2'] as const).filter((role) => {
+    const out = spawnSync('ip', ['-n', c.ns(role), '-j', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '[]';
+    const links = JSON.parse(out || '[]') as { addr_info?: { local?: string }[] }[];
+    return links.some((l) => (l.addr_info ?? []).some((a) => a.local === ip));
+  });
 }

@@ -1,10 +1,14 @@
-// Tears down node-tier runs whose test process is gone: run by scripts/test.mjs after it had to
-// kill a tier that overran its time, so the machine is left as found even then.
+// Tears down node-tier runs whose test process is gone: run by scripts/test.mjs after the node
+// tier failed or overran its time, so the machine is left as found even then.
 import { staleRuns } from './runState';
 import { leftovers, teardownRun } from './teardown';
 
-for (const s of staleRuns()) {
-  console.error(`node tier: tearing down the run ${s.prefix} left by process ${s.pid}`);
-  await teardownRun(s, (m) => console.error(`  ${m}`));
-  for (const l of leftovers(s)) console.error(`  still there: ${l}`);
+async function main(): Promise<void> {
+  for (const s of staleRuns()) {
+    console.error(`node tier: tearing down the run ${s.prefix} left by process ${s.pid}`);
+    await teardownRun(s, (m) => console.error(`  ${m}`));
+    for (const l of leftovers(s)) console.error(`  still there: ${l}`);
+  }
 }
+
+void main();
