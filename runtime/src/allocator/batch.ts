@@ -55,7 +55,7 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
     return s;
   };
   const decisions = new Map<string, BatchDecision>();
-  for (const { key, request, nsLabels } of items) {
+  for (const { key, request, nsLabels } of adoptersFirst(items, allocs)) {
     // work's index for `key` is not updated below; each key is planned once per batch.
     const d: BatchDecision = request ? planService(request, work, nsLabels) : { action: 'gone' };
     decisions.set(key, d);
@@ -75,4 +75,16 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
     }
   }
   return { decisions, changed, carriers, touched };
+}
+
+/**
+ * Services showing an address in their status that no record lists for them (after a takeover
+ * from upstream, or a lost record) are planned first: they re-adopt it before a new Service of
+ * the same batch could take it as free, so they keep it instead of being moved. Every other
+ * Service keeps the order it came in (unchanged when there is none).
+ */
+function adoptersFirst(items: BatchItem[], allocs: Allocations): BatchItem[] {
+  const adopts = (i: BatchItem): boolean => !!i.request?.wanted && i.request.statusIps.length > 0 && allocs.allocationOf(i.key) === undefined;
+  const first = items.filter(adopts);
+  return first.length === 0 ? items : [...first, ...items.filter((i) => !adopts(i))];
 }

@@ -18,6 +18,7 @@ export interface EipObject {
     resourceVersion?: string;
     generation?: number;
     uid?: string;
+    finalizers?: string[];
     /** A string as the API server sends it; a Date when a typed client parsed it. */
     creationTimestamp?: string | Date;
   };

@@ -2,14 +2,21 @@
 import { deploy, type Change } from '../ops/deploy';
 import { imageProblem } from '../ops/image';
 import { DEFAULT_IMAGE } from '../ops/names';
+import { kubectlDelete } from '../ops/foreign';
+import type { UpstreamObject } from '../ops/upstream';
 import { KUBE_HELP, KUBE_OPTIONS, kubeFrom, parseArgs, runCommand, UsageError, type Print } from './args';
 
-export const DEPLOY_USAGE = `usage: openelb deploy [--dry-run] [--image IMAGE] [--kubeconfig PATH] [--context NAME]
+export const DEPLOY_USAGE = `usage: openelb deploy [--dry-run] [--image IMAGE] [--remove-upstream | --force] [--kubeconfig PATH] [--context NAME]
 
 Server-side applies the OpenELB CRDs, namespace, RBAC, runtime ConfigMap, controller and speaker.
+Takes over from upstream OpenELB: refuses while its admission webhooks or controller/speaker
+workloads are in place, naming them with the kubectl commands that remove them.
   --dry-run           ask the API server what would change (dryRun=All); store nothing
   --image IMAGE       Node.js 20+ image that runs the bundled runtime (default ${DEFAULT_IMAGE});
                       NAME[:TAG][@sha256:DIGEST], e.g. node:24-bookworm-slim@sha256:<64 hex>
+  --remove-upstream   delete upstream OpenELB's webhook configurations and workloads first
+                      (its other objects stay, for the way back)
+  --force             deploy beside upstream's webhooks and workloads (they then compete with ours)
 ${KUBE_HELP}`;
 
 /** One line per object: "create  DaemonSet openelb-system/openelb-speaker". */
@@ -22,16 +29,28 @@ export function summarize(changes: Change[]): string {
   return ['create', 'update', 'delete', 'release', 'unchanged'].filter((a) => count(a) > 0).map((a) => `${count(a)} ${a}`).join(', ');
 }
 
+/** The upstream objects found, and the commands that remove the harmless ones later. */
+export function formatUpstream(found: UpstreamObject[], heading: string): string {
+  const lines = found.map((f) => `  ${f.role.padEnd(8)} ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: ${f.detail}`);
+  const leftovers = found.filter((f) => f.role === 'leftover' && !f.takenOver);
+  const cleanup = leftovers.length ? ['to remove the rest once you no longer want the way back:', ...leftovers.map((f) => `  ${kubectlDelete(f)}`)] : [];
+  return [heading, ...lines, ...cleanup].join('\n');
+}
+
 export function deployCommand(argv: string[], out: Print, err: Print): Promise<number> {
   return runCommand('deploy', DEPLOY_USAGE, err, async () => {
-    const args = parseArgs(argv, { values: [...KUBE_OPTIONS, 'image'], flags: ['dry-run'] });
+    const args = parseArgs(argv, { values: [...KUBE_OPTIONS, 'image'], flags: ['dry-run', 'remove-upstream', 'force'] });
     if (args.help) { out(DEPLOY_USAGE); return 0; }
     const dryRun = args.flags.has('dry-run');
     const image = args.values.image;
     const problem = image === undefined ? undefined : imageProblem(image);
     if (problem) throw new UsageError(`--image ${image}: ${problem}`);
+    if (args.flags.has('remove-upstream') && args.flags.has('force')) throw new UsageError('--remove-upstream and --force exclude each other');
     const kc = kubeFrom(args);
-    const { changes, architectures } = await deploy(kc, { dryRun, image, onProgress: (c) => out(formatChange(c)) });
+    const { changes, architectures } = await deploy(kc, {
+      dryRun, image, removeUpstream: args.flags.has('remove-upstream'), force: args.flags.has('force'),
+      onProgress: (c) => out(formatChange(c)), onNote: err, onUpstream: (found) => out(formatUpstream(found, 'upstream OpenELB found:')),
+    });
     out(`packet helper shipped for: ${architectures?.join(', ')}`);
     out(`${dryRun ? 'dry run: ' : ''}${summarize(changes)}`);
     return 0;

@@ -28,6 +28,7 @@ import {
   type BatchDecision, type BatchItem, type EipObject,
 } from '../allocator';
 import { describeError, isConflict, isNotFound, retryOnConflict } from '../kube/client';
+import { IPAM_FINALIZER } from '../../../server/src/core/api/annotations';
 import { EipRecord } from './eipRecord';
 import { EventRecorder } from './events';
 import { EIP_PLURAL, EIP_VERSION, GROUP, KubeIo } from './kubeIo';
@@ -256,6 +257,11 @@ export class AllocationController {
   private async reconcileEip(name: string): Promise<void> {
     const cached = this.record.object(name);
     if (!cached) return;
+    // Upstream's Eip finalizer (an Eip taken over from upstream OpenELB): we keep no state that
+    // needs it, and nothing else would remove it, so a deleted Eip would stay Terminating.
+    if (cached.metadata?.deletionTimestamp && cached.metadata.finalizers?.includes(IPAM_FINALIZER)) {
+      await this.io.removeEipFinalizer(name, IPAM_FINALIZER);
+    }
     // Holders whose Service no longer exists are dropped (OpenELB's syncEip does the same), once
     // the API server confirms it: the informer may simply not have seen a new Service yet.
     const held = this.record.allocs.pools.get(name)?.holders.values() ?? [];

@@ -57,6 +57,26 @@ export class KubeIo {
     return { ...obj, metadata: got.metadata };
   }
 
+  /**
+   * Removes a finalizer from an Eip (a merge patch made conditional by the resourceVersion it
+   * read, retried on conflict); a gone Eip, or one without it, is fine.
+   */
+  async removeEipFinalizer(name: string, finalizer: string): Promise<void> {
+    const path = `/apis/${GROUP}/${EIP_VERSION}/${EIP_PLURAL}/${encodeURIComponent(name)}`;
+    try {
+      await retryOnConflict(async () => {
+        const md = (await this.getEip(name)).metadata ?? {};
+        if (!md.finalizers?.includes(finalizer)) return;
+        await restCall(this.kc, 'PATCH', path, {
+          body: { metadata: { finalizers: md.finalizers.filter((f) => f !== finalizer), resourceVersion: md.resourceVersion } },
+          contentType: 'application/merge-patch+json', query: { fieldManager: FIELD_MANAGER }, accept: METADATA_ONLY,
+        });
+      });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
   getService(namespace: string, name: string): Promise<V1Service> {
     return this.core.readNamespacedService({ namespace, name });
   }

@@ -4,6 +4,15 @@
 // resourceVersion, so two candidates can never both win the same round.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { describeError, isAlreadyExists, isConflict, isNotFound } from '../kube/client';
+import { LABELS } from '../ops/names';
+
+/**
+ * Our label on the Lease (also on one taken over, e.g. upstream v0.6's of the same name): undeploy
+ * deletes the runtime's labelled objects and keeps openelb-system only for others' objects.
+ */
+function labelled(md: V1Lease['metadata'] = {}): V1Lease['metadata'] {
+  return { ...md, labels: { ...md.labels, ...LABELS } };
+}
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -79,7 +88,7 @@ export class LeaderElector {
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
-        await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.spec(0) } });
+        await this.api.createNamespacedLease({ namespace, body: { metadata: labelled({ name, namespace }), spec: this.spec(0) } });
         return true;
       } catch (e2) {
         if (isAlreadyExists(e2)) return false;
@@ -98,7 +107,7 @@ export class LeaderElector {
     try {
       await this.api.replaceNamespacedLease({
         name, namespace,
-        body: { ...lease, spec: this.spec(transitions, mine && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : undefined) },
+        body: { ...lease, metadata: labelled(lease.metadata), spec: this.spec(transitions, mine && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : undefined) },
       });
       return true;
     } catch (e) {

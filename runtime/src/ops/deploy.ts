@@ -8,7 +8,7 @@
 // dryRun=All, so the answer is the API server's own (defaults, admission) and nothing is stored.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildManifests } from './manifests';
-import { FIELD_MANAGER, MANAGED_BY, NAMESPACE } from './names';
+import { FIELD_MANAGER, NAMESPACE } from './names';
 import { kubeCall, OpsError } from './kubeconfig';
 import { restCall } from '../kube/rest';
 import { STORAGE_VERSION } from '../../../server/src/core/api/types';
@@ -18,6 +18,9 @@ import { checkImage } from './image';
 import { findHeldServices, heldDetail, HeldServicesError, releaseService, type HeldService } from './heldServices';
 import { POD_WAIT_MS, waitPodsGone } from './podsGone';
 import { statusCode } from '../kube/client';
+import { findUpstream, keyOf, keyOfManifest, type UpstreamObject } from './upstream';
+import { releaseEipFinalizers, removeUpstream, takeoverPlan, waitUpstreamPodsGone } from './takeover';
+import { foundPath, isOurs, namespaceContents, type FoundObject } from './foreign';
 
 /** 'release': a Service's OpenELB finalizer, pool label and addresses removed (undeploy). */
 export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'release';
@@ -41,6 +44,16 @@ export interface DeployOptions {
   onProgress?: (change: Change) => void;
   /** How long to wait for the CRDs to become Established (ms). */
   crdTimeoutMs?: number;
+  /** Delete upstream OpenELB's webhook configurations and workloads first (takeover.ts). */
+  removeUpstream?: boolean;
+  /** Deploy although upstream's webhooks or workloads are in place. */
+  force?: boolean;
+  /** Messages while waiting for upstream's pods to stop. */
+  onNote?: (message: string) => void;
+  /** How long to wait for upstream's pods to stop (ms, default 60 s). */
+  podTimeoutMs?: number;
+  /** Called with the upstream OpenELB objects found, before anything is changed. */
+  onUpstream?: (found: UpstreamObject[]) => void;
 }
 
 export interface UndeployOptions {
@@ -60,6 +73,10 @@ export interface DeployResult {
   changes: Change[];
   /** deploy: the CPU architectures whose packet helper was shipped ("amd64", "arm64"). */
   architectures?: string[];
+  /** deploy: upstream OpenELB objects found before it started (upstream.ts). */
+  upstream?: UpstreamObject[];
+  /** undeploy: objects found and left (others' objects in openelb-system, upstream's elsewhere). */
+  left?: UpstreamObject[];
 }
 
 
@@ -94,18 +111,25 @@ function changeOf(o: KubeObject, action: Action): Change {
   return { kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), action };
 }
 
-async function applyOne(kc: KubeConfig, o: KubeObject, dryRun: boolean, namespaceMissing: boolean): Promise<Action> {
+interface Applied { action: Action; detail?: string }
+
+async function applyOne(kc: KubeConfig, o: KubeObject, dryRun: boolean, namespaceMissing: boolean, replaced: Set<string>): Promise<Applied> {
   const what = describeObject(o);
   const live = await kubeCall(kc, 'get', what, () => readLive(kc, o));
-  // A dry run cannot create objects inside a namespace that the same dry run only pretends to create.
-  if (dryRun && namespaceMissing && o.metadata.namespace === NAMESPACE) return 'create';
+  // A dry run cannot create objects inside a namespace that the same dry run only pretends to create,
+  // nor apply over an upstream object that the same dry run only pretends to delete.
+  if (dryRun && ((namespaceMissing && o.metadata.namespace === NAMESPACE) || replaced.has(keyOfManifest(o)))) return { action: 'create' };
+  // A namespace someone else made (upstream's, after a takeover) is used as it is: undeploy
+  // deletes only a namespace carrying our label, so it must not get it.
+  if (live && o.kind === 'Namespace' && !isOurs(live.metadata)) return { action: 'unchanged', detail: 'exists, not created by openelb deploy: used as it is' };
   const applied = await kubeCall(kc, live ? 'patch' : 'create', what, () => restCall(kc, 'PATCH', objectPath(o), {
     body: o,
     contentType: 'application/apply-patch+yaml',
     query: { fieldManager: FIELD_MANAGER, force: 'true', dryRun: dryRun ? 'All' : undefined },
   })) as KubeObject;
-  if (!live) return 'create';
-  return comparable(live) === comparable(applied) ? 'unchanged' : 'update';
+  if (!live) return { action: 'create' };
+  if (!isOurs(live.metadata)) return { action: 'update', detail: 'taken over: it was not created by openelb deploy' };
+  return { action: comparable(live) === comparable(applied) ? 'unchanged' : 'update' };
 }
 
 async function waitEstablished(kc: KubeConfig, crd: KubeObject, timeoutMs: number): Promise<void> {
@@ -139,25 +163,35 @@ export async function deploy(kc: KubeConfig, opts: DeployOptions = {}): Promise<
   requireHelper(runtime);
   const objects = buildManifests({ image, runtime });
   const changes: Change[] = [];
+  const record = (change: Change): void => { changes.push(change); opts.onProgress?.(change); };
+  const upstream = await findUpstream(kc);
+  if (upstream.length) opts.onUpstream?.(upstream);
+  const removing = takeoverPlan(upstream, opts);
+  for (const u of removing) {
+    await removeUpstream(kc, u, dryRun);
+    record({ kind: u.kind, name: u.name, ...(u.namespace ? { namespace: u.namespace } : {}), action: 'delete', detail: `upstream OpenELB ${u.role}` });
+  }
+  const workloads = removing.filter((u) => u.role === 'workload');
+  if (!dryRun && workloads.length) await waitUpstreamPodsGone(kc, workloads, opts.podTimeoutMs ?? POD_WAIT_MS, opts.onNote);
+  const replaced = new Set(removing.map(keyOf));
   let namespaceMissing = false;
   for (const o of objects) {
-    const action = await applyOne(kc, o, dryRun, namespaceMissing);
+    const { action, detail } = await applyOne(kc, o, dryRun, namespaceMissing, replaced);
     if (o.kind === 'Namespace' && o.metadata.name === NAMESPACE) namespaceMissing = action === 'create';
     if (o.kind === 'CustomResourceDefinition' && !dryRun) await waitEstablished(kc, o, opts.crdTimeoutMs ?? 60_000);
-    const change = changeOf(o, action);
-    changes.push(change);
-    opts.onProgress?.(change);
+    record({ ...changeOf(o, action), ...(detail ? { detail } : {}) });
   }
-  return { changes, architectures: shippedArchs(runtime) };
+  return { changes, architectures: shippedArchs(runtime), upstream };
 }
 
 /**
  * Deletes what deploy created; objects not labelled as ours are left alone. Order: the controller
  * and speaker first, then (once their pods are gone, so they could release their Leases and
  * nothing re-adds finalizers) the Services' OpenELB state if asked, then the ConfigMap, RBAC,
- * ServiceAccounts and Namespace. CRDs are kept unless includeCrds: deleting a CRD deletes every
+ * ServiceAccounts, the runtime's journal and Leases, and the Namespace if we created it and
+ * nothing of others' is in it. CRDs are kept unless includeCrds: deleting a CRD deletes every
  * object of that kind. Refuses (HeldServicesError) while Services hold OpenELB state, unless
- * releaseServices.
+ * releaseServices. The result's `left` lists what remains of others (upstream's, after a takeover).
  */
 export async function undeploy(kc: KubeConfig, opts: UndeployOptions = {}): Promise<DeployResult> {
   const held = await findHeldServices(kc);
@@ -176,10 +210,48 @@ export async function undeploy(kc: KubeConfig, opts: UndeployOptions = {}): Prom
       record(releaseChange(h));
     }
   }
-  const rest = objects.filter((o) => !isWorkload(o) && o.kind !== 'CustomResourceDefinition');
-  const crds = opts.includeCrds ? objects.filter((o) => o.kind === 'CustomResourceDefinition') : [];
-  for (const o of [...rest, ...crds]) record(changeOf(o, await deleteOurs(kc, o, opts.dryRun)));
-  return { changes };
+  const isNamespace = (o: KubeObject): boolean => o.kind === 'Namespace';
+  const rest = objects.filter((o) => !isWorkload(o) && !isNamespace(o) && o.kind !== 'CustomResourceDefinition');
+  for (const o of rest) record(changeOf(o, await deleteOurs(kc, o, opts.dryRun)));
+  await deleteNamespaceIfOnlyOurs(kc, objects, opts.dryRun ?? false, record);
+  if (opts.includeCrds) {
+    // Upstream's Eip finalizer would leave every Eip, and so the CRD, Terminating for good.
+    for (const name of await releaseEipFinalizers(kc, opts.dryRun)) {
+      record({ kind: 'Eip', name, action: 'release', detail: 'upstream\'s finalizer removed' });
+    }
+    for (const o of objects.filter((x) => x.kind === 'CustomResourceDefinition')) record(changeOf(o, await deleteOurs(kc, o, opts.dryRun)));
+  }
+  return { changes, left: await findUpstream(kc) };
+}
+
+/**
+ * Deletes the runtime's own state in the namespace (the journal ConfigMap, Leases), then the
+ * namespace itself only when we created it (our label) and nobody else's objects are in it;
+ * otherwise it stays, saying why (the objects are listed in the result's `left`).
+ */
+async function deleteNamespaceIfOnlyOurs(kc: KubeConfig, objects: KubeObject[], dryRun: boolean, record: (c: Change) => void): Promise<void> {
+  const ns = objects.find((o) => o.kind === 'Namespace')!;
+  const { ours, others } = await namespaceContents(kc, NAMESPACE);
+  // The manifests' objects were handled above (a dry run leaves them in place).
+  const handled = new Set(objects.map(keyOfManifest));
+  for (const o of ours.filter((x) => !handled.has(keyOf(x)))) {
+    await deleteFound(kc, o, dryRun);
+    record({ kind: o.kind, name: o.name, namespace: o.namespace, action: 'delete' });
+  }
+  const live = await kubeCall(kc, 'get', describeObject(ns), () => readLive(kc, ns));
+  if (live && !live.metadata.deletionTimestamp && (!isOurs(live.metadata) || others.length)) {
+    const why = !isOurs(live.metadata) ? 'not created by openelb deploy' : `it holds ${others.length} object(s) not created by openelb deploy`;
+    record({ ...changeOf(ns, 'unchanged'), detail: `kept: ${why}` });
+    return;
+  }
+  record(changeOf(ns, await deleteOurs(kc, ns, dryRun)));
+}
+
+async function deleteFound(kc: KubeConfig, o: FoundObject, dryRun: boolean): Promise<void> {
+  await kubeCall(kc, 'delete', `${o.kind} ${o.namespace}/${o.name}`, () => restCall(kc, 'DELETE', foundPath(o), {
+    body: { kind: 'DeleteOptions', apiVersion: 'v1', ...(dryRun ? { dryRun: ['All'] } : {}) },
+    query: { dryRun: dryRun ? 'All' : undefined },
+  }).catch((e: unknown) => { if (statusCode(e) !== 404) throw e; }));
 }
 
 function releaseChange(h: HeldService): Change {
@@ -190,7 +262,7 @@ function releaseChange(h: HeldService): Change {
 async function deleteOurs(kc: KubeConfig, o: KubeObject, dryRun = false): Promise<Action> {
   const what = describeObject(o);
   const live = await kubeCall(kc, 'get', what, () => readLive(kc, o));
-  if (!live || live.metadata.labels?.['app.kubernetes.io/managed-by'] !== MANAGED_BY || live.metadata.deletionTimestamp) return 'unchanged';
+  if (!live || !isOurs(live.metadata) || live.metadata.deletionTimestamp) return 'unchanged';
   await kubeCall(kc, 'delete', what, () => restCall(kc, 'DELETE', objectPath(o), {
     // dryRun in the body too: the API server reads DeleteOptions from the body over the query.
     body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(dryRun ? { dryRun: ['All'] } : {}) },
