@@ -39,12 +39,17 @@ export function interfacesAnnotation(nics: readonly Nic[]): string {
 /** An interface to use, or why there is none (`reason`: the condition reason, kubeWrites.ts). */
 export type Choice = { ifname: string; note?: string } | { error: string; reason?: string };
 
+/** The address after "can_reach:" (what resolveInterface looks the route up for), else undefined. */
+export function canReachTarget(spec: string): string | undefined {
+  return spec.startsWith('can_reach:') ? spec.slice('can_reach:'.length).trim() : undefined;
+}
+
 /** Resolves an Eip `interface` string to an interface name. */
 export function resolveInterface(spec: string, nics: readonly Nic[], routeDevice: (ip: string) => string | undefined): Choice {
-  if (!spec.startsWith('can_reach:')) {
+  const target = canReachTarget(spec);
+  if (target === undefined) {
     return nics.some((n) => n.name === spec) ? { ifname: spec } : { error: `interface ${spec} does not exist on this node` };
   }
-  const target = spec.slice('can_reach:'.length).trim();
   const ip = parseIp(target);
   if (!ip) return { error: `invalid can_reach address "${target}"` };
   let dev = routeDevice(target);

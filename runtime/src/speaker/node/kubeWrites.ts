@@ -9,27 +9,12 @@ import { NODE_INTERFACES_ANNOTATION } from '../../../../server/src/core/api/anno
 import { GROUP, PLURALS, STORAGE_VERSION } from '../../../../server/src/core/api/types';
 import { retryOnConflict } from '../../kube/client';
 import type { EipObj } from './clusterView';
+import { conditionType, REASON_FAILED, REASON_OK, type Condition } from './conditions';
 
 export { GROUP };
 export const VERSION = STORAGE_VERSION;
 export const COMPONENT = 'openelb-speaker';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-export interface Condition {
-  type: string;
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-}
-
-/** The per-node condition type on an Eip's status. */
-export const conditionType = (node: string): string => `Speaker.${node}`;
-/** Condition reasons: the interface is usable here; it is not (missing, wrong subnet, ...); the
- * packet helper could not be started on it (not shipped, cannot run, cannot open the interface). */
-export const REASON_OK = 'ConfigSpeaker';
-export const REASON_FAILED = 'ConfigSpeakerFailed';
-export const REASON_LAYER2_OPEN_FAILED = 'Layer2OpenFailed';
 
 export class KubeWrites {
   private readonly core: CoreV1Api;

@@ -4,7 +4,9 @@
 import { Layer2Announcer, type AnnouncerCounters } from '../layer2/layer2Announcer';
 import { PacketIO } from '../layer2/packetIO';
 import type { Choice } from './interfaces';
-import { REASON_LAYER2_OPEN_FAILED } from './kubeWrites';
+import { withUnusable } from '../plan/interfaceChoice';
+import type { Unusable } from '../plan/snapshot';
+import { REASON_LAYER2_OPEN_FAILED } from './conditions';
 
 export interface WantedAddress { ip: string; ifname: string }
 
@@ -55,12 +57,12 @@ export class Layer2Driver {
    * node reports Speaker.<node>=False for those Eips and the election passes it over.
    */
   usable(choices: ReadonlyMap<string, Choice>): Map<string, Choice> {
-    const out = new Map<string, Choice>();
-    for (const [eip, c] of choices) {
-      const error = 'ifname' in c ? this.openErrors.get(c.ifname) : undefined;
-      out.set(eip, error ? { error, reason: REASON_LAYER2_OPEN_FAILED } : c);
-    }
-    return out;
+    return withUnusable(choices, this.unusable());
+  }
+
+  /** Interface → why its helper could not be opened (until it opens, or is no longer wanted). */
+  unusable(): Map<string, Unusable> {
+    return new Map([...this.openErrors].map(([name, error]) => [name, { error, reason: REASON_LAYER2_OPEN_FAILED }]));
   }
 
   /** Announces exactly `wanted` (addresses on interfaces that could not be opened are skipped). */

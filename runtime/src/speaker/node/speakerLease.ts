@@ -3,6 +3,7 @@
 // stop the Lease is deleted so they take over at once instead of waiting for it to expire.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { describeError, isConflict, isNotFound } from '../../kube/client';
+import type { ApiReachability } from '../plan/snapshot';
 import { LEASE_DURATION_MS_ANNOTATION, SPEAKER_LEASE_PREFIX } from './liveness';
 
 export interface LeaseOptions {
@@ -21,6 +22,7 @@ export class SpeakerLease {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private lastRenewed = 0;
+  private failingSince?: number;
   private wasHealthy = false;
   private inflight?: Promise<void>;
 
@@ -29,6 +31,11 @@ export class SpeakerLease {
   }
 
   get name(): string { return `${SPEAKER_LEASE_PREFIX}${this.o.node}`; }
+
+  /** What the renewals tell about the API server (for the plan's snapshot). */
+  reachability(): ApiReachability {
+    return { renewedAt: this.lastRenewed, failingSince: this.failingSince, leaseDurationMs: this.o.durationMs };
+  }
 
   /** True while our last renewal is younger than the Lease duration (others see us as live). */
   healthy(now = Date.now()): boolean {
@@ -46,8 +53,10 @@ export class SpeakerLease {
       this.inflight = this.renew();
       await this.inflight;
       this.lastRenewed = Date.now();
+      this.failingSince = undefined;
     } catch (e) {
       this.current = undefined;
+      this.failingSince ??= Date.now();
       this.o.log(`cannot renew Lease ${this.o.namespace}/${this.name}: ${describeError(e)}`);
     }
     const h = this.healthy();

@@ -1,11 +1,13 @@
-// Publishes what this speaker observed (I/O through KubeWrites), writing only on change:
-// its condition + Event per layer2 Eip, and its BgpPeer / BgpConf status entries.
+// Publishes what this speaker observed and planned (I/O through KubeWrites), writing only on
+// change: its condition + Event per layer2/vip Eip, the Node's interfaces annotation, and its
+// BgpPeer / BgpConf status entries.
 import { describeError, isNotFound } from '../../kube/client';
+import { eipConditions, type EipCondition } from '../plan/eipConditions';
 import type { PeerStatusEntry } from './bgpDriver';
 import { BGP_CONF_NAME } from './bgpConfig';
 import type { EipObj } from './clusterView';
 import type { Choice } from './interfaces';
-import { conditionType, REASON_FAILED, REASON_OK, type Condition, type KubeWrites } from './kubeWrites';
+import type { KubeWrites } from './kubeWrites';
 
 /** Rewrite a BgpPeer status at least this often even when only counters moved. */
 const PEER_REFRESH_MS = 30_000;
@@ -18,31 +20,30 @@ export class StatusPublisher {
   private readonly peerWritten = new Map<string, [string, number]>();
   private confWritten = 'null';
   private bgpBusy = false;
+  private annotation?: string;
 
   constructor(private readonly writes: KubeWrites, private readonly node: string, private readonly log: (m: string) => void) {}
 
-  /** Makes every layer2 Eip's condition for this node say whether its interface is usable here. */
+  /** Makes every layer2/vip Eip's condition for this node say whether its interface is usable here. */
   eips(choices: ReadonlyMap<string, Choice>, objects: readonly EipObj[]): void {
-    for (const obj of objects) {
-      const name = obj.metadata?.name ?? '';
-      const choice = choices.get(name);
-      if (!choice || this.eipBusy.has(name)) continue;
-      const ok = 'ifname' in choice;
-      const message = ok
-        ? `config openelb ${obj.spec?.protocol === 'vip' ? 'vip' : 'layer2'} speaker successfully on ${choice.ifname}${choice.note ? ` (${choice.note})` : ''}`
-        : choice.error;
-      const reason = ok ? REASON_OK : choice.reason ?? REASON_FAILED;
-      const current = (obj.status?.conditions as Condition[] | undefined)?.find((c) => c.type === conditionType(this.node));
-      const same = current && current.status === (ok ? 'True' : 'False') && current.reason === reason && current.message === message;
+    this.eipConditions(eipConditions(this.node, choices, objects));
+  }
+
+  /** Writes the conditions the Eips do not carry yet, each with one Event per change. */
+  eipConditions(conditions: readonly EipCondition[]): void {
+    for (const c of conditions) {
+      const { name, ok, reason, message } = c;
+      if (this.eipBusy.has(name)) continue;
       const eventKey = `${reason}|${message}`;
-      if (same && this.evented.get(name) !== undefined) continue;
+      // A condition already in place still gets one Event from this process (after a restart).
+      if (c.current && this.evented.get(name) !== undefined) continue;
       this.eipBusy.add(name);
       void (async () => {
         try {
-          if (!same) await this.writes.setEipCondition(name, ok, message, reason);
+          if (!c.current) await this.writes.setEipCondition(name, ok, message, reason);
           if (this.evented.get(name) !== eventKey) {
             this.evented.set(name, eventKey);
-            await this.writes.event({ kind: 'Eip', name, uid: obj.metadata?.uid }, ok ? 'Normal' : 'Warning', reason, `${this.node}: ${message}`);
+            await this.writes.event({ kind: 'Eip', name, uid: c.uid }, ok ? 'Normal' : 'Warning', reason, `${this.node}: ${message}`);
           }
         } catch (e) {
           if (!isNotFound(e)) this.log(`cannot report on Eip ${name}: ${describeError(e)}`);
@@ -51,6 +52,20 @@ export class StatusPublisher {
         }
       })();
     }
+  }
+
+  /** The interfaces annotation last sent to the Node; undefined when none, or the write failed. */
+  annotationSent(): string | undefined {
+    return this.annotation;
+  }
+
+  /** Sends the Node's interfaces annotation (not awaited: the plan counts it sent until it fails). */
+  writeAnnotation(value: string): void {
+    this.annotation = value;
+    this.writes.setInterfacesAnnotation(value).catch((e: unknown) => {
+      this.annotation = undefined;
+      this.log(`cannot annotate Node ${this.node}: ${describeError(e)}`);
+    });
   }
 
   /** Writes changed BgpPeer statuses (and removes this node's entry from peers it left). */

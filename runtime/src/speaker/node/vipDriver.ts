@@ -10,13 +10,15 @@ import { buildGratuitousArp } from '../layer2/arp';
 import { buildUnsolicitedAdvertisement } from '../layer2/ndp';
 import { PacketIO } from '../layer2/packetIO';
 import { parseMac } from '../layer2/wire';
+import { withUnusable } from '../plan/interfaceChoice';
+import type { Unusable } from '../plan/snapshot';
 import { placementKey, vipChanges, type VipChanges, type VipPlacement } from '../plan/vip';
+import { REASON_VIP_FAILED } from './conditions';
 import type { Choice } from './interfaces';
 import { NETLINK_STATUS, NetlinkError, NetlinkHelper, type ListedAddress } from './netlinkHelper';
 
-/** Condition reason: this node cannot hold addresses on the Eip's interface (netlink refused,
- * packet helper missing or unable to open it). */
-export const REASON_VIP_FAILED = 'VipAddressFailed';
+// Written with the other reasons in conditions.ts; re-exported for the callers that know it from here.
+export { REASON_VIP_FAILED };
 
 /** A failed check or open is retried after this. */
 const CHECK_RETRY_MS = 5000;
@@ -73,10 +75,12 @@ export class VipDriver {
 
   /** The choices with every interface this node cannot use turned into an error (reported False). */
   usable(choices: ReadonlyMap<string, Choice>): Map<string, Choice> {
-    return new Map([...choices].map(([eip, c]): [string, Choice] => {
-      const failed = 'ifname' in c ? this.failures.get(c.ifname) : undefined;
-      return [eip, failed ? { error: failed.why, reason: REASON_VIP_FAILED } : c];
-    }));
+    return withUnusable(choices, this.unusable());
+  }
+
+  /** Interface → why this node cannot hold addresses on it (kept until a check succeeds). */
+  unusable(): Map<string, Unusable> {
+    return new Map([...this.failures].map(([name, f]) => [name, { error: f.why, reason: REASON_VIP_FAILED }]));
   }
 
   /** Holds exactly `wanted`; removes leftovers inside `pools` (the vip Eips' pools). */

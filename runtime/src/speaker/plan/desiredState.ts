@@ -96,7 +96,8 @@ export function serviceView(obj: {
   return { key: `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`, ips, localTraffic: obj.spec?.externalTrafficPolicy === 'Local', endpointNodes };
 }
 
-export function desiredState(self: string, eips: EipView[], services: ServiceView[], nodes: NodeView[], liveSpeakers: Set<string>): DesiredState {
+export function desiredState(self: string, eips: readonly EipView[], services: readonly ServiceView[], nodes: readonly NodeView[],
+  liveSpeakers: ReadonlySet<string>): DesiredState {
   const byIp = new Map<string, { eip: EipView; services: ServiceView[] }>();
   for (const svc of services) {
     for (const ipText of svc.ips) {

@@ -9,6 +9,7 @@ import { bits, parseIp } from '../../../../server/src/core/address/ip';
 import { poolContains, type Pool } from '../../../../server/src/core/address/pool';
 import { resolveInterface, type Choice, type Nic } from '../node/interfaces';
 import type { EipView, Layer2Announcement } from './desiredState';
+import { placeOnInterfaces } from './interfaceChoice';
 
 /** A host address (/32 or /128) on an interface. */
 export interface VipPlacement { ip: string; ifname: string }
@@ -46,10 +47,7 @@ export function interfaceNames(choices: ReadonlyMap<string, Choice>): Set<string
 
 /** The elected addresses on their Eip's interface; those whose Eip has no usable one are left out. */
 export function placeVips(elected: readonly Layer2Announcement[], usable: ReadonlyMap<string, Choice>): VipPlacement[] {
-  return elected.flatMap((a) => {
-    const c = usable.get(a.eip);
-    return c && 'ifname' in c ? [{ ip: a.ip, ifname: c.ifname }] : [];
-  });
+  return placeOnInterfaces(elected, usable);
 }
 
 /** Whether "ADDR/PREFIX" is a host address inside one of `pools`. */

@@ -1,0 +1,143 @@
+// The speaker's loop: observe → ready the drivers → snapshot → plan (pure) → apply → publish.
+// Watch events, this node's liveness flipping, a lost helper, the next Lease expiry and a
+// periodic resync each ask scheduler.ts for a plan; plans never overlap.
+import { describeError } from '../../kube/client';
+import type { EipCondition } from '../plan/eipConditions';
+import { liveKeyOf, liveSet } from '../plan/liveSet';
+import type { DriverState, Observation, SpeakerSnapshot } from '../plan/snapshot';
+import { planSpeaker, type SpeakerPlan } from '../plan/speakerPlan';
+import type { SpeakerDrivers } from './protocolDriver';
+import { PlanScheduler } from './scheduler';
+import type { WatchKind } from './watches';
+
+export interface SnapshotSource {
+  /** What the plan reads of the cluster and the host, observed at `now`. */
+  observe(now: number): Observation;
+  /** The live speakers at `now`, as liveKeyOf() spells them (cheap: Lease events are frequent). */
+  liveKey(now: number): string;
+}
+
+/** Where the plan's side outputs go (statusPublisher.ts). */
+export interface PlanOutputs {
+  annotationSent(): string | undefined;
+  writeAnnotation(value: string): void;
+  eipConditions(conditions: readonly EipCondition[]): void;
+}
+
+export interface LoopOptions {
+  source: SnapshotSource;
+  drivers: SpeakerDrivers;
+  outputs: PlanOutputs;
+  /** This node's liveness Lease: released first at stop. */
+  lease: { release(): Promise<void> };
+  log: (m: string) => void;
+  /** Full re-plan at least this often (default RESYNC_MS). */
+  resyncMs?: number;
+  clock?: () => number;
+}
+
+/** Interfaces and addresses may change without any API event: plan at least this often. */
+export const RESYNC_MS = 10_000;
+
+export class SpeakerLoop {
+  private readonly scheduler: PlanScheduler;
+  private readonly clock: () => number;
+  private lastLive = '';
+  private readonly logged = new Set<string>();
+  private stopping?: Promise<void>;
+
+  constructor(private readonly o: LoopOptions) {
+    this.clock = o.clock ?? Date.now;
+    this.scheduler = new PlanScheduler(() => this.cycle(), (e) => o.log(`plan failed: ${describeError(e)}`), this.clock);
+  }
+
+  /** Plans once (resolves when applied), then every resyncMs. changed() plans from construction on. */
+  start(): Promise<void> {
+    this.scheduler.every(this.o.resyncMs ?? RESYNC_MS);
+    return this.scheduler.request();
+  }
+
+  /** Something the plan reads changed: plan again. */
+  changed(kind?: WatchKind): void {
+    // Lease renewals are frequent: re-plan only when the set of live speakers changed.
+    if (kind === 'leases' && this.o.source.liveKey(this.clock()) === this.lastLive) return;
+    void this.scheduler.request();
+  }
+
+  /** Resolves when the plan in progress (if any) and a fresh one have been applied. */
+  replan(): Promise<void> {
+    return this.scheduler.fresh();
+  }
+
+  /** Releases the Lease, lets the plan in progress end, then stops every driver. */
+  stop(): Promise<void> {
+    this.stopping ??= this.handOver();
+    return this.stopping;
+  }
+
+  private async handOver(): Promise<void> {
+    this.scheduler.halt();
+    // Hand over first: the others see the Lease go and announce, then we fall silent.
+    await this.o.lease.release();
+    await this.scheduler.idle();
+    const { layer2, vip, bgp } = this.o.drivers;
+    // Vip first: an address left on this host would have two holders once another node takes it.
+    await vip.stop();
+    await layer2.stop();
+    await bgp.stop();
+  }
+
+  private async cycle(): Promise<void> {
+    const seen = this.o.source.observe(this.clock());
+    this.lastLive = liveKeyOf(liveSet(seen.node, seen.leases, seen.api, seen.now).live);
+    const { layer2, vip, bgp } = this.o.drivers;
+    for (const d of [layer2, vip, bgp]) {
+      await d.ensure(seen);
+      if (this.scheduler.halted) return;
+    }
+    const snapshot = this.snapshot(seen);
+    const plan = planSpeaker(snapshot);
+    this.scheduler.planAt(plan.replanAt);
+    for (const p of plan.problems) this.logOnce(p);
+    // Layer2 first: a takeover waits for nothing else.
+    this.logAll(await layer2.apply(plan.layer2));
+    this.logAll(await vip.apply(plan.vip));
+    this.logAll(await bgp.apply(plan.bgp));
+    this.publish(plan);
+    // A driver may learn while applying that an interface is unusable (the kernel refused an
+    // address): plan once more, so the report and the election follow at once.
+    if (this.learnedWhileApplying(snapshot)) void this.scheduler.request();
+  }
+
+  private snapshot(seen: Observation): SpeakerSnapshot {
+    const { layer2, vip, bgp } = this.o.drivers;
+    return Object.freeze({
+      ...seen,
+      drivers: { layer2: layer2.state(), vip: vip.state(), bgp: bgp.state() },
+      annotationSent: this.o.outputs.annotationSent(),
+    });
+  }
+
+  private publish(plan: SpeakerPlan): void {
+    if (plan.annotation !== undefined) this.o.outputs.writeAnnotation(plan.annotation);
+    this.o.outputs.eipConditions(plan.conditions);
+  }
+
+  private learnedWhileApplying(before: SpeakerSnapshot): boolean {
+    const key = (s: DriverState) => JSON.stringify([...s.unusable]);
+    const { layer2, vip, bgp } = this.o.drivers;
+    return key(layer2.state()) !== key(before.drivers.layer2) || key(vip.state()) !== key(before.drivers.vip)
+      || key(bgp.state()) !== key(before.drivers.bgp);
+  }
+
+  private logAll(lines: readonly string[]): void {
+    for (const l of lines) this.o.log(l);
+  }
+
+  /** Problems persist from plan to plan: each is logged the first time only. */
+  private logOnce(problem: string): void {
+    if (this.logged.has(problem)) return;
+    this.logged.add(problem);
+    this.o.log(problem);
+  }
+}

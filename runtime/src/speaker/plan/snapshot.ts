@@ -1,0 +1,66 @@
+// The speaker's snapshot: one immutable value per plan run holding everything the plan reads,
+// so planSpeaker() (speakerPlan.ts) needs no I/O and no clock, and every decision it makes can
+// be tested from a value. node/observer.ts gathers the Observation (watched objects, the host,
+// what the Lease knows of the API server); node/speakerLoop.ts adds what the drivers can do once
+// they have readied the interfaces the Observation names, and what was last sent to the Node.
+import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import type { BgpConfObject, BgpPeerObject } from '../node/bgpConfig';
+import type { EipObj } from '../node/clusterView';
+import type { Nic } from '../node/interfaces';
+import type { LeaseLike } from '../node/liveness';
+import type { EipView } from './desiredState';
+
+export type Protocol = 'layer2' | 'vip' | 'bgp';
+
+/** What our own Lease renewals tell about the API server. */
+export interface ApiReachability {
+  /** When a renewal last succeeded (ms since epoch; 0: never, or the Lease was released). */
+  readonly renewedAt: number;
+  /** When renewals started failing; undefined while they succeed. */
+  readonly failingSince?: number;
+  /** How long the other speakers count this node live after a renewal. */
+  readonly leaseDurationMs: number;
+}
+
+export interface Observation {
+  /** This node's name. */
+  readonly node: string;
+  /** When this was observed (ms since epoch): the plan's only clock. */
+  readonly now: number;
+  /** This node's Node object (labels, InternalIPs, annotations), if the watch has it. */
+  readonly self?: V1Node;
+  readonly nodes: readonly V1Node[];
+  /** The Eips as watched: their status holds every node's Speaker.<node> condition. */
+  readonly eipObjects: readonly EipObj[];
+  /** The same Eips as the plan reads them, validated with the shared rules (memoised). */
+  readonly eips: readonly EipView[];
+  readonly services: readonly V1Service[];
+  readonly slices: readonly V1EndpointSlice[];
+  /** The speaker Leases; with `now` they give the live set and when it next changes. */
+  readonly leases: readonly LeaseLike[];
+  readonly bgpConfs: readonly BgpConfObject[];
+  readonly bgpPeers: readonly BgpPeerObject[];
+  /** This host's interfaces (loopback left out). */
+  readonly nics: readonly Nic[];
+  /** Every can_reach: address of a served layer2/vip Eip → the device of the route to it
+   * (undefined: no route, or no helper to ask). */
+  readonly routes: ReadonlyMap<string, string | undefined>;
+  readonly api: ApiReachability;
+}
+
+/** An interface a driver cannot serve on, as a Choice error (with the condition reason). */
+export interface Unusable { readonly error: string; readonly reason: string }
+
+/** What a driver can do after ensure(): the plan reports and elects from it. */
+export interface DriverState {
+  /** Interface → why this driver cannot serve on it (the node then reports False and is not elected). */
+  readonly unusable: ReadonlyMap<string, Unusable>;
+  /** Addresses this driver put on the host's interfaces (kept out of the Node annotation). */
+  readonly hostAddresses: readonly string[];
+}
+
+export interface SpeakerSnapshot extends Observation {
+  readonly drivers: { readonly [P in Protocol]: DriverState };
+  /** The interfaces annotation last sent to the Node; undefined when none or the write failed. */
+  readonly annotationSent?: string;
+}

@@ -1,0 +1,165 @@
+// The speaker's loop (runtime/src/speaker/node/speakerLoop.ts) with fake drivers, a fake source
+// and fake outputs: when it plans, in which order it readies and applies, what it publishes and
+// logs, and how it stops.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { ProtocolDriver } from '../../runtime/src/speaker/node/protocolDriver';
+import { SpeakerLoop } from '../../runtime/src/speaker/node/speakerLoop';
+import type { EipCondition } from '../../runtime/src/speaker/plan/eipConditions';
+import { liveKeyOf, liveSet } from '../../runtime/src/speaker/plan/liveSet';
+import type { DriverState, Observation } from '../../runtime/src/speaker/plan/snapshot';
+import type { BgpWant, Layer2Want, VipWant } from '../../runtime/src/speaker/plan/speakerPlan';
+import { eip, lease, LEASE_MS, node, NO_TROUBLE, NOW, service, snapshot, type SnapshotParts } from './speaker-snapshot';
+
+class FakeDriver<W> implements ProtocolDriver<W> {
+  readonly applied: W[] = [];
+  gate?: Promise<void>;
+  current: DriverState = NO_TROUBLE;
+  onApply?: () => string[];
+  constructor(readonly name: string, private readonly events: string[]) {}
+  async ensure(): Promise<void> { this.events.push(`${this.name}.ensure`); await this.gate; }
+  state(): DriverState { return this.current; }
+  async apply(want: W): Promise<string[]> { this.events.push(`${this.name}.apply`); this.applied.push(want); return this.onApply?.() ?? []; }
+  async stop(): Promise<void> { this.events.push(`${this.name}.stop`); }
+}
+
+/** A loop for node n1 over a fake world; `parts` and `clock` may change between plans. */
+function rig(parts: SnapshotParts = {}) {
+  const events: string[] = [];
+  const logs: string[] = [];
+  const annotations: string[] = [];
+  const conditions: (readonly EipCondition[])[] = [];
+  let sent: string | undefined;
+  const world = { parts, now: NOW, observed: 0, fail: undefined as Error | undefined };
+  const observe = (now: number): Observation => {
+    world.observed++;
+    if (world.fail) { const e = world.fail; world.fail = undefined; throw e; }
+    return snapshot('n1', { ...world.parts, now });
+  };
+  const drivers = { layer2: new FakeDriver<Layer2Want>('layer2', events), vip: new FakeDriver<VipWant>('vip', events), bgp: new FakeDriver<BgpWant>('bgp', events) };
+  const loop = new SpeakerLoop({
+    source: { observe, liveKey: (now) => { const s = snapshot('n1', { ...world.parts, now }); return liveKeyOf(liveSet('n1', s.leases, s.api, now).live); } },
+    drivers,
+    outputs: {
+      annotationSent: () => sent,
+      writeAnnotation: (v) => { sent = v; annotations.push(v); },
+      eipConditions: (c) => { conditions.push(c); },
+    },
+    lease: { release: async () => { events.push('lease.release'); } },
+    log: (m) => logs.push(m),
+    clock: () => world.now,
+  });
+  loops.push(loop);
+  return { loop, world, events, logs, annotations, conditions, drivers };
+}
+
+const loops: SpeakerLoop[] = [];
+afterEach(async () => { for (const l of loops.splice(0)) await l.stop(); });
+/** Lets every queued plan run (the fakes never wait on I/O). */
+const settle = () => new Promise((r) => setTimeout(r, 20));
+const gate = () => { let open!: () => void; const p = new Promise<void>((r) => { open = r; }); return { p, open }; };
+
+describe('speaker loop', () => {
+  it('readies every driver, then applies layer2, vip, BGP in that order and publishes', async () => {
+    const lan = eip('lan', { address: '192.168.0.100/30', protocol: 'layer2', interface: 'eth0' });
+    const r = rig({ eips: [lan], services: [service('a', '192.168.0.100')], leases: [lease('n1')] });
+    await r.loop.start();
+    assert.deepEqual(r.events, ['layer2.ensure', 'vip.ensure', 'bgp.ensure', 'layer2.apply', 'vip.apply', 'bgp.apply']);
+    assert.deepEqual(r.drivers.layer2.applied, [[{ ip: '192.168.0.100', ifname: 'eth0' }]]);
+    assert.deepEqual(r.conditions.map((c) => c.map((x) => [x.name, x.ok])), [[['lan', true]]]);
+    assert.equal(r.annotations.length, 1, 'the Node had no interfaces annotation');
+    await r.loop.replan();
+    assert.equal(r.annotations.length, 1, 'not written again while that value is on its way');
+  });
+
+  it('a change triggers exactly one re-plan; a burst during a plan, exactly one more', async () => {
+    const r = rig();
+    await r.loop.start();
+    assert.equal(r.world.observed, 1);
+    r.loop.changed('eips');
+    await settle();
+    assert.equal(r.world.observed, 2);
+    const g = gate();
+    r.drivers.layer2.gate = g.p;
+    r.loop.changed('services');
+    for (let i = 0; i < 5; i++) r.loop.changed('endpointslices');
+    g.open();
+    await settle();
+    assert.equal(r.world.observed, 4, 'the plan in progress, then one more');
+  });
+
+  it('a Lease event re-plans only when the set of live speakers changed', async () => {
+    const r = rig({ leases: [lease('n1'), lease('n2')] });
+    await r.loop.start();
+    r.loop.changed('leases');
+    await settle();
+    assert.equal(r.world.observed, 1, 'a renewal');
+    r.world.parts = { leases: [lease('n1'), lease('n2'), lease('n3')] };
+    r.loop.changed('leases');
+    await settle();
+    assert.equal(r.world.observed, 2, 'n3 arrived');
+  });
+
+  it('plans again just after the next Lease expires, with no event', async () => {
+    const r = rig({ leases: [lease('n1'), lease('n2', LEASE_MS - 30)] });
+    await r.loop.start();
+    r.world.now = NOW + 60; // n2's Lease has expired by the time the timer fires
+    const plansOf = () => r.drivers.bgp.applied.length;
+    await new Promise((res) => setTimeout(res, 100));
+    assert.deepEqual([r.world.observed, plansOf()], [2, 2]);
+  });
+
+  it('stop releases the Lease first, lets the plan in progress end without applying, then stops vip, layer2, BGP', async () => {
+    const r = rig();
+    await r.loop.start();
+    r.events.length = 0;
+    const g = gate();
+    r.drivers.layer2.gate = g.p;
+    r.loop.changed('eips');
+    const stopped = r.loop.stop();
+    await settle();
+    assert.deepEqual(r.events, ['layer2.ensure', 'lease.release']);
+    g.open();
+    await stopped;
+    assert.deepEqual(r.events, ['layer2.ensure', 'lease.release', 'vip.stop', 'layer2.stop', 'bgp.stop']);
+    r.loop.changed('eips');
+    await settle();
+    assert.equal(r.world.observed, 2, 'no plan after stop');
+  });
+
+  it('a failed plan is logged and the next one runs', async () => {
+    const r = rig();
+    r.world.fail = new Error('boom');
+    await r.loop.start();
+    assert.deepEqual(r.logs, ['plan failed: boom']);
+    await r.loop.replan();
+    assert.ok(r.events.includes('bgp.apply'));
+  });
+
+  it('logs what the drivers changed every time, a problem only once', async () => {
+    const r = rig({
+      nodes: [node('n1', { ips: ['10.0.0.1'] })],
+      eips: [eip('routed6', { address: 'fd00:22::/124', protocol: 'bgp' })], services: [service('c', 'fd00:22::3')],
+    });
+    r.drivers.layer2.onApply = () => ['layer2: announcing 192.168.0.100 on eth0'];
+    await r.loop.start();
+    await r.loop.replan();
+    assert.deepEqual(r.logs, [
+      'bgp: no InternalIP of fd00:22::3\'s family on this node; not announcing fd00:22::3/128',
+      'layer2: announcing 192.168.0.100 on eth0',
+      'layer2: announcing 192.168.0.100 on eth0',
+    ]);
+  });
+
+  it('an interface found unusable while applying asks for exactly one more plan, which reports it', async () => {
+    const vipEip = eip('v', { address: '192.168.0.100/30', protocol: 'vip', interface: 'eth0' });
+    const r = rig({ eips: [vipEip], services: [service('a', '192.168.0.100')], leases: [lease('n1')] });
+    const why = { error: 'cannot add 192.168.0.100 on eth0: refused', reason: 'VipAddressFailed' };
+    r.drivers.vip.onApply = () => { r.drivers.vip.current = { unusable: new Map([['eth0', why]]), hostAddresses: [] }; return []; };
+    await r.loop.start();
+    await settle();
+    assert.equal(r.world.observed, 2);
+    assert.deepEqual(r.drivers.vip.applied.map((w) => w.placements.length), [1, 0]);
+    assert.deepEqual(r.conditions.map((c) => c[0].reason), ['ConfigSpeaker', 'VipAddressFailed']);
+  });
+});
