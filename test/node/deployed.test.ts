@@ -12,7 +12,7 @@ import { BGP_RANGE_V4, HOSTS, L2_RANGE_V4, L2_RANGE_V6, type Role } from './layo
 import { startNodeCluster, type NodeCluster } from './nodeCluster';
 import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from './observe';
 import {
-  applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, holdersOf, nodeName, openelb, otherNode, range,
+  applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, holdersOf, nodeName, openelb, otherNode, range, runtimeSnapshot,
   serviceAddress, speakerConditions, speakerPid, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
 } from './steps';
 import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from './extraNetworks';
@@ -26,6 +26,15 @@ const log = (m: string) => console.log(`# ${m}`);
 describe('node tier: the runtime deployed by `openelb deploy` on real kubelet nodes', { concurrency: false }, () => {
   let c: NodeCluster;
   let logs: PodLogs;
+  /**
+   * One step of the tier, bounded: a step that fails, or is still running 10 s before its time
+   * is up (the runner then cancels it and goes on), prints a snapshot of the runtime first.
+   */
+  const step = (name: string, fn: () => Promise<void>, timeoutMs = 180_000) => test(name, { timeout: timeoutMs }, async () => {
+    const show = async (why: string) => log(`${why}; runtime now:\n${await runtimeSnapshot(c, logs.text())}`.replace(/\n/g, '\n# '));
+    const late = setTimeout(() => void show(`step still running after ${(timeoutMs - 10_000) / 1000} s`), timeoutMs - 10_000);
+    try { await fn(); } catch (e) { await show(`step failed: ${(e as Error).message}`); throw e; } finally { clearTimeout(late); }
+  });
   let prober: ArpProber;
   let leftovers: string[] | undefined;
 
@@ -41,7 +50,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.deepEqual(leftovers, [], 'the node tier must leave nothing behind');
   });
 
-  test('deploy: controller and speaker pods Ready, under their own ServiceAccounts, on the default image', async () => {
+  step('deploy: controller and speaker pods Ready, under their own ServiceAccounts, on the default image', async () => {
     const r = await openelb(c, ['deploy']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /packet helper shipped for: amd64/);
@@ -57,7 +66,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     }
   });
 
-  test('layer2: the Service gets an address, the owner node answers ARP, kube-proxy carries HTTP to a backend pod', async () => {
+  step('layer2: the Service gets an address, the owner node answers ARP, kube-proxy carries HTTP to a backend pod', async () => {
     await applyBackend(c);
     await applyEip(c, 'l2', { address: L2_RANGE_V4, protocol: 'layer2', interface: 'eth0' });
     prober = await ArpProber.start(c, VIP);
@@ -74,7 +83,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.match(body, /^hello from web-/);
   });
 
-  test('layer2 IPv6: the Service gets an address from an IPv6 Eip, the owner node answers NDP, kube-proxy carries HTTP', async () => {
+  step('layer2 IPv6: the Service gets an address from an IPv6 Eip, the owner node answers NDP, kube-proxy carries HTTP', async () => {
     // Every backend pod running (on a slow machine one may still be starting), each with its addresses.
     const pods = await poll('both backend pods with addresses', async () => {
       const l = await restCall(c.kc, 'GET', '/api/v1/namespaces/default/pods', { query: { labelSelector: 'app=web' } }) as
@@ -105,7 +114,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.match(body, /^hello from web-/);
   });
 
-  test('failover: the owner speaker killed (SIGKILL) -> the other node answers', async () => {
+  step('failover: the owner speaker killed (SIGKILL) -> the other node answers', async () => {
     let restarts = 0;
     let victim: Role = 'n1';
     const h = await handover(prober, async (owner) => {
@@ -118,7 +127,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     await waitSpeakerRestarted(c, victim, restarts);
   });
 
-  test('failover: the owner speaker pod deleted cleanly -> the other node answers, the Lease is deleted', async () => {
+  step('failover: the owner speaker pod deleted cleanly -> the other node answers, the Lease is deleted', async () => {
     const h = await handover(prober, async (owner) => {
       await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);
     });
@@ -127,7 +136,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.deepEqual(logs.grep(/cannot delete Lease|could not release/), []);
   });
 
-  test('a node whose interface is missing reports Speaker.<node>=False and the other node answers even the addresses it would win', async () => {
+  step('a node whose interface is missing reports Speaker.<node>=False and the other node answers even the addresses it would win', async () => {
     addSecondLan(c);
     await applyEip(c, 'l2b', { address: '172.31.71.200-172.31.71.209', protocol: 'layer2', interface: 'eth1' });
     // An address the election gives node1 when both nodes can serve: only node1 leaving it makes node2 answer.
@@ -141,7 +150,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.match(status.stdout + status.stderr, /WARNING: Eip l2b: node node1 cannot announce it/);
   });
 
-  test('a speaker that cannot run its packet helper reports Layer2OpenFailed and leaves the election', async () => {
+  step('a speaker that cannot run its packet helper reports Layer2OpenFailed and leaves the election', async () => {
     const owner = currentOwner(prober);
     const other = otherNode(owner);
     // The runtime ConfigMap without the amd64 helper: what a broken bundle gives the next pod that starts.
@@ -167,7 +176,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     await waitArpFrom(prober, Date.now(), `${nodeName(owner)} answering again`, HOSTS[owner].mac);
   });
 
-  test('BGP: a Service reaches GoBGP with both nodes as next hops', async () => {
+  step('BGP: a Service reaches GoBGP with both nodes as next hops', async () => {
     startGobgp(c, 65000, [HOSTS.n1.v4, HOSTS.n2.v4]);
     await restCall(c.kc, 'PATCH', '/apis/network.kubesphere.io/v1alpha2/bgpconfs/default', {
       body: { apiVersion: 'network.kubesphere.io/v1alpha2', kind: 'BgpConf', metadata: { name: 'default' }, spec: { as: 65001, listenPort: 17900 } },
@@ -188,7 +197,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.deepEqual(hops, [HOSTS.n1.v4, HOSTS.n2.v4].sort());
   });
 
-  test('vip: the elected node holds the address on eth0, kube-proxy carries HTTP, a killed speaker hands it over, nothing is left', async () => {
+  step('vip: the elected node holds the address on eth0, kube-proxy carries HTTP, a killed speaker hands it over, nothing is left', async () => {
     await applyEip(c, 'vipp', { address: VIP_RANGE, protocol: 'vip', interface: 'eth0' });
     await applyService(c, 'web-vip', { 'eip.openelb.kubesphere.io/v1alpha2': 'vipp', 'protocol.openelb.kubesphere.io/v1alpha1': 'vip' });
     const ip = await serviceAddress(c, 'web-vip');
@@ -209,7 +218,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     await poll(`${ip} gone from every node`, () => holdersOf(c, ip).length === 0, { timeoutMs: 30_000, everyMs: 100 });
   });
 
-  test('strictarp against the real kube-proxy DaemonSet: iptables mode needs no change and nothing restarts', async () => {
+  step('strictarp against the real kube-proxy DaemonSet: iptables mode needs no change and nothing restarts', async () => {
     const before = await restCall(c.kc, 'GET', '/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy') as { metadata: { generation: number } };
     const check = await openelb(c, ['strictarp', '--check']);
     assert.equal(check.status, 0, check.stderr);
@@ -221,7 +230,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.ok(await firstHttp(c, VIP, 10_000));
   });
 
-  test('deploy with the image pinned by digest rolls the pods onto it', async () => {
+  step('deploy with the image pinned by digest rolls the pods onto it', async () => {
     const digest = imageDigest(c, 'n1', DEFAULT_IMAGE);
     const pinned = `${DEFAULT_IMAGE}@${digest}`;
     const r = await openelb(c, ['deploy', '--image', pinned]);
@@ -234,9 +243,9 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     }, { timeoutMs: 180_000, everyMs: 500 });
     await waitRuntimeReady(c);
     assert.ok(await firstHttp(c, VIP, 30_000));
-  });
+  }, 300_000);
 
-  test('undeploy refuses while Services hold addresses; --release-services frees them; no runtime pod was ever refused (403)', async () => {
+  step('undeploy refuses while Services hold addresses; --release-services frees them; no runtime pod was ever refused (403)', async () => {
     const refused = await openelb(c, ['undeploy']);
     assert.equal(refused.status, 1);
     assert.match(refused.stdout + refused.stderr, /default\/web \(172\.31\.70\.200\)/);

@@ -200,3 +200,19 @@ export function holdersOf(c: NodeCluster, ip: string): ('n1' | 'n2')[] {
     return links.some((l) => (l.addr_info ?? []).some((a) => a.local === ip));
   });
 }
+
+/** What the runtime looks like now, for a failing or overrunning step: pods, the speaker
+ * DaemonSet, the Eips' conditions and the last runtime log lines. Never throws. */
+export async function runtimeSnapshot(c: NodeCluster, logTail: string): Promise<string> {
+  const out: string[] = [];
+  const get = async (what: string, path: string, pick: (o: never) => unknown) => {
+    try { out.push(`${what}: ${JSON.stringify(pick(await restCall(c.kc, 'GET', path, { timeoutMs: 5000 }) as never))}`); } catch (e) { out.push(`${what}: ${(e as Error).message}`); }
+  };
+  await get('pods', '/api/v1/namespaces/openelb-system/pods', (l: { items: { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status?: { phase?: string; containerStatuses?: unknown } }[] }) =>
+    l.items.map((p) => ({ name: p.metadata.name, node: p.spec.nodeName, deleting: p.metadata.deletionTimestamp, phase: p.status?.phase, containers: p.status?.containerStatuses })));
+  await get('speaker DaemonSet', '/apis/apps/v1/namespaces/openelb-system/daemonsets/openelb-speaker', (d: { status?: unknown }) => d.status);
+  await get('Eip conditions', `${GROUP}/eips`, (l: { items: { metadata: { name: string }; status?: { conditions?: unknown } }[] }) =>
+    l.items.map((e) => ({ eip: e.metadata.name, conditions: e.status?.conditions })));
+  out.push(`runtime logs (tail):\n${logTail.slice(-8000)}`);
+  return out.join('\n');
+}
