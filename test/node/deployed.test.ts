@@ -30,8 +30,12 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
    * One step of the tier, bounded: a step that fails, or is still running 10 s before its time
    * is up (the runner then cancels it and goes on), prints a snapshot of the runtime first.
    */
+  let lastNote = '';
+  /** What a step is waiting for now, shown if it overruns. */
+  const note = (what: string) => { lastNote = `${new Date().toISOString()} ${what}`; };
   const step = (name: string, fn: () => Promise<void>, timeoutMs = 180_000) => test(name, { timeout: timeoutMs }, async () => {
-    const show = async (why: string) => log(`${why}; runtime now:\n${await runtimeSnapshot(c, logs.text())}`.replace(/\n/g, '\n# '));
+    lastNote = '';
+    const show = async (why: string) => log(`${why}; last note: ${lastNote || 'none'}; runtime now:\n${await runtimeSnapshot(c, logs.text())}`.replace(/\n/g, '\n# '));
     const late = setTimeout(() => void show(`step still running after ${(timeoutMs - 10_000) / 1000} s`), timeoutMs - 10_000);
     try { await fn(); } catch (e) { await show(`step failed: ${(e as Error).message}`); throw e; } finally { clearTimeout(late); }
   });
@@ -154,12 +158,16 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     const owner = currentOwner(prober);
     const other = otherNode(owner);
     // The runtime ConfigMap without the amd64 helper: what a broken bundle gives the next pod that starts.
+    note('PATCH the runtime ConfigMap without the amd64 helper');
     await restCall(c.kc, 'PATCH', '/api/v1/namespaces/openelb-system/configmaps/openelb-runtime', {
       body: [{ op: 'remove', path: '/binaryData/openelb-packet-helper-amd64.br' }], contentType: 'application/json-patch+json',
     });
     const t0 = Date.now();
+    note(`delete the speaker pod on ${nodeName(owner)}`);
     await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);
+    note('wait for the speakers to be back');
     await waitSpeakersBack(c);
+    note('wait for Layer2OpenFailed');
     const conds = await speakerConditions(c, 'l2', (cs) => cs[`Speaker.${nodeName(owner)}`]?.status === 'False');
     assert.equal(conds[`Speaker.${nodeName(owner)}`].reason, 'Layer2OpenFailed');
     // Its speaker runs and renews its Lease, yet only the other node answers.
@@ -169,10 +177,14 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.deepEqual([...answering], [other]);
     assert.ok(prober.first(t0, HOSTS[other].mac));
     // Deploying again restores the helper; the owner's next pod serves again.
+    note('openelb deploy (restores the helper)');
     assert.equal((await openelb(c, ['deploy'])).status, 0);
+    note(`delete the speaker pod on ${nodeName(owner)} again`);
     await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);
+    note('wait for the speakers to be back, then Speaker True');
     await waitSpeakersBack(c);
     await speakerConditions(c, 'l2', (cs) => cs[`Speaker.${nodeName(owner)}`]?.status === 'True');
+    note('wait for the owner to answer ARP again');
     await waitArpFrom(prober, Date.now(), `${nodeName(owner)} answering again`, HOSTS[owner].mac);
   });
 
