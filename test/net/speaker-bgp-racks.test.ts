@@ -5,18 +5,14 @@
 // AS 65012 (rack leaf2); a session only comes up if the speaker speaks with the right AS.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../runtime/src/kube/client';
-import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { RACK_LABEL } from '../../server/src/core/api/annotations';
 import type { NodePeerStatus } from '../../runtime/src/speaker/bgp/status';
 import { serviceBody } from '../cluster/controllerEnv';
 import { gobgpNeighborStates, gobgpRib, startGobgp, type Daemon } from './bgpPeers';
 import { createTopology, requireRootAndTools, type Topology } from './bgpTopology';
-import { SpeakerProc, startNetCluster, type NetCluster } from './clusterInNetns';
+import { SpeakerProc } from './clusterInNetns';
+import { startNetSystem, type NetSystem } from './netSystem';
 import { until } from './speakerHelpers';
 
 const NODES = ['node1', 'node2', 'node3'] as const;
@@ -27,13 +23,11 @@ const ROUTER_AS = 65000;
 
 describe('openelb speaker, BgpConf asPerRack and listenPort -1, against GoBGP', () => {
   let topo: Topology;
-  let cluster: NetCluster;
-  let controller: ControllerHandle | undefined;
+  let sys: NetSystem | undefined;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
   const daemons: Daemon[] = [];
   const speakers: SpeakerProc[] = [];
-  let dir: string;
 
   const context = () => speakers.map((s) => `--- ${s.node}:\n${s.output.slice(-2500)}`).join('\n') +
     daemons.map((d) => `--- ${d.name}:\n${d.output.slice(-1500)}`).join('\n');
@@ -44,15 +38,11 @@ describe('openelb speaker, BgpConf asPerRack and listenPort -1, against GoBGP', 
   before(async () => {
     requireRootAndTools(['ip', 'ss', 'gobgpd', 'gobgp']);
     topo = createTopology();
-    dir = mkdtempSync(join(tmpdir(), 'openelb-speaker-racks-'));
-    cluster = await startNetCluster(topo.prefix, dir);
-    const kc = loadKubeConfig(cluster.kubeconfigLocal);
-    core = kc.makeApiClient(CoreV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
+    sys = await startNetSystem(topo.prefix, 'speaker-racks');
+    ({ core, custom } = sys);
     for (const n of NODES) {
       await core.patchNode({ name: n, body: [{ op: 'add', path: `/metadata/labels/${RACK_LABEL.replace('/', '~1')}`, value: RACK[n] }] });
     }
-    controller = await runController({ kubeconfig: cluster.kubeconfigLocal, identity: 'ctl', leaseDurationSeconds: 4, retryPeriodMs: 300, log: () => {} });
     daemons.push(startGobgp(topo, 'router', ROUTER_AS, NODES.map((n) => ({ address: topo.addr4(n), as: RACK_AS[RACK[n]] }))));
     const create = (plural: string, kind: string, name: string, spec: object) => custom.createClusterCustomObject({
       group: GROUP, version: 'v1alpha2', plural, body: { apiVersion: `${GROUP}/v1alpha2`, kind, metadata: { name }, spec },
@@ -62,16 +52,13 @@ describe('openelb speaker, BgpConf asPerRack and listenPort -1, against GoBGP', 
     await create('bgpconfs', 'BgpConf', 'default', { asPerRack: RACK_AS, listenPort: -1, routerId: '10.99.99.99' });
     await create('bgppeers', 'BgpPeer', 'gobgp', { conf: { peerAs: ROUTER_AS, neighborAddress: topo.addr4('router') }, timers: { config: { connectRetry: '1' } } });
     await create('eips', 'Eip', 'routed', { address: '172.31.254.16/28', protocol: 'bgp' });
-    for (const n of NODES) speakers.push(SpeakerProc.start(topo.ns(n), n, cluster.kubeconfigInNs));
+    for (const n of NODES) speakers.push(SpeakerProc.start(topo.ns(n), n, sys.cluster.kubeconfigInNs));
   });
 
   after(async () => {
-    for (const s of speakers) await s.kill('SIGKILL');
     for (const d of daemons) await d.stop();
-    await controller?.stop();
-    await cluster?.stop();
-    topo?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (sys) await sys.stop(speakers, () => topo.destroy());
+    else topo?.destroy();
   });
 
   test('each node peers with its rack AS and its own address as router id (GoBGP accepts nothing else)', async () => {

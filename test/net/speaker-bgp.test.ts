@@ -4,17 +4,13 @@
 // installs ECMP routes into its kernel table).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../runtime/src/kube/client';
-import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
+import { DiscoveryV1Api, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
 import type { NodePeerStatus } from '../../runtime/src/speaker/bgp/status';
 import { serviceBody } from '../cluster/controllerEnv';
 import { birdc, gobgpRib, kernelNextHops, startBird, startGobgp, type Daemon } from './bgpPeers';
 import { createTopology, requireRootAndTools, type Topology } from './bgpTopology';
-import { SpeakerProc, startNetCluster, type NetCluster } from './clusterInNetns';
+import { SpeakerProc } from './clusterInNetns';
+import { startNetSystem, type NetSystem } from './netSystem';
 import { HOSTS } from './topology';
 import { nodeMetrics, until } from './speakerHelpers';
 
@@ -27,14 +23,12 @@ type PeerStatusMap = Record<string, NodePeerStatus>;
 
 describe('openelb speaker, BGP, in network namespaces', () => {
   let topo: Topology;
-  let cluster: NetCluster;
-  let controller: ControllerHandle | undefined;
+  let sys: NetSystem | undefined;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
   let disc: DiscoveryV1Api;
   const daemons: Daemon[] = [];
   const speakers: SpeakerProc[] = [];
-  let dir: string;
   let birdSock = '';
 
   const crd = (plural: string, kind: string, name: string, spec: object) => custom.createClusterCustomObject({
@@ -53,13 +47,9 @@ describe('openelb speaker, BGP, in network namespaces', () => {
   before(async () => {
     requireRootAndTools(['ip', 'gobgpd', 'gobgp', 'bird', 'birdc']);
     topo = createTopology();
-    dir = mkdtempSync(join(tmpdir(), 'openelb-speaker-bgp-'));
-    cluster = await startNetCluster(topo.prefix, dir);
-    const kc = loadKubeConfig(cluster.kubeconfigLocal);
-    core = kc.makeApiClient(CoreV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    disc = kc.makeApiClient(DiscoveryV1Api);
-    controller = await runController({ kubeconfig: cluster.kubeconfigLocal, identity: 'ctl', leaseDurationSeconds: 4, retryPeriodMs: 300, log: () => {} });
+    sys = await startNetSystem(topo.prefix, 'speaker-bgp');
+    ({ core, custom } = sys);
+    disc = sys.kc.makeApiClient(DiscoveryV1Api);
     const neighbours = NODES.map((n) => ({ address: topo.addr4(n), as: NODE_AS }));
     daemons.push(startGobgp(topo, 'router', ROUTER_AS, neighbours));
     const bird = startBird(topo, 'client', ROUTER_AS, neighbours);
@@ -71,16 +61,13 @@ describe('openelb speaker, BGP, in network namespaces', () => {
     await crd('bgppeers', 'BgpPeer', 'gobgp', { conf: { peerAs: ROUTER_AS, neighborAddress: topo.addr4('router') }, timers: { config: { connectRetry: '1' } } });
     await crd('bgppeers', 'BgpPeer', 'bird', { conf: { peerAs: ROUTER_AS, neighborAddress: topo.addr4('client') }, timers: { config: { connectRetry: '1' } } });
     await crd('eips', 'Eip', 'routed', { address: '172.31.254.0/28', protocol: 'bgp' });
-    for (const n of NODES) speakers.push(SpeakerProc.start(topo.ns(n), n, cluster.kubeconfigInNs));
+    for (const n of NODES) speakers.push(SpeakerProc.start(topo.ns(n), n, sys.cluster.kubeconfigInNs));
   });
 
   after(async () => {
-    for (const s of speakers) await s.kill('SIGKILL');
     for (const d of daemons) await d.stop();
-    await controller?.stop();
-    await cluster?.stop();
-    topo?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (sys) await sys.stop(speakers, () => topo.destroy());
+    else topo?.destroy();
   });
 
   test('BgpPeer status shows ESTABLISHED for every node; BgpConf status lists every node', async () => {

@@ -4,15 +4,11 @@
 // address moves (the client's neighbour entry follows the gratuitous ARP).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../runtime/src/kube/client';
-import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
 import { serviceBody } from '../cluster/controllerEnv';
-import { SpeakerProc, startNetCluster, type NetCluster } from './clusterInNetns';
+import { SpeakerProc } from './clusterInNetns';
+import { startNetSystem, waitSpeakerLeases, type NetSystem } from './netSystem';
 import { Topology, requireNetTools, type HostName } from './topology';
 import { arpingMacs, eipConditions, nodeMetrics, until } from './speakerHelpers';
 
@@ -21,13 +17,10 @@ const GROUP = 'network.kubesphere.io';
 
 describe('openelb speaker, layer2, in network namespaces', () => {
   let topo: Topology;
-  let cluster: NetCluster;
-  let controller: ControllerHandle | undefined;
+  let sys: NetSystem | undefined;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
   const speakers = new Map<string, SpeakerProc>();
-  const logs: string[] = [];
-  let dir: string;
   let vip = '';
 
   const eip = (name: string, address: string) => custom.createClusterCustomObject({
@@ -45,29 +38,18 @@ describe('openelb speaker, layer2, in network namespaces', () => {
   before(async () => {
     requireNetTools(['ip', 'arping', 'ping', 'ndisc6']);
     topo = Topology.create();
-    dir = mkdtempSync(join(tmpdir(), 'openelb-speaker-l2-'));
-    cluster = await startNetCluster(topo.prefix, dir);
-    const kc = loadKubeConfig(cluster.kubeconfigLocal);
-    core = kc.makeApiClient(CoreV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    controller = await runController({ kubeconfig: cluster.kubeconfigLocal, identity: 'ctl', leaseDurationSeconds: 4, retryPeriodMs: 300, log: (m) => logs.push(m) });
+    sys = await startNetSystem(topo.prefix, 'speaker-l2');
+    ({ core, custom } = sys);
     await eip('lan', '172.31.255.100-172.31.255.110');
     await eip('lan6', 'fd00:31::100-fd00:31::110');
     await eip('elsewhere', '10.99.0.0/28');
-    for (const n of NODE_NAMES) speakers.set(n, SpeakerProc.start(topo.hosts[n].ns, n, cluster.kubeconfigInNs));
-    const coord = kc.makeApiClient(CoordinationV1Api);
-    await until('three speaker Leases', async () => {
-      const l = await coord.listNamespacedLease({ namespace: 'openelb-system' });
-      return NODE_NAMES.every((n) => l.items.some((x) => x.metadata?.name === `openelb-speaker-${n}`)) || undefined;
-    }, 60_000, speakerLog);
+    for (const n of NODE_NAMES) speakers.set(n, SpeakerProc.start(topo.hosts[n].ns, n, sys.cluster.kubeconfigInNs));
+    await waitSpeakerLeases(sys, NODE_NAMES, speakerLog);
   });
 
   after(async () => {
-    for (const s of speakers.values()) await s.kill('SIGKILL');
-    await controller?.stop();
-    await cluster?.stop();
-    topo?.teardown();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (sys) await sys.stop(speakers.values(), () => topo.teardown());
+    else topo?.teardown();
   });
 
   test('every node publishes its interfaces on its Node', async () => {

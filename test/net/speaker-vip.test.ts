@@ -7,19 +7,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { parseIp } from '../../server/src/core/address/ip';
 import { parsePool, poolContains } from '../../server/src/core/address/pool';
 import { PROTOCOL_ANNOTATION } from '../../server/src/core/api/annotations';
-import { loadKubeConfig } from '../../runtime/src/kube/client';
-import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
 import { serviceBody } from '../cluster/controllerEnv';
 import { buildPacketHelper } from './announcerProcess';
-import { REPO, SpeakerProc, startNetCluster, type NetCluster } from './clusterInNetns';
+import { REPO, SpeakerProc } from './clusterInNetns';
+import { startNetSystem, waitSpeakerLeases, type NetSystem } from './netSystem';
 import { Topology, requireNetTools } from './topology';
 import { eipConditions, interfaceAddresses, tcpGreeting, until } from './speakerHelpers';
 
@@ -35,13 +32,10 @@ const PORT = 8080;
 
 describe('openelb speaker, vip, in network namespaces', () => {
   let topo: Topology;
-  let cluster: NetCluster;
-  let controller: ControllerHandle | undefined;
+  let sys: NetSystem | undefined;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
   const speakers = new Map<NodeName, SpeakerProc>();
-  const logs: string[] = [];
-  let dir: string;
   let v4 = '';
   let v6 = '';
   let unprivileged: ChildProcess | undefined;
@@ -72,40 +66,30 @@ describe('openelb speaker, vip, in network namespaces', () => {
     try { return tcpGreeting(ns('client'), ip, PORT); } catch { return undefined; }
   }, 10_000, speakerLog);
   const elect = (ip: string, among: readonly NodeName[] = NODE_NAMES) => electOwner(ip, [...among]) as NodeName;
-  const start = (n: NodeName) => speakers.set(n, SpeakerProc.start(ns(n), n, cluster.kubeconfigInNs));
+  const start = (n: NodeName) => speakers.set(n, SpeakerProc.start(ns(n), n, sys!.cluster.kubeconfigInNs));
 
   before(async () => {
     requireNetTools(['ip', 'ping', 'setpriv']);
     buildPacketHelper(); // the speakers run the cache build, which must have the netlink subcommands
     topo = Topology.create();
-    dir = mkdtempSync(join(tmpdir(), 'openelb-speaker-vip-'));
     for (const n of NODE_NAMES) {
       topo.exec(n, 'ip', ['route', 'add', '10.77.0.0/16', 'via', topo.hosts.router.v4, 'dev', 'eth0']);
       // A listener on every node: the greeting names the node whose kernel took the connection.
       topo.spawnIn(n, process.execPath, ['-e', `require('net').createServer((s) => s.end('${n}\\n')).listen({ port: ${PORT}, host: '::' })`]);
     }
-    cluster = await startNetCluster(topo.prefix, dir);
-    const kc = loadKubeConfig(cluster.kubeconfigLocal);
-    core = kc.makeApiClient(CoreV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    controller = await runController({ kubeconfig: cluster.kubeconfigLocal, identity: 'ctl', leaseDurationSeconds: 4, retryPeriodMs: 300, log: (m) => logs.push(m) });
+    sys = await startNetSystem(topo.prefix, 'speaker-vip');
+    ({ core, custom } = sys);
     await eip('vip', POOL4, `can_reach:${REMOTE}`);
     await eip('vip6', POOL6, 'eth0');
     await eip('vipbad', '10.98.0.0/28', 'eth9');
     for (const n of NODE_NAMES) start(n);
-    const coord = kc.makeApiClient(CoordinationV1Api);
-    await until('three speaker Leases', async () => {
-      const l = await coord.listNamespacedLease({ namespace: 'openelb-system' });
-      return NODE_NAMES.every((n) => l.items.some((x) => x.metadata?.name === `openelb-speaker-${n}`)) || undefined;
-    }, 60_000, speakerLog);
+    await waitSpeakerLeases(sys, NODE_NAMES, speakerLog);
   });
 
   after(async () => {
-    for (const s of speakers.values()) await s.kill('SIGKILL');
-    await controller?.stop();
-    await cluster?.stop();
-    topo?.teardown();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    unprivileged?.kill('SIGKILL');
+    if (sys) await sys.stop(speakers.values(), () => topo.teardown());
+    else topo?.teardown();
   });
 
   test('each node reports the vip Eips: True on eth0 (can_reach through the helper\'s route lookup), False for a missing interface', async () => {
@@ -226,7 +210,7 @@ describe('openelb speaker, vip, in network namespaces', () => {
     speakers.delete(winner);
     // Same speaker, run with NET_ADMIN dropped from its bounding set (its helpers inherit that).
     unprivileged = topo.spawnIn(winner, 'setpriv', ['--inh-caps=-all', '--bounding-set=-net_admin', process.execPath, '--import', 'tsx',
-      join(REPO, 'runtime/src/cli/openelb.ts'), 'speaker', '--kubeconfig', cluster.kubeconfigInNs, '--node', winner, '--metrics-port', '9464'], { cwd: REPO });
+      join(REPO, 'runtime/src/cli/openelb.ts'), 'speaker', '--kubeconfig', sys!.cluster.kubeconfigInNs, '--node', winner, '--metrics-port', '9464'], { cwd: REPO });
     for (const out of [unprivileged.stdout!, unprivileged.stderr!]) out.on('data', (d: Buffer) => { unprivilegedOutput = (unprivilegedOutput + d.toString()).slice(-5000); });
     const c = await until(`Speaker.${winner}=False on Eip vip`, async () => {
       const cond = (await eipConditions(custom, 'vip'))[`Speaker.${winner}`];
