@@ -1,4 +1,4 @@
-// Drives runtime/src/speaker/layer2/announceMain.ts in a host's namespace:
+// Drives test/harness/drivers/announceMain.ts in a host's namespace:
 // start it, wait for "ready", send commands, read its JSON events.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { HostName, Topology } from './topology';
 
 export const REPO = join(__dirname, '..', '..');
-const MAIN = join(REPO, 'runtime', 'src', 'speaker', 'layer2', 'announceMain.ts');
+const MAIN = join(REPO, 'test', 'harness', 'drivers', 'announceMain.ts');
 
 /** Builds the packet helper (no-op when up to date) and returns its path. */
 export function buildPacketHelper(): string {

@@ -136,7 +136,7 @@ export class SpeakerProcess extends Daemon {
 
   static async start(topo: Topology, host: string, config: object): Promise<SpeakerProcess> {
     const dir = tempDir('speaker');
-    const entry = join(REPO, 'runtime/src/speaker/bgp/bgpMain.ts');
+    const entry = join(REPO, 'test/harness/drivers/bgpMain.ts');
     const proc = spawn('ip', ['netns', 'exec', topo.ns(host), process.execPath, '--import', 'tsx', entry, JSON.stringify(config)],
       { stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO });
     const s = new SpeakerProcess(`speaker@${host}`, proc, dir);

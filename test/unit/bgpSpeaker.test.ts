@@ -62,11 +62,11 @@ test('two speakers on loopback exchange host routes', async () => {
 });
 
 test('bgpMain rejects a bad config with a clear message and exit code 2', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'runtime/src/speaker/bgp/bgpMain.ts', '{"localAs":-1,"routerId":"1.1.1.1","listenPort":0,"peers":[]}'],
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/harness/drivers/bgpMain.ts', '{"localAs":-1,"routerId":"1.1.1.1","listenPort":0,"peers":[]}'],
     { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /invalid BGP speaker config: localAs -1/);
-  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'runtime/src/speaker/bgp/bgpMain.ts', '{not json'], { encoding: 'utf8', timeout: 20000 });
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'test/harness/drivers/bgpMain.ts', '{not json'], { encoding: 'utf8', timeout: 20000 });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /bgp speaker: .*JSON/);
 });

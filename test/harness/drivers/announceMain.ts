@@ -1,7 +1,7 @@
 // A standalone Layer2 announcer process, used by the network tests and the
 // bench (the full speaker embeds Layer2Announcer instead).
 //
-//   node --import tsx runtime/src/speaker/layer2/announceMain.ts --interface eth0 [--ip VIP]...
+//   node --import tsx test/harness/drivers/announceMain.ts --interface eth0 [--ip VIP]...
 //        [--helper PATH] [--reply-rate N] [--per-requester-rate N] [--helper-rate N]
 //
 // Prints one JSON object per line on stdout: {"event":"ready",...} once the
@@ -10,8 +10,8 @@
 // on stdin: "announce IP", "withdraw IP", "stats". Exits when stdin closes or
 // on SIGTERM/SIGINT.
 import { createInterface } from 'node:readline';
-import { Layer2Announcer } from './layer2Announcer';
-import { PacketIO } from './packetIO';
+import { Layer2Announcer } from '../../../runtime/src/speaker/layer2/layer2Announcer';
+import { PacketIO } from '../../../runtime/src/speaker/layer2/packetIO';
 
 interface Args {
   iface?: string; ips: string[]; helper?: string;

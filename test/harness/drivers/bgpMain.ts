@@ -1,11 +1,11 @@
 // Command-line entry for the BGP speaker, used by network tests and the bench:
-//   node --import tsx runtime/src/speaker/bgp/bgpMain.ts '<json config>'   (or @file.json)
+//   node --import tsx test/harness/drivers/bgpMain.ts '<json config>'   (or @file.json)
 // Reads commands from stdin, one per line, and answers each with one JSON line on stdout:
 //   announce <prefix> <next-hop> | withdraw <prefix> | status | routes | quit
 // Log lines go to stderr. A bad command gets {"ok":false,"error":...}; it never exits the process.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { BgpSpeaker, SpeakerConfig } from './speaker';
+import { BgpSpeaker, SpeakerConfig } from '../../../runtime/src/speaker/bgp/speaker';
 
 function loadConfig(arg: string | undefined): SpeakerConfig {
   if (!arg) throw new Error('usage: bgpMain.ts <json config | @file>');
