@@ -17,7 +17,7 @@ export function hover(res: Resource, offset: number, lines: LineIndex, allEips: 
   const parts: string[] = [];
   const pathText = at.path.join('.');
   if (res.isService && at.path[0] === 'metadata' && at.path[2] === EIP_POOL_ANNOTATION && !at.onKey) {
-    const e = allEips.find((x) => x.name === String((at.node as { value?: unknown }).value));
+    const e = allEips.find((x) => x.name === String(at.node.value));
     if (!e) return undefined;
     parts.push(`**Eip ${e.name}** (${e.source})`, '', `address \`${e.address}\`, protocol ${e.protocol ?? 'bgp'}`);
     if (e.pool) parts.push('', `${formatCount(poolSize(e.pool))} addresses, ${firstIp(e.pool)} to ${lastIp(e.pool)}`);
@@ -33,7 +33,7 @@ export function hover(res: Resource, offset: number, lines: LineIndex, allEips: 
   if (doc) parts.push('', doc);
   if (schema?.enum) parts.push('', `Accepted: ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
   if (o.kind === 'Eip' && pathText === 'spec.address' && !at.onKey) {
-    const parsed = parsePool(String((at.node as { value?: unknown }).value ?? ''));
+    const parsed = parsePool(String(at.node.value ?? ''));
     if (parsed.pool) {
       const p = parsed.pool;
       parts.push('', `**${formatCount(poolSize(p))}** address${poolSize(p) === 1n ? '' : 'es'} (IPv${p.family}${p.form === 'cidr' ? `, /${p.prefix}` : ''})`, '',

@@ -1,6 +1,5 @@
 // Inlay hints: the size of each Eip pool after its address.
 import { InlayHintKind, type InlayHint } from 'vscode-languageserver-types';
-import type { Node } from 'yaml';
 import { firstIp, formatCount, lastIp, parsePool, poolSize } from '../address/pool';
 import type { LineIndex } from '../model/lineIndex';
 import { getString, getNode, nodeRange, type Resource } from '../model/resource';
@@ -9,7 +8,7 @@ export function inlayHints(resources: Resource[], lines: LineIndex, from: number
   const out: InlayHint[] = [];
   for (const res of resources) {
     if (res.openelb?.kind !== 'Eip') continue;
-    const node = getNode(res.root, ['spec', 'address']) as Node | undefined;
+    const node = getNode(res.root, ['spec', 'address']);
     const r = nodeRange(res, node);
     if (!r || r[1] < from || r[0] > to) continue;
     const pool = parsePool(getString(res.root, ['spec', 'address']) ?? '').pool;

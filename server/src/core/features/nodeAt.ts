@@ -1,10 +1,10 @@
-// The innermost key or value under an offset, with its path, read from the AST.
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+// The innermost key or value under an offset, with its path, read from the tree.
+import { isMap, isScalar, isSeq, type AstNode, type AstScalar } from '../model/ast';
 import type { Resource } from '../model/resource';
 
 export interface NodeAt {
   path: (string | number)[];
-  node: Node;
+  node: AstScalar;
   /** True when the offset is on the key rather than the value. */
   onKey: boolean;
   start: number;
@@ -14,24 +14,25 @@ export interface NodeAt {
 export function nodeAt(res: Resource, offset: number): NodeAt | undefined {
   const rel = offset - res.offset;
   let found: NodeAt | undefined;
-  const within = (n: Node | null | undefined) => !!n?.range && n.range[0] <= rel && rel <= n.range[1];
-  const visit = (n: Node | null | undefined, path: (string | number)[]) => {
-    if (!n) return;
+  const within = (n: AstNode | null | undefined) => !!n && n.start <= rel && rel <= n.end;
+  const at = (n: AstScalar, path: (string | number)[], onKey: boolean): NodeAt =>
+    ({ path, node: n, onKey, start: res.offset + n.start, end: res.offset + n.end });
+  const visit = (n: AstNode | null | undefined, path: (string | number)[]) => {
     if (isMap(n)) {
-      for (const pair of n.items) {
-        const k = pair.key as Node | null;
+      for (const pair of n.pairs) {
+        const k = pair.key;
         if (!isScalar(k)) continue;
         const key = String(k.value);
-        if (within(k)) { found = { path: [...path, key], node: k, onKey: true, start: res.offset + k.range![0], end: res.offset + k.range![1] }; return; }
-        const v = pair.value as Node | null;
+        if (within(k)) { found = at(k, [...path, key], true); return; }
+        const v = pair.value;
         if (within(v)) {
-          if (isScalar(v)) { found = { path: [...path, key], node: v, onKey: false, start: res.offset + v.range![0], end: res.offset + v.range![1] }; return; }
+          if (isScalar(v)) { found = at(v, [...path, key], false); return; }
           visit(v, [...path, key]);
           return;
         }
       }
     } else if (isSeq(n)) {
-      n.items.forEach((item, i) => { if (within(item as Node)) visit(item as Node, [...path, i]); });
+      n.items.forEach((item, i) => { if (within(item)) visit(item, [...path, i]); });
     }
   };
   visit(res.root, []);

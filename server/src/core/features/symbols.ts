@@ -1,6 +1,5 @@
 // Document symbols: one per resource, named Kind/name.
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
-import type { Node } from 'yaml';
 import type { LineIndex } from '../model/lineIndex';
 import { getNode, nodeRange, type Resource } from '../model/resource';
 
@@ -10,7 +9,7 @@ export function symbols(resources: Resource[], docEnds: number[], lines: LineInd
     if (!res.kind) return;
     const start = res.offset;
     const end = Math.max(start, docEnds[i]);
-    const nameRange = nodeRange(res, getNode(res.root, ['metadata', 'name']) as Node) ?? [start, start];
+    const nameRange = nodeRange(res, getNode(res.root, ['metadata', 'name'])) ?? [start, start];
     const range = { start: lines.position(start), end: lines.position(end) };
     const sel = { start: lines.position(nameRange[0]), end: lines.position(nameRange[1]) };
     out.push({

@@ -1,7 +1,8 @@
 // Splits a YAML file into its documents and parses each one, with a cache keyed by the
 // document's own text: a keystroke re-parses only the document it lands in.
-import { parseDocument, type Document, type YAMLError } from 'yaml';
+import type { AstDocument, AstError } from './ast';
 import { fastParse } from './fastParse';
+import { parseWithLibrary } from './libraryParse';
 import type { DocMemo } from './resource';
 
 export interface ParsedDoc {
@@ -11,8 +12,8 @@ export interface ParsedDoc {
   offset: number;
   /** The document's text (offsets of `doc` nodes are relative to it). */
   text: string;
-  doc: Document.Parsed;
-  errors: YAMLError[];
+  doc: AstDocument;
+  errors: AstError[];
   /** Set when the document could not be parsed at all (too deep, too large): the reason. */
   failure?: string;
   /** What later stages derived from this document's text, kept with it in the parse cache. */
@@ -47,8 +48,8 @@ export function splitDocuments(text: string): { offset: number; text: string }[]
 }
 
 interface CacheEntry {
-  doc: Document.Parsed;
-  errors: YAMLError[];
+  doc: AstDocument;
+  errors: AstError[];
   failure?: string;
   memo: DocMemo;
 }
@@ -77,23 +78,22 @@ export class ParseCache {
 
 function parseOne(text: string): CacheEntry {
   if (text.length > MAX_DOC_BYTES) {
-    const doc = parseDocument('') as Document.Parsed;
-    return { doc, errors: [], failure: `this YAML document is ${text.length} characters long; documents over ${MAX_DOC_BYTES} are not checked`, memo: {} };
+    return { doc: emptyDocument(), errors: [], failure: `this YAML document is ${text.length} characters long; documents over ${MAX_DOC_BYTES} are not checked`, memo: {} };
   }
   try {
-    // The common Kubernetes subset takes a fast path that builds the same nodes as the library;
-    // anything else (anchors, block scalars, flow collections, syntax errors, ...) goes to it.
-    // uniqueKeys: duplicate keys are an error in Kubernetes' strict decoding too.
-    const doc = fastParse(text) ?? parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    // The common Kubernetes subset takes a fast path that builds the same tree as the library's
+    // converted output; anything else (anchors, block scalars, flow collections, syntax errors,
+    // ...) goes to the library.
+    const doc = fastParse(text) ?? parseWithLibrary(text);
     return { doc, errors: doc.errors.length ? [...doc.errors] : NO_ERRORS, memo: {} };
   } catch (err) {
     // The yaml parser recurses on nesting; pathological input can exhaust the stack.
-    const doc = parseDocument('') as Document.Parsed;
-    return { doc, errors: [], memo: {}, failure: `this YAML document could not be parsed (${(err as Error).message.slice(0, 80)}); is it nested too deeply?` };
+    return { doc: emptyDocument(), errors: [], memo: {}, failure: `this YAML document could not be parsed (${(err as Error).message.slice(0, 80)}); is it nested too deeply?` };
   }
 }
 
-const NO_ERRORS: YAMLError[] = [];
+const emptyDocument = (): AstDocument => ({ contents: null, errors: [] });
+const NO_ERRORS: AstError[] = [];
 const defaultCache = new ParseCache();
 
 export function parseDocuments(text: string, cache: ParseCache = defaultCache): ParsedDoc[] {

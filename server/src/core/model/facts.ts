@@ -1,8 +1,8 @@
 // Facts about Eips and nodes known from outside the current file: other workspace files and
 // the live cluster. The editor client gathers them; the service only reads them.
-import { isScalar } from 'yaml';
 import { parsePoolCached, type Pool } from '../address/pool';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
+import { isScalar, type AstNode } from './ast';
 import { getNode, getString, scalarString, type Resource } from './resource';
 
 export type FactSource = 'file' | 'workspace' | 'cluster';
@@ -63,7 +63,7 @@ export function factWhere(f: EipFact): string {
   return 'in this file';
 }
 
-const isExactTrue = (n: unknown): boolean => isScalar(n) && n.value === 'true';
+const isExactTrue = (n: AstNode | undefined): boolean => isScalar(n) && n.value === 'true';
 
 type LocalFact = Omit<EipFact, 'source' | 'uri'>;
 
@@ -72,7 +72,6 @@ function localFact(r: Resource): LocalFact | null {
   const addrNode = getNode(spec, ['address']);
   const address = scalarString(addrNode);
   if (address === undefined || !r.name) return null;
-  const range = addrNode?.range;
   return {
     name: r.name,
     address,
@@ -81,8 +80,8 @@ function localFact(r: Resource): LocalFact | null {
     disable: getString(spec, ['disable']) === 'true',
     // Exactly the string "true" (an unquoted boolean is not a valid annotation value).
     isDefault: isExactTrue(getNode(r.root, ['metadata', 'annotations', EIP_DEFAULT_ANNOTATION])),
-    start: range?.[0],
-    end: range?.[1],
+    start: addrNode?.start,
+    end: addrNode?.end,
     pool: parsePoolCached(address).pool,
   };
 }

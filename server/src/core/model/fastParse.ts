@@ -1,29 +1,32 @@
 // A fast parser for the plain subset of YAML that Kubernetes manifests use (block mappings,
-// block sequences, plain and simple quoted scalars, comments). It builds the very same node
-// objects as `parseDocument` from the `yaml` library (same classes, values, `range`s, `type`s
-// and duplicate-key errors), so rules cannot tell the two apart; it returns undefined for
-// anything outside the subset and the caller then uses the library. test/unit/fastParse.test.ts
-// checks the equality against the library on fixtures, bench documents and random documents.
+// block sequences, plain and simple quoted scalars, comments). It builds our tree (ast.ts) with
+// exactly what the library's parse converted into it gives (values, offsets, duplicate-key
+// errors), so rules cannot tell the two paths apart; it returns undefined for anything outside
+// the subset and the caller then uses the library (libraryParse.ts). test/unit/fastParse.test.ts
+// checks the equality on fixtures, bench documents and random documents.
 //
-// The ranges follow the library's token rules, which are subtle around comments:
-//  - a value's range[2] runs to the end of its line (spaces, comment, newline) and on over any
-//    following comment lines indented deeper than its collection ("absorbed" comments);
+// The offsets follow the library's token rules, which are subtle around comments:
+//  - a value's nodeEnd (the library's range[2]) runs to the end of its line (spaces, comment,
+//    newline) and on over any following comment lines indented deeper than its collection
+//    ("absorbed" comments);
 //  - the other blank/comment lines before the next content form a "run"; a collection that ends
-//    keeps the run (range[2] = start of the next content) when its indent is not 0 and one of the
+//    keeps the run (nodeEnd = start of the next content) when its indent is not 0 and one of the
 //    run's comments is indented at least as deep as the collection; otherwise its parent may;
-//  - an empty value (`key:` / `-`) owns the following gap lines: its range[2] is its position,
+//  - an empty value (`key:` / `-`) owns the following gap lines: its nodeEnd is its position,
 //    or the end of the gap when the gap holds a comment (the library's `sep` / `start` tokens).
-import { YAMLParseError, isScalar, type Document, type Scalar } from 'yaml';
-import { SHARED_OPTIONS, SHARED_SCHEMA, newDocument, newMap, newPair, newScalar, newSeq, setRange, type FastNode } from './fastNodes';
+import { Document, isScalar as isLibraryScalar, type ScalarTag } from 'yaml';
+import { AstMap, AstScalar, AstSeq, isScalar, type AstDocument, type AstError, type AstNode, type AstPair, type ScalarValue } from './ast';
+import { PARSE_OPTIONS } from './libraryParse';
 
 /** Thrown to give up on the fast path; fastParse catches it and returns undefined. */
 const DECLINE = new Error('fastParse: outside the supported subset');
 const decline = (): never => { throw DECLINE; };
 
 // The core schema's scalar tags, in the library's own order: plain scalars resolve through them
-// exactly as the library does (value, `format`, float `minFractionDigits`).
-interface ScalarTag { test: RegExp; format?: string; resolve(src: string, onError: (m: string) => void, opts: object): unknown }
-const TAGS = (SHARED_SCHEMA as unknown as { tags: ScalarTag[] }).tags.filter((t) => t.test instanceof RegExp);
+// exactly as the library does (its public Schema and ScalarTag API).
+const CORE = new Document(undefined, PARSE_OPTIONS);
+type TestedTag = ScalarTag & { test: RegExp };
+const TAGS = CORE.schema.tags.filter((t): t is TestedTag => 'test' in t && t.test instanceof RegExp);
 
 
 const charTable = (chars: string) => {
@@ -70,7 +73,7 @@ function lineTables(text: string) {
   return tables;
 }
 
-export function fastParse(text: string): Document.Parsed | undefined {
+export function fastParse(text: string): AstDocument | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
   try {
     return new FastParser(text).document();
@@ -92,7 +95,7 @@ class FastParser {
   private count = 0;
   private firstContent = -1;
   private marker = -1; // the `---` line, if any
-  private readonly errors: YAMLParseError[] = [];
+  private readonly errors: AstError[] = [];
 
   // Where the node parsed last left off (every parse method sets these, see the header):
   /** Index of the next content line (or the line count). */
@@ -136,7 +139,7 @@ class FastParser {
     }
   }
 
-  document(): Document.Parsed {
+  document(): AstDocument {
     const { text, ls, le } = this;
     let first = this.firstContent;
     if (first < 0) decline(); // empty documents are rare and cheap: the library handles them
@@ -149,14 +152,9 @@ class FastParser {
       first = this.nextContent(first);
       if (first >= this.count) decline();
     }
-    const doc = newDocument(first !== this.firstContent);
     const root = this.block(first, -1);
     if (this.next < this.count) decline(); // content left at a lower indentation than the root
-    doc.contents = root;
-    const contentEnd = root.r2;
-    doc.range = [docStart, contentEnd, this.runEnd >= 0 ? this.runEnd : contentEnd];
-    for (const e of this.errors) doc.errors.push(e);
-    return doc;
+    return { contents: root, errors: this.errors };
   }
 
   /** Index of the first content line after line `li` (or the line count). */
@@ -168,7 +166,7 @@ class FastParser {
   }
 
   /** A block collection starting at the content of line `li`, indented deeper than `parent`. */
-  private block(li: number, parent: number): FastNode {
+  private block(li: number, parent: number): AstMap | AstSeq {
     if (this.lind[li] <= parent) decline();
     const col = this.ls[li] + this.lind[li];
     if (this.isDash(col)) return this.seq(li);
@@ -214,11 +212,11 @@ class FastParser {
   }
 
   /** A block mapping whose first key starts at offset `col` of line `li`. */
-  private map(li: number, col: number): FastNode {
+  private map(li: number, col: number): AstMap {
     const { ls, le, lind, text } = this;
     const count = this.count;
     const n = col - ls[li]; // the mapping's indentation
-    const map = newMap();
+    const pairs: AstPair[] = [];
     const first = col;
     let prevEnd = col;
     let leading = false; // whether tokens precede the key (they end at the key)
@@ -227,26 +225,26 @@ class FastParser {
       const colon = this.keyColon(col, end);
       if (colon < 0) decline();
       const key = this.key(col, colon);
-      for (const pair of map.items) {
-        if (pair.key === key || (isScalar(pair.key) && pair.key.value === key.value)) {
+      for (const pair of pairs) {
+        if (isScalar(pair.key) && pair.key.value === key.value) {
           // The library reports at the end of the key's leading tokens: the key itself, or the
           // previous value's end when those tokens all went to that value.
           const at = leading ? col : prevEnd;
-          this.errors.push(new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          this.errors.push({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique', pos: [at, at + 1] });
           break;
         }
       }
       let p = colon + 1;
       while (p < end && text.charCodeAt(p) === SPACE) p++;
-      let value: FastNode;
+      let value: AstNode;
       if (p < end && text.charCodeAt(p) !== HASH) value = this.inline(li, p, n);
       else {
         const nx = this.nextContent(li);
         if (nx < count && (lind[nx] > n || (lind[nx] === n && this.isDash(ls[nx] + n)))) value = this.block(nx, n - 1);
         else value = this.empty(this.gap(li, colon + 1, n), colon + 1, nx < count && lind[nx] === n ? n : -1, false);
       }
-      map.items.push(newPair(key, value));
-      prevEnd = value.r2;
+      pairs.push({ key, value });
+      prevEnd = value.nodeEnd;
       const next = this.next;
       if (next >= count || lind[next] < n) break;
       if (lind[next] > n || this.isDash(ls[next] + n)) decline();
@@ -254,18 +252,17 @@ class FastParser {
       li = next;
       col = ls[li] + n;
     }
-    setRange(map, first, prevEnd, prevEnd);
-    map.items = exact(map.items);
+    const map = new AstMap(exact(pairs), first, prevEnd, prevEnd);
     this.keep(map, n);
-    return map as FastNode;
+    return map;
   }
 
   /** A block sequence whose first `-` starts line `li`. */
-  private seq(li: number): FastNode {
+  private seq(li: number): AstSeq {
     const { ls, le, lind, text } = this;
     const count = this.count;
     const n = lind[li];
-    const seq = newSeq();
+    const items: AstNode[] = [];
     const first = ls[li] + n;
     let prevEnd = first;
     let preComment = false; // a comment in the run before this item's `-`
@@ -274,7 +271,7 @@ class FastParser {
       const dash = ls[li] + n;
       let p = dash + 1;
       while (p < end && text.charCodeAt(p) === SPACE) p++;
-      let value: FastNode;
+      let value: AstNode;
       if (p < end && text.charCodeAt(p) !== HASH) {
         if (this.isDash(p)) decline(); // `- - x`
         value = this.keyColon(p, end) >= 0 ? this.map(li, p) : this.inline(li, p, n);
@@ -283,8 +280,8 @@ class FastParser {
         if (nx < count && lind[nx] > n) value = this.block(nx, n);
         else value = this.empty(this.gap(li, dash + 1, n), dash + 1, -1, preComment);
       }
-      seq.items.push(value);
-      prevEnd = value.r2;
+      items.push(value);
+      prevEnd = value.nodeEnd;
       const next = this.next;
       if (next >= count || lind[next] < n) break;
       if (lind[next] > n) decline();
@@ -292,21 +289,20 @@ class FastParser {
       preComment = this.runEnd >= 0 && this.runComment >= 0;
       li = next;
     }
-    setRange(seq, first, prevEnd, prevEnd);
-    seq.items = exact(seq.items);
+    const seq = new AstSeq(exact(items), first, prevEnd, prevEnd);
     this.keep(seq, n);
-    return seq as FastNode;
+    return seq;
   }
 
   /** A collection ends: it keeps the trailing run when the library would (see the header). */
-  private keep(node: FastNode, indent: number): void {
+  private keep(node: AstMap | AstSeq, indent: number): void {
     if (this.runEnd < 0 || indent === 0 || this.runComment < indent) return;
-    node.r2 = this.runEnd;
+    node.nodeEnd = this.runEnd;
     this.runEnd = this.runComment = -1;
   }
 
   /** The key scalar from `col` to its `:` (plain or quoted, on one line). */
-  private key(col: number, colon: number): Scalar.Parsed & FastNode {
+  private key(col: number, colon: number): AstScalar {
     const { text } = this;
     const c = text.charCodeAt(col);
     if (c === DQUOTE || c === SQUOTE) return this.quoted(col, colon);
@@ -319,21 +315,18 @@ class FastParser {
   }
 
   /** A scalar or empty flow collection written after `key: ` or `- ` on line `li`, at `p`. */
-  private inline(li: number, p: number, indent: number): FastNode {
+  private inline(li: number, p: number, indent: number): AstNode {
     const { text, ls, le, lind, lk } = this;
     const end = le[li];
     const c = text.charCodeAt(p);
     let vEnd: number;
-    let node: FastNode;
+    let node: AstNode;
     if (c === SQUOTE || c === DQUOTE) {
       vEnd = this.quoteEnd(p, end);
       node = this.quoted(p, vEnd);
     } else if ((c === 91 && text.charCodeAt(p + 1) === 93) || (c === 123 && text.charCodeAt(p + 1) === 125)) {
       vEnd = p + 2; // `[]` or `{}`
-      const coll = c === 91 ? newSeq() : newMap();
-      coll.flow = true;
-      setRange(coll, p, vEnd, vEnd);
-      node = coll as FastNode;
+      node = c === 91 ? new AstSeq([], p, vEnd, vEnd) : new AstMap([], p, vEnd, vEnd);
     } else {
       if ((c < 128 && NOT_PLAIN_START[c]) || ((c === DASH || c === QUESTION || c === COLON) && (p + 1 === end || text.charCodeAt(p + 1) === SPACE))) decline();
       vEnd = p;
@@ -350,7 +343,7 @@ class FastParser {
     while (q < end && text.charCodeAt(q) === SPACE) q++;
     if (q < end && (text.charCodeAt(q) !== HASH || q === vEnd)) decline();
 
-    // The range runs over the rest of the line, its newline, and the following comment lines
+    // nodeEnd runs over the rest of the line, its newline, and the following comment lines
     // indented deeper than the collection; the blank/comment lines after those form the run.
     const nl = (e: number) => (e < text.length ? e + 1 : e);
     let rangeEnd = nl(end);
@@ -368,7 +361,7 @@ class FastParser {
       }
     }
     if (j < this.count) last = ls[j] + lind[j];
-    node.r2 = rangeEnd;
+    node.nodeEnd = rangeEnd;
     this.next = j;
     this.runEnd = last > rangeEnd ? last : -1;
     return node;
@@ -380,7 +373,7 @@ class FastParser {
    * library hands the gap's tail after the second newline following the last comment indented
    * deeper than the map over to the sibling. `comment`: a comment precedes a `-` item.
    */
-  private empty(gap: Gap, from: number, sibling: number, comment: boolean): FastNode {
+  private empty(gap: Gap, from: number, sibling: number, comment: boolean): AstScalar {
     const { toks } = gap;
     const pos = toks.length > 0 && toks[0].t === 's' ? toks[0].end : from;
     let cut = toks.length;
@@ -395,7 +388,7 @@ class FastParser {
     let hasComment = comment;
     for (let i = 0; i < cut; i++) if (toks[i].t === 'c') hasComment = true;
     const node = this.plain('', pos, pos);
-    if (hasComment) node.r2 = cut > 0 ? toks[cut - 1].end : from;
+    if (hasComment) node.nodeEnd = cut > 0 ? toks[cut - 1].end : from;
     this.next = gap.next;
     this.runEnd = cut < toks.length ? toks[toks.length - 1].end : -1;
     this.runComment = -1;
@@ -421,34 +414,26 @@ class FastParser {
   }
 
   /** A plain scalar, resolved through the core schema's tags like the library does. */
-  private plain(src: string, start: number, end: number): Scalar.Parsed & FastNode {
+  private plain(src: string, start: number, end: number): AstScalar {
     let value: unknown = src;
-    let format: string | undefined;
     const c = src.charCodeAt(0);
     if (src === '' || (c < 128 && TYPED_START[c] && mayBeTyped(src, c))) {
       for (const tag of TAGS) {
         if (tag.test.test(src)) {
-          value = tag.resolve(src, decline, SHARED_OPTIONS);
-          format = tag.format;
+          value = tag.resolve(src, decline, CORE.options);
           break;
         }
       }
     }
-    let node: Scalar.Parsed & FastNode;
-    if (isScalar(value)) {
-      // Floats with fraction digits: the tag built a node of its own to say how many.
-      node = newScalar(value.value, start, end, src, 'PLAIN');
-      if (value.minFractionDigits !== undefined) node.minFractionDigits = value.minFractionDigits;
-    } else node = newScalar(value, start, end, src, 'PLAIN');
-    if (format) node.format = format;
-    return node;
+    // The null, bool and float tags wrap their value in a library node.
+    if (isLibraryScalar(value)) value = value.value;
+    return new AstScalar(value as ScalarValue, false, start, end, end);
   }
 
   /** A one-line quoted scalar from `p` to `close` (just after the closing quote). */
-  private quoted(p: number, close: number): Scalar.Parsed & FastNode {
+  private quoted(p: number, close: number): AstScalar {
     const single = this.text.charCodeAt(p) === SQUOTE;
     const inner = this.text.slice(p + 1, close - 1);
-    const value = single ? inner.replace(/''/g, "'") : inner;
-    return newScalar(value, p, close, value, single ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE');
+    return new AstScalar(single ? inner.replace(/''/g, "'") : inner, true, p, close, close);
   }
 }

@@ -1,7 +1,6 @@
-// What a parsed document is (kind, apiVersion, name) and small helpers to walk its AST.
-// Rules read resources through these helpers, so they work the same on text from the
-// editor and on objects from the API server (whose nodes have no source ranges).
-import { isMap, isScalar, isSeq, isAlias, type Document, type Node, type Pair, type YAMLMap, type Scalar } from 'yaml';
+// What a parsed document is (kind, apiVersion, name) and small helpers to walk its tree
+// (ast.ts). Rules read resources through these helpers.
+import { isMap, isScalar, type AstDocument, type AstMap, type AstNode, type AstPair, type AstScalar } from './ast';
 import { GROUP, KINDS, VERSIONS, type Kind, type Version } from '../api/types';
 
 export type Range = [start: number, end: number];
@@ -23,8 +22,7 @@ export interface Resource {
   index: number;
   /** Offset of the document in the file; add it to node ranges. */
   offset: number;
-  doc: Document.Parsed | Document;
-  root: YAMLMap | undefined;
+  root: AstMap | undefined;
   apiVersion?: string;
   kind?: string;
   name?: string;
@@ -35,55 +33,58 @@ export interface Resource {
   memo: DocMemo;
 }
 
-export function scalarString(node: unknown): string | undefined {
+/** A mapping entry whose key is a scalar (the only keys the helpers look up). */
+export type ScalarPair = AstPair & { key: AstScalar };
+
+/** The text of a string, number or boolean scalar. */
+export function scalarString(node: AstNode | null | undefined): string | undefined {
   if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number' || typeof node.value === 'boolean')) {
     return String(node.value);
   }
   return undefined;
 }
 
-export function getPair(map: unknown, key: string): Pair<Scalar, Node> | undefined {
+/** The entry of `key` in a mapping (a non-string key matches its text: `1:` is key '1'). */
+export function getPair(map: AstNode | null | undefined, key: string): ScalarPair | undefined {
   if (!isMap(map)) return undefined;
-  for (const item of map.items) {
-    const k = item.key;
-    if (isScalar(k) && (k.value === key || (typeof k.value !== 'string' && String(k.value) === key))) return item as Pair<Scalar, Node>;
+  const pairs = map.pairs;
+  for (let i = 0; i < pairs.length; i++) {
+    const k = pairs[i].key;
+    if (isScalar(k) && (k.value === key || (typeof k.value !== 'string' && String(k.value) === key))) return pairs[i] as ScalarPair;
   }
   return undefined;
 }
 
-export function getNode(map: unknown, path: string[]): Node | undefined {
-  let cur: unknown = map;
+export function getNode(map: AstNode | null | undefined, path: string[]): AstNode | undefined {
+  let cur: AstNode | null | undefined = map;
   for (const k of path) {
     const pair = getPair(cur, k);
     if (!pair) return undefined;
     cur = pair.value;
   }
-  return (cur ?? undefined) as Node | undefined;
+  return cur ?? undefined;
 }
 
-export function getString(map: unknown, path: string[]): string | undefined {
+export function getString(map: AstNode | null | undefined, path: string[]): string | undefined {
   return scalarString(getNode(map, path));
 }
 
-/** Absolute range of a node, or undefined for nodes built from objects. */
-export function nodeRange(res: Resource, node: { range?: [number, number, number] | null } | null | undefined): Range | undefined {
-  if (!node || !node.range) return undefined;
-  return [res.offset + node.range[0], res.offset + node.range[1]];
+/** Absolute range of a node (undefined for none). */
+export function nodeRange(res: Resource, node: AstNode | null | undefined): Range | undefined {
+  if (!node) return undefined;
+  return [res.offset + node.start, res.offset + node.end];
 }
 
 /** Range of the characters of a scalar's value, inside its quotes. */
-export function scalarContentRange(res: Resource, node: Scalar): Range | undefined {
-  const r = nodeRange(res, node);
-  if (!r) return undefined;
-  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return [r[0] + 1, r[1] - 1];
-  return r;
+export function scalarContentRange(res: Resource, node: AstScalar): Range {
+  const s = res.offset + node.start;
+  const e = res.offset + node.end;
+  return node.quoted ? [s + 1, e - 1] : [s, e];
 }
 
-export function isNullish(node: unknown): boolean {
+export function isNullish(node: AstNode | null | undefined): boolean {
   return node === null || node === undefined || (isScalar(node) && node.value === null);
 }
-
-export { isMap, isScalar, isSeq, isAlias };
 
 /** Rows of the edit-distance table, reused: "did you mean" runs over every Eip name on file. */
 let rowA = new Int32Array(64);
@@ -127,18 +128,18 @@ export function closest(word: string, candidates: readonly string[]): string | u
 type Classified = Omit<Resource, 'index' | 'offset' | 'memo'>;
 
 /** Classifies a parsed document (kept in its memo: it only depends on its text). */
-export function toResource(index: number, offset: number, doc: Document.Parsed | Document, memo: DocMemo = {}): Resource {
+export function toResource(index: number, offset: number, doc: AstDocument, memo: DocMemo = {}): Resource {
   const c = (memo.classified ??= classify(doc));
-  return { index, offset, doc: c.doc, root: c.root, apiVersion: c.apiVersion, kind: c.kind, name: c.name, openelb: c.openelb, isService: c.isService, memo };
+  return { index, offset, root: c.root, apiVersion: c.apiVersion, kind: c.kind, name: c.name, openelb: c.openelb, isService: c.isService, memo };
 }
 
-function classify(doc: Document.Parsed | Document): Classified {
-  const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : undefined;
+function classify(doc: AstDocument): Classified {
+  const root = isMap(doc.contents) ? doc.contents : undefined;
   const apiVersion = getString(root, ['apiVersion']);
   const kind = getString(root, ['kind']);
   const name = getString(root, ['metadata', 'name']);
   const api = apiOf(apiVersion, kind);
-  return { doc, root, apiVersion, kind, name, isService: api.isService, openelb: api.openelb };
+  return { root, apiVersion, kind, name, isService: api.isService, openelb: api.openelb };
 }
 
 interface ApiInfo { openelb?: Resource['openelb']; isService: boolean }

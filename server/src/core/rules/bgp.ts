@@ -1,22 +1,22 @@
 // BgpConf and BgpPeer semantics beyond the schema, as OpenELB's speaker reads them.
-import { isScalar, type Node } from 'yaml';
 import { parseIp, parseIPv4 } from '../address/ip';
 import { RACK_LABEL } from '../api/annotations';
 import { holdTimeAllowed, timerSeconds } from '../api/timers';
-import { getNode, getPair, isMap, nodeRange, scalarString, type Resource } from '../model/resource';
+import { isMap, isScalar, toPlain, type AstNode } from '../model/ast';
+import { getNode, getPair, nodeRange, scalarString, type Resource } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 
 const MAX_AS = 4294967295;
 
-function at(res: Resource, path: string[]): { node: Node | undefined; range: [number, number] } {
+function at(res: Resource, path: string[]): { node: AstNode | undefined; range: [number, number] } {
   const node = getNode(res.root, path);
   // Where to point when the field is absent: its key, else the nearest ancestor's key.
   for (let n = path.length; n > 0; n--) {
     const pair = getPair(getNode(res.root, path.slice(0, n - 1)), path[n - 1]);
-    const r = n === path.length ? nodeRange(res, node) ?? nodeRange(res, pair?.key as Node) : nodeRange(res, pair?.key as Node);
+    const r = n === path.length ? nodeRange(res, node) ?? nodeRange(res, pair?.key) : nodeRange(res, pair?.key);
     if (r) return { node, range: r };
   }
-  return { node, range: nodeRange(res, getPair(res.root, 'kind')?.key as Node) ?? [res.offset, res.offset] };
+  return { node, range: nodeRange(res, getPair(res.root, 'kind')?.key) ?? [res.offset, res.offset] };
 }
 
 /** `rackHint`: the message for a missing value mentions asPerRack (BgpConf v1alpha2). */
@@ -58,7 +58,7 @@ function checkBgpConf(res: Resource, ctx: RuleContext): void {
   }
   // v1alpha2: with asPerRack, nodes take their AS from their rack label's entry; spec.as is then optional.
   const asPerRack = v2 ? getNode(res.root, ['spec', 'asPerRack']) : undefined;
-  const racks = isMap(asPerRack) ? asPerRack.items.map((p) => scalarString(p.key)).filter((k): k is string => k !== undefined) : [];
+  const racks = isMap(asPerRack) ? asPerRack.pairs.map((p) => scalarString(p.key)).filter((k): k is string => k !== undefined) : [];
   // (`as: 0` is how an unset uint32 reads upstream, so it is "unset" next to asPerRack too.)
   const asNode = getNode(res.root, ['spec', 'as']);
   if (!(racks.length && isScalar(asNode) && asNode.value === 0)) checkAs(res, ctx, ['spec', 'as'], 'the local AS', racks.length === 0, v2);
@@ -123,9 +123,9 @@ function checkDuplicateNeighbors(ctx: RuleContext): void {
     if (!ip) continue;
     let selector = 'null';
     try {
-      selector = JSON.stringify(getNode(res.root, ['spec', 'nodeSelector'])?.toJSON?.() ?? null);
+      selector = JSON.stringify(toPlain(getNode(res.root, ['spec', 'nodeSelector']) ?? null));
     } catch {
-      continue; // e.g. an alias bomb: not worth comparing
+      continue; // nested too deeply to compare
     }
     const key = `${ip.family}/${ip.value}/${selector}`;
     const first = seen.get(key);

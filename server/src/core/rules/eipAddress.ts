@@ -1,7 +1,7 @@
 // Eip address grammar: single IP, range or CIDR, as OpenELB parses it; exact ranges inside the value.
-import { isScalar } from 'yaml';
 import { formatIp } from '../address/ip';
 import { parsePoolCached } from '../address/pool';
+import { isScalar } from '../model/ast';
 import type { Fix } from '../model/problem';
 import { getNode, scalarContentRange } from '../model/resource';
 import type { Rule } from './context';
@@ -14,7 +14,7 @@ export const eipAddressRule: Rule = {
     const node = getNode(res.root, ['spec', 'address']);
     if (!isScalar(node) || typeof node.value !== 'string') return; // the schema rule reports the type
     const text = node.value;
-    const [s] = scalarContentRange(res, node) ?? [0, 0];
+    const [s] = scalarContentRange(res, node);
     const parsed = parsePoolCached(text);
     for (const p of parsed.problems) {
       const fixes: Fix[] = [];

@@ -1,8 +1,8 @@
 // Eip interface: required for layer2/vip, `can_reach:IP` syntax, Linux name rules, and (with
 // cluster facts) presence on every node and a subnet that holds the whole pool.
-import { isScalar, type Node } from 'yaml';
 import { parseIp } from '../address/ip';
 import { parsePoolCached, parseSubnet, subnetContainsPool } from '../address/pool';
+import { isScalar } from '../model/ast';
 import { getNode, getPair, nodeRange, scalarContentRange, getString } from '../model/resource';
 import type { Rule } from './context';
 
@@ -17,8 +17,8 @@ export const eipInterfaceRule: Rule = {
     const value = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
     if ((protocol === 'layer2' || protocol === 'vip') && !value) {
       const protoPair = getPair(getNode(res.root, ['spec']), 'protocol');
-      const r = nodeRange(res, protoPair?.value as Node) ?? nodeRange(res, protoPair?.key as Node) ?? [res.offset, res.offset];
-      const keyR = nodeRange(res, protoPair?.key as Node);
+      const r = nodeRange(res, protoPair?.value) ?? nodeRange(res, protoPair?.key) ?? [res.offset, res.offset];
+      const keyR = nodeRange(res, protoPair?.key);
       let fix;
       if (keyR && !node) {
         const lineStart = ctx.text.lastIndexOf('\n', keyR[0] - 1) + 1;
@@ -34,7 +34,7 @@ export const eipInterfaceRule: Rule = {
       return;
     }
     if (!value || !isScalar(node)) return;
-    const [s, e] = scalarContentRange(res, node) ?? [0, 0];
+    const [s, e] = scalarContentRange(res, node);
     if (value.startsWith(CAN_REACH)) {
       const ip = value.slice(CAN_REACH.length);
       if (!parseIp(ip)) {

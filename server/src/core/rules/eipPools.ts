@@ -1,8 +1,8 @@
 // Rules across Eips: overlapping pools (this file, other workspace files, the live cluster),
 // duplicate names in one file, and at most one default Eip.
-import { isScalar, type Node } from 'yaml';
 import { firstIp, intersectionText, lastIp, overlappingPairs } from '../address/pool';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
+import { isScalar } from '../model/ast';
 import { factWhere, type EipFact } from '../model/facts';
 import type { Related } from '../model/problem';
 import { getNode, getPair, nodeRange } from '../model/resource';
@@ -56,8 +56,8 @@ function checkNamesAndDefaults(ctx: RuleContext): void {
     } else seen.set(res.name, res.index);
     const ann = getPair(getNode(res.root, ['metadata', 'annotations']), EIP_DEFAULT_ANNOTATION);
     if (!ann) continue;
-    const v = ann.value as Node;
-    const vr = nodeRange(res, v) ?? nodeRange(res, ann.key as Node) ?? r;
+    const v = ann.value;
+    const vr = nodeRange(res, v) ?? nodeRange(res, ann.key) ?? r;
     const isTrueString = isScalar(v) && v.value === 'true';
     // A non-string scalar is reported by k8s-annotation-type (which also offers the quotes).
     if (isScalar(v) && v.value !== null && typeof v.value !== 'string') continue;

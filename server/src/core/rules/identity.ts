@@ -1,8 +1,8 @@
 // What a document is and how it is named: apiVersion and kind of our group, metadata.name,
 // annotation and label values, and a hand-written status block.
-import { isScalar, type Node, type Pair, type Scalar } from 'yaml';
 import { GROUP, KINDS, VERSIONS } from '../api/types';
-import { closest, getNode, getPair, isMap, nodeRange, type Resource } from '../model/resource';
+import { isMap, isScalar } from '../model/ast';
+import { closest, getNode, getPair, nodeRange, type Resource } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 import { isOpenElbService } from './service';
 
@@ -11,7 +11,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 function checkApiVersion(res: Resource, ctx: RuleContext): void {
   const o = res.openelb!;
   const avPair = getPair(res.root, 'apiVersion');
-  const r = nodeRange(res, avPair?.value as Node) ?? nodeRange(res, getPair(res.root, 'kind')?.value as Node) ?? [res.offset, res.offset];
+  const r = nodeRange(res, avPair?.value) ?? nodeRange(res, getPair(res.root, 'kind')?.value) ?? [res.offset, res.offset];
   const accepted = VERSIONS.map((v) => `${GROUP}/${v}`);
   if (!avPair) {
     ctx.report({ code: 'schema-api-version', severity: 'error', start: r[0], end: r[1], path: 'apiVersion',
@@ -23,7 +23,7 @@ function checkApiVersion(res: Resource, ctx: RuleContext): void {
       message: `unknown apiVersion '${res.apiVersion}' for ${res.kind ?? 'this kind'}; ${GROUP} serves ${VERSIONS.join(' and ')} (${accepted.join(', ')})` });
   }
   if (!o.kind) {
-    const kr = nodeRange(res, getPair(res.root, 'kind')?.value as Node) ?? r;
+    const kr = nodeRange(res, getPair(res.root, 'kind')?.value) ?? r;
     const guess = closest(res.kind ?? '', KINDS);
     ctx.report({ code: 'schema-kind', severity: 'error', start: kr[0], end: kr[1], path: 'kind',
       fixes: guess ? [{ title: `Change to ${guess}`, edits: [{ start: kr[0], end: kr[1], newText: guess }], preferred: true }] : [],
@@ -33,7 +33,7 @@ function checkApiVersion(res: Resource, ctx: RuleContext): void {
 
 function checkMetadata(res: Resource, ctx: RuleContext): void {
   const meta = getPair(res.root, 'metadata');
-  const anchor = nodeRange(res, (meta?.key ?? getPair(res.root, 'kind')?.key) as Node) ?? [res.offset, res.offset];
+  const anchor = nodeRange(res, meta?.key ?? getPair(res.root, 'kind')?.key) ?? [res.offset, res.offset];
   const nameNode = getNode(res.root, ['metadata', 'name']);
   const generate = getNode(res.root, ['metadata', 'generateName']);
   if (!nameNode && !generate) {
@@ -50,11 +50,13 @@ function checkMetadata(res: Resource, ctx: RuleContext): void {
   for (const field of ['annotations', 'labels']) {
     const map = getNode(res.root, ['metadata', field]);
     if (!isMap(map)) continue;
-    for (const pair of map.items as Pair<Scalar, Node>[]) {
+    for (const pair of map.pairs) {
       const v = pair.value;
       if (isScalar(v) && typeof v.value !== 'string' && v.value !== null) {
         const r = nodeRange(res, v) ?? anchor;
-        ctx.report({ code: 'k8s-annotation-type', severity: 'error', start: r[0], end: r[1], path: `metadata.${field}.${String(pair.key?.value)}`,
+        // (A key that is not a scalar reads 'undefined', as it always has.)
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        ctx.report({ code: 'k8s-annotation-type', severity: 'error', start: r[0], end: r[1], path: `metadata.${field}.${String(key)}`,
           fixes: [{ title: `Quote as "${String(v.value)}"`, edits: [{ start: r[0], end: r[1], newText: `"${String(v.value)}"` }], preferred: true }],
           message: `${field} values must be strings; ${String(v.value)} is a ${typeof v.value}: write "${String(v.value)}"` });
       }
@@ -65,11 +67,12 @@ function checkMetadata(res: Resource, ctx: RuleContext): void {
 function checkStatus(res: Resource, ctx: RuleContext): void {
   const status = getPair(res.root, 'status');
   if (!status) return;
-  const r = nodeRange(res, status.key as Node);
+  const r = nodeRange(res, status.key);
   if (!r) return;
-  // Remove the whole block: from the start of the `status:` line to the end of its value.
+  // Remove the whole block: from the start of the `status:` line to the end of its value
+  // (with the comments and blank lines the value owns).
   const lineStart = ctx.text.lastIndexOf('\n', r[0] - 1) + 1;
-  const valueEnd = (status.value as Node | null)?.range?.[2];
+  const valueEnd = status.value?.nodeEnd;
   let end = valueEnd !== undefined ? res.offset + valueEnd : r[1];
   if (ctx.text[end - 1] !== '\n') { const nl = ctx.text.indexOf('\n', end); end = nl < 0 ? ctx.text.length : nl + 1; }
   ctx.report({ code: 'status-ignored', severity: 'information', start: r[0], end: r[1], path: 'status', unnecessary: true,

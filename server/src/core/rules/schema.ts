@@ -1,10 +1,10 @@
 // Structural validation against the CRD schema, as the API server would judge it:
 // types, required fields, enums, patterns, bounds and unknown fields (with "did you mean").
-import type { Node, Pair, Scalar } from 'yaml';
 import { OPENAPI } from '../api/openapi';
 import { EXTRA_ENUMS, V1ALPHA1_RENAMES, docKey } from '../api/fieldDocs';
 import type { JSONSchemaProps, Kind, Version } from '../api/types';
-import { closest, isAlias, isMap, isNullish, isScalar, isSeq, nodeRange, type Range, type Resource } from '../model/resource';
+import { isAlias, isMap, isScalar, isSeq, type AstNode, type AstPair, type AstScalar } from '../model/ast';
+import { closest, isNullish, nodeRange, type Range, type Resource } from '../model/resource';
 import type { Fix } from '../model/problem';
 import type { Rule, RuleContext } from './context';
 import { migrateFix } from './migrate';
@@ -21,7 +21,7 @@ interface Walk {
   version: Version;
 }
 
-function typeName(node: Node): string {
+function typeName(node: AstNode): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) {
@@ -37,18 +37,18 @@ const EXPECT: Record<string, string> = {
   object: 'a mapping of fields', array: 'a list', string: 'a string', integer: 'a whole number', boolean: 'true or false', number: 'a number',
 };
 
-function wrongType(w: Walk, node: Node, schema: JSONSchemaProps, path: string[]): void {
+function wrongType(w: Walk, node: AstNode, schema: JSONSchemaProps, path: string[]): void {
   const r = nodeRange(w.res, node) ?? [0, 0];
   let hint = '';
   if (schema.type === 'string' && isScalar(node) && typeof node.value !== 'string') hint = `; put it in quotes: "${String(node.value)}"`;
-  if ((schema.type === 'integer' || schema.type === 'boolean') && isScalar(node) && typeof node.value === 'string' && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) hint = '; remove the quotes';
+  if ((schema.type === 'integer' || schema.type === 'boolean') && isScalar(node) && typeof node.value === 'string' && node.quoted) hint = '; remove the quotes';
   w.ctx.report({
     code: 'schema-type', severity: 'error', start: r[0], end: r[1], path: path.join('.'),
     message: `${path.join('.')} must be ${EXPECT[schema.type ?? ''] ?? schema.type}, not ${typeName(node)}${hint}`,
   });
 }
 
-function checkScalar(w: Walk, node: Scalar, schema: JSONSchemaProps, path: string[]): void {
+function checkScalar(w: Walk, node: AstScalar, schema: JSONSchemaProps, path: string[]): void {
   const v = node.value;
   switch (schema.type) {
     case 'string':
@@ -94,8 +94,8 @@ function checkScalar(w: Walk, node: Scalar, schema: JSONSchemaProps, path: strin
   }
 }
 
-function unknownField(w: Walk, pair: Pair<Scalar, Node>, key: string, parent: string[], known: string[]): void {
-  const r = nodeRange(w.res, pair.key) ?? [0, 0];
+function unknownField(w: Walk, keyNode: AstScalar, key: string, parent: string[], known: string[]): void {
+  const r = nodeRange(w.res, keyNode) ?? [0, 0];
   const parentKey = `${w.kind} ${parent.filter((p) => !/^\d+$/.test(p)).join('.')}`;
   const where = parent.length ? `${w.kind} ${parent.join('.')}` : w.kind;
   // A field spelled as the other version spells it.
@@ -135,9 +135,9 @@ function hasInOtherVersion(kind: Kind, version: Version, path: string[]): boolea
 }
 
 /** True when the mapping has `key` with a non-null value. */
-function hasValue(items: Pair<Scalar, Node>[], key: string): boolean {
-  for (let i = 0; i < items.length; i++) {
-    const p = items[i];
+function hasValue(pairs: AstPair[], key: string): boolean {
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
     if (isScalar(p.key) && String(p.key.value) === key && !isNullish(p.value)) return true;
   }
   return false;
@@ -154,11 +154,11 @@ function patternOf(source: string): RegExp {
 /** `path` is the field path, pushed and popped as the walk goes (copied by whatever keeps it).
  * `anchor` is where a missing required field is reported: the key of the mapping (a node, or a
  * range for the document root); its range is only computed when something is reported. */
-function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, path: string[], anchor: Node | Range): void {
+function walk(w: Walk, node: AstNode | null | undefined, schema: JSONSchemaProps, path: string[], anchor: AstNode | Range): void {
   if (isNullish(node) || isAlias(node) || !node) return;
   if (schema.type === 'object') {
     if (!isMap(node)) return wrongType(w, node, schema, path);
-    for (const pair of node.items as Pair<Scalar, Node>[]) {
+    for (const pair of node.pairs) {
       if (!isScalar(pair.key)) continue;
       const key = String(pair.key.value);
       if (path.length === 0 && (key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'status')) continue;
@@ -168,10 +168,10 @@ function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, p
         walk(w, pair.value, sub, path, pair.key);
         path.pop();
       }
-      else if (schema.properties && schema.additionalProperties === undefined) unknownField(w, pair, key, path, Object.keys(schema.properties));
+      else if (schema.properties && schema.additionalProperties === undefined) unknownField(w, pair.key, key, path, Object.keys(schema.properties));
     }
     for (const req of schema.required ?? []) {
-      if (hasValue(node.items as Pair<Scalar, Node>[], req)) continue;
+      if (hasValue(node.pairs, req)) continue;
       const r = Array.isArray(anchor) ? anchor : nodeRange(w.res, anchor) ?? [w.res.offset, w.res.offset];
       w.ctx.report({ code: 'schema-required', severity: 'error', start: r[0], end: r[1], path: [...path, req].join('.'),
         message: `${path.join('.') || w.kind} is missing the required field '${req}'` });
@@ -184,7 +184,7 @@ function walk(w: Walk, node: Node | null | undefined, schema: JSONSchemaProps, p
     if (!items) return;
     node.items.forEach((item, i) => {
       path.push(String(i));
-      walk(w, item as Node, items, path, (item as Node | null) ?? anchor);
+      walk(w, item, items, path, item ?? anchor);
       path.pop();
     });
     return;
@@ -200,11 +200,11 @@ export const schemaRule: Rule = {
     const o = res.openelb;
     if (!o?.kind || !o.version || !res.root) return;
     const schema = OPENAPI[o.kind][o.version];
-    const kindNode = res.root.items.find((p) => isScalar(p.key) && p.key.value === 'kind');
-    const anchor = nodeRange(res, kindNode?.key as Node) ?? [res.offset, res.offset];
+    const kindNode = res.root.pairs.find((p) => isScalar(p.key) && p.key.value === 'kind');
+    const anchor = nodeRange(res, kindNode?.key) ?? [res.offset, res.offset];
     walk({ res, ctx, kind: o.kind, version: o.version }, res.root, schema, [], anchor);
     // `spec` itself may be required implicitly: OpenELB kinds are useless without one.
-    const spec = res.root.items.find((p) => isScalar(p.key) && p.key.value === 'spec');
+    const spec = res.root.pairs.find((p) => isScalar(p.key) && p.key.value === 'spec');
     if (!spec || isNullish(spec.value)) {
       ctx.report({ code: 'schema-required', severity: 'error', start: anchor[0], end: anchor[1], path: 'spec',
         message: `${o.kind} is missing 'spec'${o.kind === 'Eip' ? ' (with at least spec.address)' : ''}` });

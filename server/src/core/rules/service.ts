@@ -1,17 +1,17 @@
 // Services that ask OpenELB for an address: annotation values, the requested IP, the named Eip.
-import { isScalar, type Node, type Pair, type Scalar } from 'yaml';
 import { parseIp } from '../address/ip';
 import { firstIp, lastIp, poolContains } from '../address/pool';
 import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, LB_ANNOTATION, LB_ANNOTATION_VALUE, PROTOCOLS, PROTOCOL_ANNOTATION } from '../api/annotations';
+import { isMap, isScalar } from '../model/ast';
 import { factWhere, type EipFact } from '../model/facts';
-import { closest, getNode, getString, isMap, nodeRange, scalarContentRange, type Resource } from '../model/resource';
+import { closest, getNode, getString, nodeRange, scalarContentRange, type Resource, type ScalarPair } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 
 /** True for a Service that carries any OpenELB annotation. */
 export function isOpenElbService(res: Resource): boolean {
   if (!res.isService) return false;
   const ann = getNode(res.root, ['metadata', 'annotations']);
-  return isMap(ann) && ann.items.some((p) => isScalar(p.key) && /(^|\.)(openelb\.kubesphere\.io|lb\.kubesphere\.io)\//.test(String(p.key.value)));
+  return isMap(ann) && ann.pairs.some((p) => isScalar(p.key) && /(^|\.)(openelb\.kubesphere\.io|lb\.kubesphere\.io)\//.test(String(p.key.value)));
 }
 
 /** Every Eip a Service may name; built once per file check (a file can hold thousands of Services). */
@@ -27,10 +27,10 @@ function knownEips(ctx: RuleContext): { list: EipFact[]; byName: Map<string, Eip
   return eips;
 }
 
-function annotation(res: Resource, key: string): { value?: string; range: [number, number]; pair?: Pair<Scalar, Node> } | undefined {
+function annotation(res: Resource, key: string): { value?: string; range: [number, number]; pair?: ScalarPair } | undefined {
   const ann = getNode(res.root, ['metadata', 'annotations']);
   if (!isMap(ann)) return undefined;
-  const pair = ann.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Scalar, Node> | undefined;
+  const pair = ann.pairs.find((p) => isScalar(p.key) && p.key.value === key) as ScalarPair | undefined;
   if (!pair) return undefined;
   const v = pair.value;
   const range = (isScalar(v) ? scalarContentRange(res, v) : undefined) ?? nodeRange(res, pair.key) ?? [res.offset, res.offset];
@@ -103,7 +103,7 @@ function checkService(res: Resource, ctx: RuleContext): void {
   const lbIpNode = getNode(res.root, ['spec', 'loadBalancerIP']);
   if (lb && isScalar(lbIpNode)) {
     const text = String(lbIpNode.value ?? '');
-    const range = scalarContentRange(res, lbIpNode) ?? [0, 0];
+    const range = scalarContentRange(res, lbIpNode);
     if (!ipAnn) ipSources.push({ text, range, path: 'spec.loadBalancerIP' });
     else if (text.trim() !== (ipAnn.value ?? '').trim()) {
       ctx.report({ code: 'service-loadbalancerip-ignored', severity: 'information', start: range[0], end: range[1], path: 'spec.loadBalancerIP',
