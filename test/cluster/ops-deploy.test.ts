@@ -15,8 +15,9 @@ import { startCluster, type Cluster } from './cluster';
 import { applyFixtures } from './fixtures';
 import { BUNDLE, requireBundle, runCli, tokenFor, writeKubeconfig } from './opsHelpers';
 import { deploy, undeploy, type Change } from '../../runtime/src/ops/deploy';
-import { kubeCall, loadOpsKubeConfig } from '../../runtime/src/ops/kubeconfig';
-import { statusCode } from '../../runtime/src/kube/client';
+import { kubeCall } from '../../runtime/src/ops/opsError';
+import { loadKubeConfig } from '../../runtime/src/kube/kubeconfig';
+import { statusCode } from '../../runtime/src/kube/errors';
 import { runController } from '../../runtime/src/controller/runController';
 import { SpeakerLease } from '../../runtime/src/speaker/node/speakerLease';
 import { CONFIGMAP_LIMIT } from '../../runtime/src/ops/runtimeFiles';
@@ -31,7 +32,7 @@ before(async () => {
   cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-ops-deploy-')));
   // No CRDs from the fixtures: deploy installs them.
   await applyFixtures(cluster.kubeconfigPath, { crds: false });
-  kc = loadOpsKubeConfig({ kubeconfig: cluster.kubeconfigPath });
+  kc = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
 });
 after(async () => { await cluster?.stop(); });
 
@@ -130,7 +131,7 @@ test('deploy refuses a runtime without the amd64 packet helper, before any write
 
 test('the speaker ServiceAccount can delete its Lease in openelb-system, and nothing beyond', async () => {
   const token = await tokenFor(kc, 'openelb-system', 'openelb-speaker');
-  const sakc = loadOpsKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'speaker.kubeconfig', cluster.server, token) });
+  const sakc = loadKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'speaker.kubeconfig', cluster.server, token) });
   const logs: string[] = [];
   const lease = new SpeakerLease(sakc, { namespace: 'openelb-system', node: 'worker-1', renewMs: 200, durationMs: 800, log: (m) => logs.push(m), onChange: () => {} });
   await lease.start();
@@ -153,14 +154,14 @@ test('the speaker ServiceAccount can delete its Lease in openelb-system, and not
   assert.deepEqual([...verbs].sort(), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
   // The controller hands its Lease back by update: it gets no delete.
   const ctlToken = await tokenFor(kc, 'openelb-system', 'openelb-controller');
-  const ctlkc = loadOpsKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'controller-lease.kubeconfig', cluster.server, ctlToken) });
+  const ctlkc = loadKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'controller-lease.kubeconfig', cluster.server, ctlToken) });
   const ctlReview = await ctlkc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({ body: { spec: { namespace: 'openelb-system' } } });
   assert.ok(!ctlReview.status?.resourceRules.some((r) => r.resources?.includes('leases') && r.verbs.includes('delete')), 'controller: no Lease delete');
 });
 
 test('the controller ServiceAccount can list services and eips, and is refused secrets and deployments', async () => {
   const token = await tokenFor(kc, 'openelb-system', 'openelb-controller');
-  const sakc = loadOpsKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'controller.kubeconfig', cluster.server, token) });
+  const sakc = loadKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'controller.kubeconfig', cluster.server, token) });
   const core = sakc.makeApiClient(CoreV1Api);
   assert.ok(Array.isArray((await core.listServiceForAllNamespaces()).items));
   const eips = await sakc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'network.kubesphere.io', version: 'v1alpha2', plural: 'eips' });

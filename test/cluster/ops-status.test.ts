@@ -10,7 +10,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import { startCluster, type Cluster } from './cluster';
 import { applyFixtures } from './fixtures';
 import { BUNDLE, requireBundle, runCli } from './opsHelpers';
-import { loadOpsKubeConfig } from '../../runtime/src/ops/kubeconfig';
+import { loadKubeConfig } from '../../runtime/src/kube/kubeconfig';
 import { formatStatus, readStatus } from '../../runtime/src/ops/status';
 
 let cluster: Cluster;
@@ -28,7 +28,7 @@ before(async () => {
   requireBundle();
   cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-ops-status-')));
   await applyFixtures(cluster.kubeconfigPath);
-  kc = loadOpsKubeConfig({ kubeconfig: cluster.kubeconfigPath });
+  kc = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
   const custom = kc.makeApiClient(CustomObjectsApi);
   for (const [name, address, protocol] of [['eip-a', '192.168.0.100-192.168.0.109', 'layer2'], ['eip-b', '10.0.0.0/30', 'bgp']]) {
     await custom.createClusterCustomObject({ group, version, plural: 'eips', body: { apiVersion: `${group}/${version}`, kind: 'Eip', metadata: { name }, spec: { address, protocol } } });

@@ -13,7 +13,7 @@ import { runCli, requireBundle, tokenFor, writeKubeconfig } from './opsHelpers';
 import { applyStrictArp, planStrictArp } from '../../runtime/src/ops/strictArp';
 import { setStrictArp } from '../../runtime/src/ops/strictArpText';
 import { unifiedDiff } from '../../runtime/src/ops/unifiedDiff';
-import { loadOpsKubeConfig } from '../../runtime/src/ops/kubeconfig';
+import { loadKubeConfig } from '../../runtime/src/kube/kubeconfig';
 
 let cluster: Cluster;
 let kc: KubeConfig;
@@ -23,7 +23,7 @@ before(async () => {
   requireBundle();
   cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-ops-arp-')));
   await applyFixtures(cluster.kubeconfigPath, { kubeProxyMode: 'ipvs', strictARP: false });
-  kc = loadOpsKubeConfig({ kubeconfig: cluster.kubeconfigPath });
+  kc = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
 });
 after(async () => { await cluster?.stop(); });
 
@@ -115,7 +115,7 @@ test('iptables mode: nothing to do, nothing written', async () => {
 test('RBAC: a ServiceAccount without rights gets a clear refusal naming verb and resource', async () => {
   const token = await tokenFor(kc, 'default', 'nobody', true);
   const path = writeKubeconfig(cluster.dir, 'nobody.kubeconfig', cluster.server, token);
-  const plan = await planStrictArp(loadOpsKubeConfig({ kubeconfig: path }));
+  const plan = await planStrictArp(loadKubeConfig({ kubeconfig: path }));
   assert.equal(plan.problemKind, 'refused');
   assert.match(plan.problem ?? '', /RBAC refused .* get configmaps kube-system\/kube-proxy \(HTTP 403 Forbidden\)/);
   assert.match(plan.problem ?? '', /system:serviceaccount:default:nobody/);

@@ -14,8 +14,8 @@ import { requireBundle, runCli } from './opsHelpers';
 import { deploy, undeploy } from '../../runtime/src/ops/deploy';
 import { HeldServicesError } from '../../runtime/src/ops/heldServices';
 import { waitPodsGone } from '../../runtime/src/ops/podsGone';
-import { loadOpsKubeConfig } from '../../runtime/src/ops/kubeconfig';
-import { statusCode } from '../../runtime/src/kube/client';
+import { loadKubeConfig } from '../../runtime/src/kube/kubeconfig';
+import { statusCode } from '../../runtime/src/kube/errors';
 
 let cluster: Cluster;
 let kc: KubeConfig;
@@ -27,7 +27,7 @@ before(async () => {
   requireBundle();
   cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-ops-undeploy-')));
   await applyFixtures(cluster.kubeconfigPath, { crds: false });
-  kc = loadOpsKubeConfig({ kubeconfig: cluster.kubeconfigPath });
+  kc = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
   core = kc.makeApiClient(CoreV1Api);
   await deploy(kc);
   // A Service as the controller leaves it: finalizer, pool label and an address in its status.

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigText } from './cluster';
-import { isAlreadyExists } from '../../runtime/src/kube/client';
+import { isAlreadyExists } from '../../runtime/src/kube/errors';
 
 export const REPO = resolve(__dirname, '../..');
 export const BUNDLE = join(REPO, 'dist', 'openelb.js');

@@ -19,11 +19,11 @@ import { UpstreamError } from '../../runtime/src/ops/takeover';
 import { keyOf, type UpstreamObject } from '../../runtime/src/ops/upstream';
 import { deployCommand, formatUpstream } from '../../runtime/src/cli/deploy';
 import { undeployCommand } from '../../runtime/src/cli/undeploy';
-import { loadOpsKubeConfig } from '../../runtime/src/ops/kubeconfig';
+import { loadKubeConfig } from '../../runtime/src/kube/kubeconfig';
 import { formatStatus, readStatus } from '../../runtime/src/ops/status';
 import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
 import { restCall } from '../../runtime/src/kube/rest';
-import { statusCode } from '../../runtime/src/kube/client';
+import { statusCode } from '../../runtime/src/kube/errors';
 import type { RuntimeFiles } from '../../runtime/src/ops/runtimeFiles';
 import { poll } from '../support/poll';
 import { buildCrd } from '../../server/src/core/api/crds';
@@ -41,7 +41,7 @@ before(async () => {
   requireBundle(); // the CLI commands ship dist/openelb.js
   cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-takeover-')));
   await applyFixtures(cluster.kubeconfigPath, { crds: false, namespaces: ['shop'] });
-  kc = loadOpsKubeConfig({ kubeconfig: cluster.kubeconfigPath });
+  kc = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
   await installUpstream(kc);
 });
 after(async () => {

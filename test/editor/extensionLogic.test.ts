@@ -1,6 +1,7 @@
 // The extension's pure parts, without an editor: API error → YAML line mapping, the usage bar,
-// cluster facts from watched objects, multi-file kubeconfig loading, and the snippets being
-// generated from the language server's templates (one source).
+// cluster facts from watched objects, multi-file kubeconfig loading (the runtime's loader under
+// the editor's settings), and the snippets being generated from the language server's templates
+// (one source).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -113,6 +114,16 @@ describe('editor kubeconfig', () => {
     assert.ok(!none.ok && none.reason === 'none');
     const stale = loadEditorKubeconfig(a, 'gone', {});
     assert.ok(stale.ok && stale.kc.getCurrentContext() === 'alpha');
+  });
+
+  it('loads through the runtime loader: a setting list skips missing files, broken files are invalid', () => {
+    const list = loadEditorKubeconfig(` ${join(dir, 'missing')} : ${b} `, 'beta', { KUBECONFIG: a });
+    assert.ok(list.ok && list.kc.getContexts().map((c) => c.name).join() === 'beta', 'the setting wins over KUBECONFIG');
+    assert.ok(list.ok && list.source.startsWith('setting openelb.kubeconfig'));
+    const broken = join(dir, 'broken');
+    writeFileSync(broken, 'clusters: [\n');
+    const bad = loadEditorKubeconfig(broken, undefined, {});
+    assert.ok(!bad.ok && bad.reason === 'invalid' && /cannot read kubeconfig/.test(bad.message), JSON.stringify(bad));
   });
 });
 

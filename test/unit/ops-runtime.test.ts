@@ -15,7 +15,7 @@ import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
 import { describeHeld, heldBy, HeldServicesError } from '../../runtime/src/ops/heldServices';
 import { buildStatus, formatStatus } from '../../runtime/src/ops/status';
 import { deployCommand } from '../../runtime/src/cli/deploy';
-import { OpsError } from '../../runtime/src/ops/kubeconfig';
+import { OpsError } from '../../runtime/src/ops/opsError';
 
 const HEX = 'a'.repeat(64);
 

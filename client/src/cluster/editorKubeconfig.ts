@@ -1,39 +1,43 @@
-// Finds and loads the kubeconfig the editor uses: the `openelb.kubeconfig` setting (one path,
-// or several joined with ':' like KUBECONFIG), else $KUBECONFIG (multi-file, merged as kubectl
-// does), else ~/.kube/config. `openelb.context` (set by "Select Context") picks the context.
-// Loading itself is the runtime's loadOpsKubeConfig; this wrapper never throws.
-import { existsSync } from 'node:fs';
+// The kubeconfig the editor uses: the runtime's loader (runtime/src/kube/kubeconfig.ts, the one
+// the CLI, the controller and the speaker use) with the editor's settings on top. The
+// `openelb.kubeconfig` setting (one path, or several joined with ':' like KUBECONFIG, `~/`
+// allowed) takes the place of --kubeconfig; without it $KUBECONFIG, ~/.kube/config, in-cluster.
+// `openelb.context` (set by "Select Context") picks the context, and one that no longer exists
+// falls back to the file's current context. Never throws.
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadOpsKubeConfig } from '../../../runtime/src/ops/kubeconfig';
+import { KubeConfigError, loadKubeConfig, type KubeConfigProblem } from '../../../runtime/src/kube/kubeconfig';
 
 export type KubeconfigResult =
   | { ok: true; kc: KubeConfig; source: string }
-  | { ok: false; reason: 'none' | 'invalid'; message: string };
+  | { ok: false; reason: KubeConfigProblem; message: string };
 
 export function loadEditorKubeconfig(setting: string | undefined, context: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeconfigResult {
-  const expand = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : p);
-  const paths = setting?.trim() ? setting.split(delimiter).map((s) => expand(s.trim())).filter(Boolean) : undefined;
-  const source = paths ? `setting openelb.kubeconfig (${paths.join(', ')})` : env.KUBECONFIG ? `KUBECONFIG (${env.KUBECONFIG})` : join(homedir(), '.kube', 'config');
-  const looked = paths ?? (env.KUBECONFIG ? env.KUBECONFIG.split(delimiter).filter(Boolean) : [join(homedir(), '.kube', 'config')]);
-  if (!looked.some((p) => existsSync(p)) && !env.KUBERNETES_SERVICE_HOST) {
-    return { ok: false, reason: 'none', message: `no kubeconfig found (looked at ${looked.join(', ')})` };
-  }
-  const load = (ctx: string | undefined) => loadOpsKubeConfig(paths
-    ? (paths.length === 1 ? { kubeconfig: paths[0], context: ctx, env } : { context: ctx, env: { ...env, KUBECONFIG: paths.join(delimiter) } })
-    : { context: ctx, env });
+  const paths = settingPaths(setting);
+  const kubeconfig = paths?.join(delimiter);
+  const source = paths ? `setting openelb.kubeconfig (${paths.join(', ')})`
+    : env.KUBECONFIG ? `KUBECONFIG (${env.KUBECONFIG})` : join(homedir(), '.kube', 'config');
   try {
     let kc: KubeConfig;
     try {
-      kc = load(context);
+      kc = loadKubeConfig({ kubeconfig, context, env });
     } catch (e) {
-      // A remembered context that no longer exists: fall back to the file's current context.
+      // A remembered context that no longer exists (or is broken): the file's current context.
       if (!context) throw e;
-      kc = load(undefined);
+      kc = loadKubeConfig({ kubeconfig, env });
     }
     return { ok: true, kc, source };
   } catch (e) {
-    return { ok: false, reason: 'invalid', message: (e as Error).message.split('\n')[0] };
+    const reason = e instanceof KubeConfigError ? e.reason : 'invalid';
+    return { ok: false, reason, message: (e as Error).message.split('\n')[0] };
   }
+}
+
+/** The setting's paths, `~/` expanded; undefined when it is empty. */
+function settingPaths(setting: string | undefined): string[] | undefined {
+  if (!setting?.trim()) return undefined;
+  const paths = setting.split(delimiter).map((s) => s.trim()).filter(Boolean)
+    .map((p) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : p));
+  return paths.length ? paths : undefined;
 }

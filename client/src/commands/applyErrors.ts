@@ -2,6 +2,7 @@
 // an API server error (a Status with details.causes[].field such as "spec.ports[0].port") to
 // the range of that field in the file, so it can be shown as a diagnostic on the right line.
 import { isMap, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { parseStatus } from '../../../runtime/src/kube/errors';
 
 export interface FileObject {
   /** Index of the YAML document in the file. */
@@ -85,12 +86,8 @@ export interface ApiProblem {
 
 /** Reads the problems out of an API error body (a Kubernetes Status, or any text). */
 export function problemsOf(body: unknown, fallback: string): ApiProblem[] {
-  let status: unknown = body;
-  if (typeof body === 'string') {
-    try { status = JSON.parse(body); } catch { return [{ message: body.trim().slice(0, 500) || fallback }]; }
-  }
-  const s = status as { message?: string; details?: { causes?: { field?: string; message?: string; reason?: string }[] } } | undefined;
-  const causes = s?.details?.causes ?? [];
-  if (causes.length) return causes.map((c) => ({ field: c.field, message: c.field ? `${c.field}: ${c.message ?? c.reason ?? 'invalid'}` : (c.message ?? c.reason ?? fallback) }));
+  const s = parseStatus(body);
+  if (!s && typeof body === 'string') return [{ message: body.trim().slice(0, 500) || fallback }];
+  if (s?.causes.length) return s.causes.map((c) => ({ field: c.field, message: c.field ? `${c.field}: ${c.message ?? c.reason ?? 'invalid'}` : (c.message ?? c.reason ?? fallback) }));
   return [{ message: s?.message ?? fallback }];
 }

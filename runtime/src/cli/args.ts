@@ -1,7 +1,7 @@
 // Option parsing shared by the cluster subcommands: `--name value`, `--name=value` and boolean
 // `--flag`. Bad usage throws UsageError, which the command turns into exit code 2.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadOpsKubeConfig } from '../ops/kubeconfig';
+import { loadKubeConfig } from '../kube/kubeconfig';
 
 export class UsageError extends Error {}
 
@@ -46,11 +46,18 @@ export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
 }
 
 export const KUBE_OPTIONS = ['kubeconfig', 'context'];
-export const KUBE_HELP = '  --kubeconfig PATH   kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)\n  --context NAME      context of the kubeconfig to use';
+export const KUBE_HELP = `  --kubeconfig PATH   kubeconfig file, or a colon-separated list merged like KUBECONFIG
+                      (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
+  --context NAME      context of the kubeconfig to use`;
 
 /** The kubeconfig selected by --kubeconfig/--context. */
 export function kubeFrom(args: ParsedArgs): KubeConfig {
-  return loadOpsKubeConfig({ kubeconfig: args.values.kubeconfig, context: args.values.context });
+  return loadKubeConfig(kubeSource(args));
+}
+
+/** --kubeconfig/--context as given, for commands that load the kubeconfig later (controller, speaker). */
+export function kubeSource(args: ParsedArgs): { kubeconfig?: string; context?: string } {
+  return { kubeconfig: args.values.kubeconfig, context: args.values.context };
 }
 
 /**

@@ -17,12 +17,12 @@ commands:
                                       remove what deploy installed
   strictarp [--check | --dry-run]     set kube-proxy's ipvs.strictARP (needed by Layer2)
   status [--watch]                    Eip pools, usage and the Services holding their IPs
-  controller [--kubeconfig PATH] [--metrics-port N]
-                                      run the IP allocation controller
-  speaker --node NAME [--kubeconfig PATH] [--metrics-port N]
+  controller [--metrics-port N]       run the IP allocation controller
+  speaker --node NAME [--metrics-port N]
                                       run the node speaker (layer2 ARP/NDP, BGP)
 
-Cluster commands take --kubeconfig PATH and --context NAME; \`openelb <command> --help\` for more.
+Cluster commands (all but lint) take --kubeconfig PATH and --context NAME; in a pod
+they use its service account. \`openelb <command> --help\` for more.
 Exit codes: 0 ok, 1 failure, 2 usage error.
 `;
 

@@ -1,12 +1,15 @@
-// `openelb speaker --node NAME [--kubeconfig PATH] [--metrics-port N]`: runs this node's speaker
-// (runtime/src/speaker/node) until SIGTERM/SIGINT, then hands its addresses over and exits.
+// `openelb speaker --node NAME [--kubeconfig PATH] [--context NAME] [--metrics-port N]`: runs this
+// node's speaker (runtime/src/speaker/node) until SIGTERM/SIGINT, then hands its addresses over
+// and exits. In a pod it uses the service account.
 import { DEFAULT_LEASE_MS, DEFAULT_RENEW_MS, runSpeaker } from '../speaker/node/runSpeaker';
-import { parseArgs, runCommand, UsageError, type Print } from './args';
+import { KUBE_OPTIONS, kubeSource, parseArgs, runCommand, UsageError, type Print } from './args';
 
-export const SPEAKER_USAGE = `usage: openelb speaker --node NAME [--kubeconfig PATH] [--metrics-port N]
+export const SPEAKER_USAGE = `usage: openelb speaker --node NAME [--kubeconfig PATH] [--context NAME] [--metrics-port N]
 
   --node NAME              this node's name (default: $NODE_NAME)
-  --kubeconfig PATH        kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
+  --kubeconfig PATH        kubeconfig file, or a colon-separated list merged like KUBECONFIG
+                           (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
+  --context NAME           context of the kubeconfig to use
   --metrics-port N         serve /metrics and /healthz on port N (0: any free port)
   --namespace NS           namespace of the speaker Leases (default openelb-system)
   --lease-renew SECONDS    how often the liveness Lease is renewed (default 0.25)
@@ -22,7 +25,7 @@ function number(v: string | undefined, name: string, ok: (n: number) => boolean)
 
 export function speakerCommand(argv: string[], out: Print, err: Print): Promise<number> {
   return runCommand('speaker', SPEAKER_USAGE, err, async () => {
-    const args = parseArgs(argv, { values: ['kubeconfig', 'node', 'metrics-port', 'namespace', 'lease-renew', 'lease-duration'] });
+    const args = parseArgs(argv, { values: [...KUBE_OPTIONS, 'node', 'metrics-port', 'namespace', 'lease-renew', 'lease-duration'] });
     if (args.help) { out(SPEAKER_USAGE); return 0; }
     const node = args.values.node ?? process.env.NODE_NAME;
     if (!node) throw new UsageError('--node is required (or set $NODE_NAME)');
@@ -31,7 +34,7 @@ export function speakerCommand(argv: string[], out: Print, err: Print): Promise<
     const duration = number(args.values['lease-duration'], 'lease-duration', (n) => n >= 0.2 && n <= 3600);
     if ((renew ?? DEFAULT_RENEW_MS / 1000) >= (duration ?? DEFAULT_LEASE_MS / 1000)) throw new UsageError('--lease-renew must be shorter than --lease-duration');
     const handle = await runSpeaker({
-      kubeconfig: args.values.kubeconfig, node, namespace: args.values.namespace, metricsPort,
+      ...kubeSource(args), node, namespace: args.values.namespace, metricsPort,
       leaseRenewMs: renew === undefined ? undefined : Math.round(renew * 1000), leaseDurationMs: duration === undefined ? undefined : Math.round(duration * 1000),
     });
     err(`openelb speaker: running on node ${node}${handle.metricsPort !== undefined ? `; /metrics and /healthz on port ${handle.metricsPort}` : ''}`);

@@ -13,6 +13,8 @@ import { serveMetrics } from './metrics';
 export interface ControllerOptions {
   /** Path of a kubeconfig; the default chain ($KUBECONFIG, ~/.kube/config, in-cluster) when absent. */
   kubeconfig?: string;
+  /** A context of that kubeconfig (default its current context). */
+  context?: string;
   /** Port of /metrics and /healthz; 0 picks a free one; undefined serves nothing. */
   metricsPort?: number;
   metricsHost?: string;
@@ -38,7 +40,7 @@ export interface ControllerHandle {
 export async function runController(opts: ControllerOptions = {}): Promise<ControllerHandle> {
   const identity = opts.identity ?? `${hostname()}_${process.pid}`;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} openelb-controller[${identity}]: ${m}\n`));
-  const kc = loadKubeConfig(opts.kubeconfig);
+  const kc = loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
   const namespace = opts.leaseNamespace ?? 'openelb-system';
   const ctl = new AllocationController(kc, identity, namespace, log);
   await ctl.start();

@@ -1,29 +1,13 @@
 // Small helpers around @kubernetes/client-node shared by the runtime and the cluster tests:
-// loading a kubeconfig, recognising API errors, and retrying a read-modify-write on conflict.
-import { ApiException, KubeConfig } from '@kubernetes/client-node';
+// comparing resourceVersions and retrying a read-modify-write on conflict. Kubeconfig loading
+// lives in ./kubeconfig and error decoding in ./errors; they are re-exported here for the
+// modules that import them from this file.
+import { isConflict } from './errors';
 import { reuseConnections } from './keepAlive';
 
 export { reuseConnections };
-
-/**
- * Loads a kubeconfig file, or the default chain ($KUBECONFIG, ~/.kube/config, in-cluster).
- * Its API clients reuse keep-alive connections (see ./keepAlive).
- */
-export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new Error(`the kubeconfig${path ? ` ${path}` : ''} names no current cluster`);
-  reuseConnections(kc);
-  return kc;
-}
-
-/** The HTTP status of an API error, or undefined for other errors. */
-export function statusCode(e: unknown): number | undefined {
-  if (e instanceof ApiException) return e.code;
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
+export { loadKubeConfig } from './kubeconfig';
+export { describeError, isAlreadyExists, isConflict, isNotFound, statusCode } from './errors';
 
 /**
  * An object's resourceVersion as a number, to tell which of two copies is newer (0 when absent or
@@ -32,23 +16,6 @@ export function statusCode(e: unknown): number | undefined {
  */
 export function resourceVersionOf(o: { metadata?: { resourceVersion?: string } } | undefined): bigint {
   try { return BigInt(o?.metadata?.resourceVersion ?? '0'); } catch { return 0n; }
-}
-
-export const isConflict = (e: unknown): boolean => statusCode(e) === 409;
-export const isNotFound = (e: unknown): boolean => statusCode(e) === 404;
-export const isAlreadyExists = (e: unknown): boolean => statusCode(e) === 409;
-
-/** A short, secret-free description of an API error. */
-export function describeError(e: unknown): string {
-  if (e instanceof ApiException) {
-    let msg = '';
-    try {
-      const body: unknown = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
-      msg = (body as { message?: string } | undefined)?.message ?? '';
-    } catch { msg = String(e.body).slice(0, 300); }
-    return `HTTP ${e.code}${msg ? `: ${msg}` : ''}`;
-  }
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**

@@ -3,7 +3,7 @@
 // dominates the controller's time and the API server's CPU. This makes a KubeConfig hand out
 // one keep-alive agent per set of TLS options instead, so connections are reused.
 //
-// loadKubeConfig (./client) applies it to every KubeConfig it loads: the controller, the speaker
+// loadKubeConfig (./kubeconfig) applies it to every KubeConfig it loads: the controller, the speaker
 // and the CLI commands all reuse connections.
 //
 // It replaces KubeConfig's private createAgent on this one instance (checked at 1.4.0); when a

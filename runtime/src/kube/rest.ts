@@ -9,14 +9,20 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiError, parseStatus } from './errors';
 
-/** A non-2xx answer; `code` and `body` match what ApiException carries, so explainKubeError reads both. */
-export class RestError extends Error {
-  constructor(readonly code: number, readonly body: string, what: string) {
-    let reason = '';
-    try { reason = (JSON.parse(body) as { message?: string }).message ?? ''; } catch { reason = body.slice(0, 200); }
-    super(`${what}: HTTP ${code}${reason ? `: ${reason}` : ''}`);
+/** A non-2xx answer; an ApiError (./errors), so it is decoded like client-node's ApiException. */
+export class RestError extends ApiError {
+  constructor(code: number, override readonly body: string, what: string) {
+    const reason = reasonOf(body);
+    super(code, body, `${what}: HTTP ${code}${reason ? `: ${reason}` : ''}`);
   }
+}
+
+/** The Status message of a body, or the start of a body that is not JSON. */
+function reasonOf(body: string): string {
+  const st = parseStatus(body);
+  return st ? st.message ?? '' : body.slice(0, 200);
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildManifests } from './manifests';
 import { FIELD_MANAGER, NAMESPACE } from './names';
-import { kubeCall, OpsError } from './kubeconfig';
+import { kubeCall, OpsError } from './opsError';
 import { restCall } from '../kube/rest';
 import { STORAGE_VERSION } from '../../../server/src/core/api/types';
 import { describeObject, objectPath, type KubeObject } from './resources';
@@ -17,7 +17,7 @@ import { readRuntimeFiles, requireHelper, shippedArchs, type RuntimeFiles } from
 import { checkImage } from './image';
 import { findHeldServices, heldDetail, HeldServicesError, releaseService, type HeldService } from './heldServices';
 import { POD_WAIT_MS, waitPodsGone } from './podsGone';
-import { statusCode } from '../kube/client';
+import { statusCode } from '../kube/errors';
 import { findUpstream, keyOf, keyOfManifest, type UpstreamObject } from './upstream';
 import { releaseEipFinalizers, removeUpstream, takeoverPlan, waitUpstreamPodsGone } from './takeover';
 import { foundPath, isOurs, namespaceContents, type FoundObject } from './foreign';

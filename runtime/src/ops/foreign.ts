@@ -7,9 +7,9 @@
 // Listed as metadata only (PartialObjectMetadata): names and labels, never a Secret's data.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { restCall } from '../kube/rest';
-import { statusCode } from '../kube/client';
+import { statusCode } from '../kube/errors';
 import { LEASE_DURATION_MS_ANNOTATION, SPEAKER_LEASE_PREFIX } from '../speaker/node/liveness';
-import { kubeCall } from './kubeconfig';
+import { kubeCall } from './opsError';
 import { MANAGED_BY } from './names';
 
 export interface FoundObject {

@@ -8,9 +8,10 @@
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
 import { EIP_POOL_ANNOTATION, SERVICE_FINALIZER } from '../../../server/src/core/api/annotations';
 import { servedByOpenElb } from '../../../server/src/core/api/service';
-import { isNotFound, retryOnConflict } from '../kube/client';
+import { retryOnConflict } from '../kube/client';
+import { isNotFound } from '../kube/errors';
 import { restCall } from '../kube/rest';
-import { kubeCall, OpsError } from './kubeconfig';
+import { kubeCall, OpsError } from './opsError';
 
 export interface HeldService {
   namespace: string;

@@ -1,7 +1,7 @@
 // Container image references (`[registry[:port]/]path[:tag][@digest]`), checked before anything
 // is sent, so a typo fails with a message instead of pods stuck in ImagePullBackOff. The one
 // check behind `openelb deploy --image`, the extension's `openelb.runtimeImage` and deploy().
-import { OpsError } from './kubeconfig';
+import { OpsError } from './opsError';
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const HOST_LABEL = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;

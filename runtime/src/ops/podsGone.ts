@@ -2,7 +2,7 @@
 // released their Leases (a stopping controller or speaker without RBAC gets HTTP 403).
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { restCall } from '../kube/rest';
-import { kubeCall } from './kubeconfig';
+import { kubeCall } from './opsError';
 import { NAMESPACE } from './names';
 
 /** Every pod of the runtime carries this label (manifests.ts, podLabels). */

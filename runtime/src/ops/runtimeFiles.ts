@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { HELPER_ARCHS, helperFileName, type HelperArch } from '../speaker/layer2/helperPath';
 import { LABELS, NAMESPACE, RUNTIME_CONFIGMAP } from './names';
-import { OpsError } from './kubeconfig';
+import { OpsError } from './opsError';
 
 export const BUNDLE_NAME = 'openelb.js';
 /** The API server refuses ConfigMaps over 1 MiB (data + binaryData). */

@@ -10,7 +10,7 @@ import { parseIp } from '../../../server/src/core/address/ip';
 import { parsePool, poolContains, poolSize } from '../../../server/src/core/address/pool';
 import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
 import { speakerFailures, type SpeakerFailure } from '../speaker/plan/desiredState';
-import { kubeCall } from './kubeconfig';
+import { kubeCall } from './opsError';
 
 export interface AllocatedIp {
   ip: string;

@@ -1,8 +1,9 @@
 // `openelb status --watch`: re-renders the status whenever an Eip or a Service changes. Driven by
-// API watches (no polling); a closed watch is reopened after a short pause.
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+// informers (../kube/informer: no polling; they reconnect with backoff and re-list after 410).
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { GROUP, STORAGE_VERSION } from '../../../server/src/core/api/types';
-import { explainKubeError } from './kubeconfig';
+import { explainKubeError } from '../kube/errors';
+import { makeInformer, type Informer, type ListPage } from '../kube/informer';
 import { formatStatus, readStatus } from './status';
 
 export interface StatusWatchHandle { stop(): void }
@@ -15,7 +16,6 @@ export function watchStatus(kc: KubeConfig, onText: (text: string) => void, onEr
   let stopped = false;
   let last = '';
   let timer: NodeJS.Timeout | undefined;
-  const aborts: AbortController[] = [];
 
   const refresh = (): void => {
     if (timer || stopped) return;
@@ -29,26 +29,26 @@ export function watchStatus(kc: KubeConfig, onText: (text: string) => void, onEr
     }, 150);
   };
 
-  const open = (path: string, what: string): void => {
-    if (stopped) return;
-    new Watch(kc).watch(path, { allowWatchBookmarks: false }, () => refresh(), (err: unknown) => {
-      if (stopped) return;
-      if (err) onError(explainKubeError(err, kc, 'watch', what));
-      setTimeout(() => open(path, what), err ? 2000 : 200);
-    }).then((a) => { if (stopped) a.abort(); else aborts.push(a); }, (e: unknown) => {
-      onError(explainKubeError(e, kc, 'watch', what));
-      setTimeout(() => open(path, what), 2000);
-    });
+  const follow = (inf: Informer<KubernetesObject>, what: string): Informer<KubernetesObject> => {
+    for (const verb of ['add', 'update', 'delete'] as const) inf.on(verb, refresh);
+    inf.on('error', (err) => { if (!stopped) onError(explainKubeError(err, kc, 'watch', what)); });
+    void inf.start();
+    return inf;
   };
 
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
   refresh();
-  open(`/apis/${GROUP}/${STORAGE_VERSION}/eips`, `eips.${GROUP}`);
-  open('/api/v1/services', 'services');
+  const informers = [
+    follow(makeInformer(kc, `/apis/${GROUP}/${STORAGE_VERSION}/eips`,
+      () => custom.listClusterCustomObject({ group: GROUP, version: STORAGE_VERSION, plural: 'eips' }) as Promise<ListPage<KubernetesObject>>), `eips.${GROUP}`),
+    follow(makeInformer(kc, '/api/v1/services', () => core.listServiceForAllNamespaces() as Promise<ListPage<KubernetesObject>>), 'services'),
+  ];
   return {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      for (const a of aborts) a.abort();
+      for (const inf of informers) void inf.stop();
     },
   };
 }

@@ -7,9 +7,9 @@
 // The edit is the one line (strictarpText.ts); applying it restarts the kube-proxy DaemonSet the
 // way `kubectl rollout restart` does, since kube-proxy reads its config only at start.
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { explainKubeError, kubeCall, OpsError } from './kubeconfig';
+import { kubeCall, OpsError } from './opsError';
 import { readKubeProxySettings, setStrictArp, verifyStrictArpEdit } from './strictArpText';
-import { statusCode } from '../kube/client';
+import { explainKubeError, statusCode } from '../kube/errors';
 
 export const KUBE_PROXY_NAMESPACE = 'kube-system';
 export const KUBE_PROXY_NAME = 'kube-proxy';

@@ -5,11 +5,12 @@
 // way back to upstream re-applies its manifest over them.
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { restCall } from '../kube/rest';
-import { retryOnConflict, statusCode } from '../kube/client';
+import { retryOnConflict } from '../kube/client';
+import { statusCode } from '../kube/errors';
 import { IPAM_FINALIZER } from '../../../server/src/core/api/annotations';
 import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
 import { foundPath, kubectlDelete } from './foreign';
-import { kubeCall, OpsError } from './kubeconfig';
+import { kubeCall, OpsError } from './opsError';
 import { blocking, type UpstreamObject } from './upstream';
 
 export interface TakeoverOptions {

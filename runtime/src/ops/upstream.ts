@@ -16,9 +16,9 @@
 // names of one manifest: the chart prefixes names with its release.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { restCall } from '../kube/rest';
-import { statusCode } from '../kube/client';
+import { statusCode } from '../kube/errors';
 import { byKindAndName, CLUSTER_KINDS, isOurs, namespaceContents, type FoundObject } from './foreign';
-import { kubeCall } from './kubeconfig';
+import { kubeCall } from './opsError';
 import { CONTROLLER, NAMESPACE, SPEAKER } from './names';
 import { buildManifests } from './manifests';
 

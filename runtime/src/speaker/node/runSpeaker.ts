@@ -7,7 +7,7 @@
 //   await s.stop();   // releases the Lease first, so another node takes over at once
 import type { AddressInfo } from 'node:net';
 import { OPENELB_NAMESPACE } from '../../../../server/src/core/api/annotations';
-import { loadKubeConfig } from '../../kube/client';
+import { loadKubeConfig } from '../../kube/kubeconfig';
 import { unpackShippedHelper } from '../layer2/helperPath';
 import { BgpDriver } from './bgpDriver';
 import { KubeWrites } from './kubeWrites';
@@ -28,7 +28,10 @@ export const DEFAULT_RENEW_MS = 250;
 export const DEFAULT_LEASE_MS = 800;
 
 export interface SpeakerOptions {
+  /** A kubeconfig path (or colon-separated list); the default chain, then in-cluster, when absent. */
   kubeconfig?: string;
+  /** A context of that kubeconfig (default its current context). */
+  context?: string;
   /** This node's name (the Node object); required. */
   node: string;
   /** Namespace of the speaker Leases (default openelb-system). */
@@ -56,7 +59,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
   if (!o.node) throw new Error('the node name is required (--node or $NODE_NAME)');
   const node = o.node;
   const log = o.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} openelb-speaker[${node}]: ${m}\n`));
-  const kc = loadKubeConfig(o.kubeconfig);
+  const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context });
   const namespace = o.namespace ?? OPENELB_NAMESPACE;
   const publisher = new StatusPublisher(new KubeWrites(kc, node), node, log);
   const helper = prepareHelper(o.helperPath, log);

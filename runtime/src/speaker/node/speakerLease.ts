@@ -2,7 +2,7 @@
 // every `renewMs`. Other speakers treat this node as live while the Lease is fresh; on a clean
 // stop the Lease is deleted so they take over at once instead of waiting for it to expire.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { describeError, isConflict, isNotFound } from '../../kube/client';
+import { describeError, isConflict, isNotFound } from '../../kube/errors';
 import type { ApiReachability } from '../plan/snapshot';
 import { LEASE_DURATION_MS_ANNOTATION, SPEAKER_LEASE_PREFIX } from './liveness';
 

@@ -1,7 +1,7 @@
 // The speaker's loop: observe → ready the drivers → snapshot → plan (pure) → apply → publish.
 // Watch events, this node's liveness flipping, a lost helper, the next Lease expiry and a
 // periodic resync each ask scheduler.ts for a plan; plans never overlap.
-import { describeError } from '../../kube/client';
+import { describeError } from '../../kube/errors';
 import type { EipCondition } from '../plan/eipConditions';
 import { liveKeyOf, liveSet } from '../plan/liveSet';
 import type { DriverState, Observation, SpeakerSnapshot } from '../plan/snapshot';

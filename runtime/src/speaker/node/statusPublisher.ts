@@ -1,7 +1,7 @@
 // Publishes what this speaker observed and planned (I/O through KubeWrites), writing only on
 // change: its condition + Event per layer2/vip Eip, the Node's interfaces annotation, and its
 // BgpPeer / BgpConf status entries.
-import { describeError, isNotFound } from '../../kube/client';
+import { describeError, isNotFound } from '../../kube/errors';
 import { eipConditions, type EipCondition } from '../plan/eipConditions';
 import type { PeerStatusEntry } from './bgpDriver';
 import { BGP_CONF_NAME } from './bgpConfig';

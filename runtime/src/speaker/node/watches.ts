@@ -1,55 +1,57 @@
 // The speaker's informers (I/O): Eips, Services, EndpointSlices, Nodes, BgpConfs, BgpPeers and
-// the Leases in the speaker namespace. Every add/update/delete calls onChange(kind); a watch
-// that fails is started again after a pause.
+// the Leases in the speaker namespace. Every add/update/delete calls onChange(kind). Reconnecting
+// (backoff, re-list after 410 Gone, API server restarts) is the shared informer's (kube/informer).
 import {
-  CoordinationV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, makeInformer,
-  type Informer, type KubeConfig, type KubernetesObject, type ObjectCache,
-  type V1EndpointSlice, type V1Lease, type V1Node, type V1Service,
+  CoordinationV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api,
+  type KubeConfig, type KubernetesObject, type V1EndpointSlice, type V1Lease, type V1Node, type V1Service,
 } from '@kubernetes/client-node';
-import { describeError } from '../../kube/client';
+import { describeError } from '../../kube/errors';
+import { makeInformer, type Informer, type InformerOptions, type ListPage } from '../../kube/informer';
 import type { BgpConfObject, BgpPeerObject } from './bgpConfig';
 import type { EipObj } from './clusterView';
 import { GROUP, VERSION } from './kubeWrites';
 
-type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 export type WatchKind = 'eips' | 'services' | 'endpointslices' | 'nodes' | 'bgpconfs' | 'bgppeers' | 'leases';
 
+/** Retries soon: a speaker with stale objects may announce from an old plan (cap 2 s). */
+const RETRY: InformerOptions = { backoff: { baseMs: 250, maxMs: 2000 } };
+
 export class Watches {
-  readonly eips: Cache<EipObj & KubernetesObject>;
-  readonly services: Cache<V1Service>;
-  readonly slices: Cache<V1EndpointSlice>;
-  readonly nodes: Cache<V1Node>;
-  readonly confs: Cache<BgpConfObject & KubernetesObject>;
-  readonly peers: Cache<BgpPeerObject & KubernetesObject>;
-  readonly leases: Cache<V1Lease>;
+  readonly eips: Informer<EipObj & KubernetesObject>;
+  readonly services: Informer<V1Service>;
+  readonly slices: Informer<V1EndpointSlice>;
+  readonly nodes: Informer<V1Node>;
+  readonly confs: Informer<BgpConfObject & KubernetesObject>;
+  readonly peers: Informer<BgpPeerObject & KubernetesObject>;
+  readonly leases: Informer<V1Lease>;
   private stopped = false;
-  private readonly informers: Cache<KubernetesObject>[];
+  private readonly informers: Informer<KubernetesObject>[];
 
   constructor(kc: KubeConfig, namespace: string, onChange: (kind: WatchKind) => void, log: (m: string) => void) {
     const core = kc.makeApiClient(CoreV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
     const disc = kc.makeApiClient(DiscoveryV1Api);
     const coord = kc.makeApiClient(CoordinationV1Api);
-    const crd = (plural: string) => makeInformer(kc, `/apis/${GROUP}/${VERSION}/${plural}`,
-      () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as never);
+    const informer = <T extends KubernetesObject>(path: string, list: () => Promise<unknown>) =>
+      makeInformer<T>(kc, path, list as () => Promise<ListPage<T>>, RETRY);
+    const crd = <T extends KubernetesObject>(plural: string) => informer<T>(`/apis/${GROUP}/${VERSION}/${plural}`,
+      () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural }));
     this.eips = crd('eips');
     this.confs = crd('bgpconfs');
     this.peers = crd('bgppeers');
-    this.services = makeInformer(kc, '/api/v1/services', () => core.listServiceForAllNamespaces());
-    this.slices = makeInformer(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => disc.listEndpointSliceForAllNamespaces());
-    this.nodes = makeInformer(kc, '/api/v1/nodes', () => core.listNode());
-    this.leases = makeInformer(kc, `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
+    this.services = informer('/api/v1/services', () => core.listServiceForAllNamespaces());
+    this.slices = informer('/apis/discovery.k8s.io/v1/endpointslices', () => disc.listEndpointSliceForAllNamespaces());
+    this.nodes = informer('/api/v1/nodes', () => core.listNode());
+    this.leases = informer(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
       () => coord.listNamespacedLease({ namespace }));
-    const all: [WatchKind, Cache<KubernetesObject>][] = [
+    const all: [WatchKind, Informer<KubernetesObject>][] = [
       ['eips', this.eips], ['services', this.services], ['endpointslices', this.slices], ['nodes', this.nodes],
       ['bgpconfs', this.confs], ['bgppeers', this.peers], ['leases', this.leases],
     ];
     for (const [kind, inf] of all) {
       for (const verb of ['add', 'update', 'delete'] as const) inf.on(verb, () => onChange(kind));
-      inf.on('error', (err: unknown) => {
-        if (this.stopped) return;
-        log(`watch ${kind}: ${describeError(err)}; restarting it`);
-        setTimeout(() => { if (!this.stopped) void inf.start().catch(() => undefined); }, 1000);
+      inf.on('error', (err, retryInMs) => {
+        if (!this.stopped) log(`watch ${kind}: ${describeError(err)}; retrying in ${(retryInMs / 1000).toFixed(1)} s`);
       });
     }
     this.informers = all.map(([, i]) => i);
@@ -62,6 +64,6 @@ export class Watches {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.informers.map((i) => i.stop().catch(() => undefined)));
+    await Promise.all(this.informers.map((i) => i.stop()));
   }
 }
