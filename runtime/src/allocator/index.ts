@@ -1,6 +1,7 @@
 // The allocator: pure decisions over Eip pools and Service requests, no I/O.
 export { UsedSet } from './usedSet';
-export { Allocations, type Allocation } from './allocations';
+export { Allocations, type Allocation, type AllocationView } from './allocations';
+export { BatchOverlay } from './overlay';
 export * from './poolState';
 export * from './service';
 export { planService, chooseAddress, type Plan, type AssignReason } from './plan';

@@ -15,8 +15,8 @@
 // Service of an overlapping pool is never handed out as a free one.
 import { formatIp, parseIp, type Ip } from '../../../server/src/core/address/ip';
 import { poolContains, poolsOverlap } from '../../../server/src/core/address/pool';
-import type { Allocation, Allocations } from './allocations';
-import { isFull, type PoolState } from './poolState';
+import type { Allocation, AllocationView } from './allocations';
+import { isFull, type PoolView } from './poolState';
 import type { ServiceRequest } from './service';
 
 export type AssignReason = 'pool-annotation' | 'requested-ip' | 'namespace' | 'default' | 'adopted';
@@ -28,9 +28,9 @@ export type Plan =
   | { action: 'assign'; eip: string; ip: bigint; shared: boolean; reason: AssignReason; previous?: Allocation }
   | { action: 'fail'; message: string; current?: Allocation };
 
-type Choice = { pool: PoolState; reason: AssignReason } | { error: string };
+type Choice = { pool: PoolView; reason: AssignReason } | { error: string };
 
-function familyOk(req: ServiceRequest, s: PoolState): boolean {
+function familyOk(req: ServiceRequest, s: PoolView): boolean {
   return !!s.pool && (req.families.length === 0 || req.families.includes(s.pool.family));
 }
 
@@ -39,7 +39,7 @@ function families(req: ServiceRequest): string {
 }
 
 /** Why a pool named or implied by the Service cannot be used, or undefined when it can. */
-function unusable(req: ServiceRequest, s: PoolState, allocs: Allocations): string | undefined {
+function unusable(req: ServiceRequest, s: PoolView, allocs: AllocationView): string | undefined {
   if (s.deleting) return `Eip ${s.name} is being deleted`;
   if (s.disabled) return `Eip ${s.name} is disabled`;
   if (s.problems.length) return `Eip ${s.name} is invalid: ${s.problems.join('; ')}`;
@@ -49,15 +49,15 @@ function unusable(req: ServiceRequest, s: PoolState, allocs: Allocations): strin
   return undefined;
 }
 
-function boundToNamespace(s: PoolState, ns: string, nsLabels: Record<string, string> | undefined): boolean {
+function boundToNamespace(s: PoolView, ns: string, nsLabels: Record<string, string> | undefined): boolean {
   if (s.namespaces.includes(ns)) return true;
   if (!nsLabels || !s.namespaceSelector) return false;
   return Object.entries(s.namespaceSelector).every(([k, v]) => nsLabels[k] === v);
 }
 
-const byName = (a: PoolState, b: PoolState): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: PoolView, b: PoolView): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function choosePool(req: ServiceRequest, allocs: Allocations, requested: Ip | undefined, nsLabels?: Record<string, string>): Choice {
+function choosePool(req: ServiceRequest, allocs: AllocationView, requested: Ip | undefined, nsLabels?: Record<string, string>): Choice {
   const pools = [...allocs.pools.values()].sort(byName);
   if (req.requestedPool) {
     const s = allocs.pools.get(req.requestedPool);
@@ -86,13 +86,13 @@ function choosePool(req: ServiceRequest, allocs: Allocations, requested: Ip | un
 }
 
 /** The other pools sharing addresses with `s` (their holders' addresses are not free in `s`). */
-export function overlapping(s: PoolState, allocs: Allocations | undefined): PoolState[] {
+export function overlapping(s: PoolView, allocs: AllocationView | undefined): PoolView[] {
   if (!allocs || !s.pool) return [];
   return [...allocs.pools.values()].filter((p) => p.name !== s.name && p.pool && poolsOverlap(p.pool, s.pool!) && p.used.size);
 }
 
 /** The lowest address of `s` free in it and in every pool of `others`. */
-function lowestFreeAcross(s: PoolState, others: PoolState[]): bigint | undefined {
+function lowestFreeAcross(s: PoolView, others: PoolView[]): bigint | undefined {
   const pool = s.pool!;
   for (let from = pool.first; ;) {
     const ip = s.used.lowestFree(from, pool.last);
@@ -108,7 +108,7 @@ function lowestFreeAcross(s: PoolState, others: PoolState[]): bigint | undefined
  * Chooses the address inside a pool: the requested one (possibly shared) or the lowest free,
  * where free also means no Service of an overlapping pool holds it (`allocs` gives those pools).
  */
-export function chooseAddress(s: PoolState, requested: Ip | undefined, allocs?: Allocations): { ip: bigint; shared: boolean } | { error: string } {
+export function chooseAddress(s: PoolView, requested: Ip | undefined, allocs?: AllocationView): { ip: bigint; shared: boolean } | { error: string } {
   const pool = s.pool!;
   const others = overlapping(s, allocs);
   if (requested) {
@@ -124,14 +124,14 @@ export function chooseAddress(s: PoolState, requested: Ip | undefined, allocs?: 
 }
 
 /** Does the current allocation still honour what the Service explicitly asks for? */
-function satisfies(req: ServiceRequest, cur: Allocation, requested: Ip | undefined, s: PoolState): boolean {
+function satisfies(req: ServiceRequest, cur: Allocation, requested: Ip | undefined, s: PoolView): boolean {
   if (req.requestedPool && req.requestedPool !== cur.eip) return false;
   if (requested && (requested.family !== s.pool?.family || requested.value !== cur.ip)) return false;
   return true;
 }
 
 /** Re-records the address a Service already shows in its status when no Eip lists it. */
-function adopt(req: ServiceRequest, allocs: Allocations, requested: Ip | undefined): Plan | undefined {
+function adopt(req: ServiceRequest, allocs: AllocationView, requested: Ip | undefined): Plan | undefined {
   for (const text of req.statusIps) {
     const ip = parseIp(text);
     if (!ip) continue;
@@ -144,7 +144,7 @@ function adopt(req: ServiceRequest, allocs: Allocations, requested: Ip | undefin
   return undefined;
 }
 
-export function planService(req: ServiceRequest, allocs: Allocations, nsLabels?: Record<string, string>): Plan {
+export function planService(req: ServiceRequest, allocs: AllocationView, nsLabels?: Record<string, string>): Plan {
   const cur = allocs.allocationOf(req.key);
   if (!req.wanted) return cur ? { action: 'release', ...cur } : { action: 'none' };
 

@@ -34,7 +34,8 @@ export interface EipObject {
   status?: { used?: Record<string, string> } & Record<string, unknown>;
 }
 
-export interface PoolState {
+/** What decides whether and how a pool is allocated from (everything but its holders). */
+export interface PoolSpec {
   name: string;
   /** Undefined when spec.address does not parse. */
   pool?: Pool;
@@ -53,6 +54,28 @@ export interface PoolState {
   priority: number;
   namespaces: string[];
   namespaceSelector?: Record<string, string>;
+}
+
+/** The addresses in use, as the planner reads them (a UsedSet, or a batch's overlay of one). */
+export interface UsedView extends Iterable<bigint> {
+  readonly size: number;
+  has(ip: bigint): boolean;
+  lowestFree(first: bigint, last: bigint): bigint | undefined;
+}
+
+/** Address → keys of its holders, as the planner reads them. */
+export interface HoldersView extends Iterable<[bigint, readonly string[]]> {
+  get(ip: bigint): readonly string[] | undefined;
+}
+
+/** A pool as the planner reads it: committed (PoolState) or with a batch's changes (overlay.ts). */
+export interface PoolView extends PoolSpec {
+  used: UsedView;
+  holders: HoldersView;
+}
+
+/** A pool's committed state: the record of one Eip. */
+export interface PoolState extends PoolSpec {
   used: UsedSet;
   /** Address → keys ("namespace/name") of the Services holding it; several when shared. */
   holders: Map<bigint, string[]>;
@@ -97,31 +120,28 @@ function createdMs(t: string | Date | undefined): number | undefined {
 
 /** An independent copy of a pool state: holding or freeing in it leaves the original alone. */
 export function clonePoolState(s: PoolState): PoolState {
-  // Holder lists are never changed in place (hold and unhold replace them), so they are shared.
+  // Holder lists are never changed in place (hold, unhold and setHolders replace them).
   return { ...s, used: s.used.clone(), holders: new Map(s.holders) };
 }
 
-/** Makes `to` hold, at the addresses `at`, what `from` holds there. */
-export function copyHolders(from: PoolState, to: PoolState, at: Iterable<bigint>): void {
-  for (const ip of at) {
-    const keys = from.holders.get(ip);
-    if (keys) {
-      to.holders.set(ip, keys);
-      to.used.add(ip);
-    } else {
-      to.holders.delete(ip);
-      to.used.delete(ip);
-    }
+/** Makes exactly `keys` hold `ip` (none: the address is free). */
+export function setHolders(s: PoolState, ip: bigint, keys: readonly string[]): void {
+  if (keys.length) {
+    s.holders.set(ip, [...keys]);
+    s.used.add(ip);
+  } else {
+    s.holders.delete(ip);
+    s.used.delete(ip);
   }
 }
 
 /** True when the pool has no free address. */
-export function isFull(s: PoolState): boolean {
+export function isFull(s: PoolView): boolean {
   return !s.pool || BigInt(s.used.size) >= poolSize(s.pool);
 }
 
 /** May new addresses be taken from this pool? (Overlap with other Eips: Allocations.refusal.) */
-export function isUsable(s: PoolState): boolean {
+export function isUsable(s: PoolSpec): boolean {
   return !!s.pool && s.problems.length === 0 && !s.disabled && !s.deleting;
 }
 

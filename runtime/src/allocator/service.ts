@@ -38,6 +38,12 @@ export function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+/** The namespace and name of a key made by serviceKey (names and namespaces hold no "/"). */
+export function parseServiceKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
 export function serviceRequest(svc: ServiceObject): ServiceRequest {
   const md = svc.metadata ?? {};
   const ann = md.annotations ?? {};

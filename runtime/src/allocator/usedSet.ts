@@ -28,6 +28,11 @@ export class UsedSet {
     return lo;
   }
 
+  /** The lowest value >= v, or undefined when there is none. */
+  ceiling(v: bigint): bigint | undefined {
+    return this.values[this.lowerBound(v)];
+  }
+
   has(v: bigint): boolean {
     const i = this.lowerBound(v);
     return i < this.values.length && this.values[i] === v;

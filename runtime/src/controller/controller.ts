@@ -1,5 +1,6 @@
-// The allocation controller: watches Services, Eips and Namespaces with informers and, while it
-// leads, reconciles what changed through the pure allocator.
+// The allocation controller: watches Services, Eips and Namespaces and, while it leads,
+// reconciles what changed through the pure allocator. All its I/O goes through ControllerIo
+// (io.ts): the API server in production, an in-memory fake in the unit tests.
 //
 // The record of who holds which address is each Eip's status.used (as in OpenELB) with the
 // changes not yet mirrored there kept in the allocation journal (journal.ts, eipRecord.ts).
@@ -11,93 +12,88 @@
 // Speed comes from batching (the API server round trips, not the allocator, are the cost):
 //   1. the work queue hands over every key queued so far (one Service alone goes at once);
 //   2. planBatch decides all the batch's Services in memory, each seeing the ones before it;
-//   3. ONE journal write commits the batch's claims and releases, whatever Eips they touch. It is
-//      the commit point: on a conflict the journal is re-read and the batch is planned again
-//      (round after round, up to MAX_ROUNDS, then the queue's backoff takes over); the Eips'
-//      status.used follow a moment later (EipRecord mirrors them);
-//   4. only then are the Services written (finalizer+label, then status, then the event), up to
-//      SERVICE_WRITES_IN_FLIGHT at a time, while the next batch already plans and commits. A key
-//      is never in two batches at once, so one Service's writes never overlap.
-import {
-  makeInformer, type Informer, type KubeConfig, type ObjectCache, type KubernetesObject,
-  type V1Namespace, type V1Service,
-} from '@kubernetes/client-node';
-import { formatIp } from '../../../server/src/core/address/ip';
-import {
-  planBatch, serviceKey, serviceRequest, unhold,
-  type BatchDecision, type BatchItem, type EipObject,
-} from '../allocator';
-import { describeError, isConflict, isNotFound, retryOnConflict } from '../kube/client';
-import { IPAM_FINALIZER } from '../../../server/src/core/api/annotations';
+//   3. ONE journal write commits the batch's claims and releases, whatever Eips they touch
+//      (serviceBatch.ts); the Eips' status.used follow a moment later (eipMirror.ts);
+//   4. only then are the Services written (serviceWrites.ts), up to SERVICE_WRITES_IN_FLIGHT at
+//      a time, while the next batch already plans and commits. A key is never in two batches
+//      at once, so one Service's writes never overlap.
+import type { V1Namespace, V1Service } from '@kubernetes/client-node';
+import { parseServiceKey, serviceKey, serviceRequest, type EipObject } from '../allocator';
+import { describeError } from '../kube/client';
 import { EipRecord } from './eipRecord';
+import { EipReconciler } from './eipReconcile';
 import { EventRecorder } from './events';
-import { EIP_PLURAL, EIP_VERSION, GROUP, KubeIo } from './kubeIo';
+import type { ControllerIo, Watched } from './io';
 import { Limiter } from './limiter';
 import type { PoolMetrics } from './metrics';
+import { describeKey, eipQueueKey, queueId, serviceQueueKey, type QueueKey } from './queueKey';
+import type { Parts } from './releases';
+import { EIP_VERSION, GROUP } from './restIo';
+import { ServiceBatches } from './serviceBatch';
 import { ServiceWrites } from './serviceWrites';
-import { WorkQueue, type Outcome } from './workQueue';
+import { failed, WorkQueue, type Outcome } from './workQueue';
 
 /** Service writes in flight at once (each Service's own writes stay in order). */
 const SERVICE_WRITES_IN_FLIGHT = 24;
 /** How long the queue must stay idle before every Eip's status.used is brought up to date. */
 const QUIET_MS = 50;
-/** Commit attempts of one batch before its remaining Services go back to the queue. */
-const MAX_ROUNDS = 10;
-
-type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
 export class AllocationController {
-  readonly io: KubeIo;
-  private readonly events: EventRecorder;
-  private readonly services: Cache<V1Service>;
-  private readonly eips: Cache<EipObject & KubernetesObject>;
-  private readonly namespaces: Cache<V1Namespace>;
+  private readonly services: Watched<V1Service>;
+  private readonly eips: Watched<EipObject>;
+  private readonly namespaces: Watched<V1Namespace>;
   private readonly record: EipRecord;
-  private queue?: WorkQueue;
+  private readonly events: EventRecorder;
+  private readonly writes: ServiceWrites;
+  private readonly eipWork: EipReconciler;
+  private readonly serviceWork: ServiceBatches;
+  private queue?: WorkQueue<QueueKey>;
   /** Counts leadership terms: a batch of an earlier term stops at its next step. */
   private term = 0;
-  private readonly writes: ServiceWrites;
-  private readonly writeLimit = new Limiter(SERVICE_WRITES_IN_FLIGHT);
   private leading = false;
   private starting?: Promise<void>;
   private stopped = false;
   private synced = false;
-  /** Last problem report per Eip, to avoid repeating events. */
-  private readonly eipReports = new Map<string, string>();
   /** Overlap refusals (Eip → message) the Eips' statuses were last brought to. */
   private refusalsSeen = new Map<string, string>();
   readonly counters = { allocations: 0, releases: 0, failures: 0 };
+  /** Reconcile work done (batches, and the Services and Eips in them): for tests and diagnostics. */
+  readonly work = { batches: 0, services: 0, eips: 0 };
 
   /** `namespace` holds the journal (the leader Lease's namespace). */
-  constructor(kc: KubeConfig, identity: string, namespace: string, private readonly log: (msg: string) => void) {
-    this.io = new KubeIo(kc);
-    this.record = new EipRecord(kc, namespace, this.io, (name) => this.enqueue(`eip:${name}`), log);
-    this.events = new EventRecorder(kc, identity, log);
+  constructor(private readonly io: ControllerIo, identity: string, namespace: string, private readonly log: (msg: string) => void) {
+    this.services = io.services();
+    this.eips = io.eips();
+    this.namespaces = io.namespaces();
+    this.record = new EipRecord(io, namespace, {
+      changed: (name) => this.enqueue(eipQueueKey(name)),
+      deleted: (name, holders) => this.onEipDeleted(name, holders),
+    }, log);
+    this.events = new EventRecorder(io, identity, log);
     this.events.busy = () => this.queue?.busy ?? false;
-    this.writes = new ServiceWrites(this.io, this.events, (key) => {
-      const [ns, name] = key.split('/');
-      return this.services.get(name, ns);
-    }, this.counters, log);
-    this.services = makeInformer(kc, '/api/v1/services', () => this.io.core.listServiceForAllNamespaces());
-    this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => this.io.core.listNamespace());
-    this.eips = makeInformer(kc, `/apis/${GROUP}/${EIP_VERSION}/${EIP_PLURAL}`,
-      () => this.io.listEips() as never);
+    this.writes = new ServiceWrites(io, this.events, (key) => this.cachedService(key),
+      (key) => this.enqueueService(key), this.counters, log);
+    const parts: Parts = {
+      io, record: this.record, writes: this.writes, events: this.events, limit: new Limiter(SERVICE_WRITES_IN_FLIGHT),
+      nsLabels: (ns) => this.namespaces.get(ns)?.metadata?.labels,
+      enqueueWaiting: () => this.enqueueWaiting(),
+      syncRefusals: (changed) => this.syncRefusals(changed),
+      log,
+    };
+    this.eipWork = new EipReconciler(parts);
+    this.serviceWork = new ServiceBatches(parts);
+    this.watch();
+  }
 
-    for (const verb of ['add', 'update'] as const) {
-      this.services.on(verb, (s) => this.enqueue(`svc:${keyOf(s)}`));
-      this.eips.on(verb, (e) => this.record.onEvent(e));
-      this.namespaces.on(verb, (n) => this.onNamespace(n));
+  private watch(): void {
+    for (const verb of ['add', 'update', 'delete'] as const) {
+      this.services.on(verb, (s) => this.writes.onEvent(keyOf(s), s, verb === 'delete'));
+      this.eips.on(verb, (e) => this.record.onEvent(e, verb === 'delete'));
     }
-    this.services.on('delete', (s) => this.enqueue(`svc:${keyOf(s)}`));
-    this.eips.on('delete', (e) => this.onEipDeleted(e.metadata?.name ?? ''));
-    for (const inf of [this.services, this.eips, this.namespaces] as Cache<KubernetesObject>[]) {
-      // An informer stops on a watch or list error; start it again after a pause.
-      inf.on('error', (err: unknown) => {
-        if (this.stopped) return;
-        this.log(`watch error: ${describeError(err)}; restarting the watch`);
-        setTimeout(() => { if (!this.stopped) void inf.start().catch(() => undefined); }, 1000);
-      });
-    }
+    this.services.on('relist', () => this.writes.onRelist());
+    this.eips.on('relist', () => this.record.onRelist());
+    this.namespaces.on('add', (n) => this.onNamespace(n));
+    this.namespaces.on('update', (n) => this.onNamespace(n));
   }
 
   /** Starts the informers and waits for their first lists. */
@@ -126,37 +122,45 @@ export class AllocationController {
   startLeading(): void {
     this.leading = true;
     const term = ++this.term;
+    const current = (): boolean => this.leading && this.term === term;
     this.starting = (async () => {
-      for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
-        try {
-          for (const e of this.eips.list()) this.record.observe(e);
-          await this.record.reload();
-          break;
-        } catch (e) {
-          this.log(`cannot read the allocation journal: ${describeError(e)}; trying again in ${wait / 1000} s`);
-          await new Promise((r) => setTimeout(r, wait));
-          if (!this.leading || this.term !== term) return;
-        }
-      }
-      if (!this.leading || this.term !== term) return;
-      this.record.activate();
-      this.queue = new WorkQueue((keys) => this.handleBatch(keys, term), (k, e) => this.log(`reconcile ${k}: ${describeError(e)}`));
-      this.queue.onIdle = () => {
-        this.events.wake();
-        // status.used catches up once the work has stopped for a moment, not at every short
-        // pause of a burst (each mirror rewrites the whole map; the 250 ms timer covers bursts).
-        setTimeout(() => { if (this.queue && !this.queue.busy) void this.record.flush(); }, QUIET_MS).unref();
-      };
-      for (const name of this.record.names()) this.queue.add(`eip:${name}`);
-      for (const s of this.services.list()) this.queue.add(`svc:${keyOf(s)}`);
+      if (!await this.loadRecord(current)) return;
+      this.record.mirror.activate();
+      this.queue = new WorkQueue<QueueKey>(queueId, (keys) => this.handleBatch(keys, current),
+        (k, e) => this.log(`reconcile ${describeKey(k)}: ${describeError(e)}`));
+      this.queue.onIdle = () => this.whenIdle();
+      for (const name of this.record.names()) this.queue.add(eipQueueKey(name));
+      for (const s of this.services.list()) this.queue.add(serviceQueueKey(s.metadata?.namespace ?? '', s.metadata?.name ?? ''));
       this.log('became leader; reconciling every Eip and Service');
     })();
+  }
+
+  /** Reads the record, trying again until it works or the term ends; true when read. */
+  private async loadRecord(current: () => boolean): Promise<boolean> {
+    for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+      try {
+        this.record.seed(this.eips.list());
+        await this.record.reload();
+        return current();
+      } catch (e) {
+        this.log(`cannot read the allocation journal: ${describeError(e)}; trying again in ${wait / 1000} s`);
+        await new Promise((r) => setTimeout(r, wait));
+        if (!current()) return false;
+      }
+    }
+  }
+
+  private whenIdle(): void {
+    this.events.wake();
+    // status.used catches up once the work has stopped for a moment, not at every short pause
+    // of a burst (each mirror rewrites the whole map; the 250 ms timer covers bursts).
+    setTimeout(() => { if (this.queue && !this.queue.busy) void this.record.mirror.flush(); }, QUIET_MS).unref();
   }
 
   stopLeading(): void {
     if (this.leading) this.log('lost leadership; not allocating');
     this.leading = false;
-    this.record.deactivate();
+    this.record.mirror.deactivate();
     this.queue?.stop();
     this.queue = undefined;
   }
@@ -167,7 +171,7 @@ export class AllocationController {
     const queue = this.queue;
     queue?.stop(); // nothing new starts; work under way (Service writes) finishes
     await queue?.idle();
-    await this.record.flush(); // and status.used takes in every commit, while we still lead
+    await this.record.mirror.flush(); // and status.used takes in every commit, while we still lead
     this.stopLeading();
     await Promise.all([this.services.stop(), this.eips.stop(), this.namespaces.stop()]);
   }
@@ -180,32 +184,42 @@ export class AllocationController {
     await this.starting;
     for (;;) {
       await this.queue?.idle();
-      await this.record.flush();
-      if (!this.queue?.busy && !this.record.behind) return;
-      // A status write that keeps failing (logged by the record) is not retried in a tight loop.
+      await this.record.mirror.flush();
+      if (!this.queue?.busy && !this.record.mirror.behind) return;
+      // A status write that keeps failing (logged by the mirror) is not retried in a tight loop.
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   poolMetrics(): PoolMetrics[] {
-    return [...this.record.allocs.pools.values()].map((s) => ({
+    const { allocs, journal } = this.record;
+    return [...allocs.pools.values()].map((s) => ({
       name: s.name,
       size: s.pool ? Number(s.pool.last - s.pool.first + 1n) : 0,
       used: s.used.size,
       services: [...s.holders.values()].reduce((n, k) => n + k.length, 0),
-      valid: s.problems.length === 0 && !this.record.allocs.refusal(s.name),
-      unmirrored: Object.keys(this.record.journal.entries.get(s.name)?.set ?? {}).length,
+      valid: s.problems.length === 0 && !allocs.refusal(s.name),
+      unmirrored: Object.keys(journal.entries.get(s.name)?.set ?? {}).length,
     }));
   }
 
-  private enqueue(key: string): void {
+  private enqueue(key: QueueKey): void {
     if (this.leading) this.queue?.add(key);
   }
 
-  private onEipDeleted(name: string): void {
-    const keys = this.record.forget(name);
-    this.eipReports.delete(name);
-    for (const k of keys) this.enqueue(`svc:${k}`);
+  private enqueueService(key: string): void {
+    const s = parseServiceKey(key);
+    this.enqueue(serviceQueueKey(s.namespace, s.name));
+  }
+
+  private cachedService(key: string): V1Service | undefined {
+    const s = parseServiceKey(key);
+    return this.services.get(s.name, s.namespace);
+  }
+
+  private onEipDeleted(name: string, holders: string[]): void {
+    this.eipWork.forget(name);
+    for (const k of holders) this.enqueueService(k);
     this.syncRefusals(name);
     this.enqueueWaiting();
   }
@@ -217,183 +231,42 @@ export class AllocationController {
   private syncRefusals(changed: string): void {
     const now = new Map([...this.record.allocs.refusals()].map(([n, r]) => [n, r.message]));
     for (const n of new Set([...now.keys(), ...this.refusalsSeen.keys()])) {
-      if (n !== changed && now.get(n) !== this.refusalsSeen.get(n) && this.record.object(n)) this.enqueue(`eip:${n}`);
+      if (n !== changed && now.get(n) !== this.refusalsSeen.get(n) && this.record.object(n)) this.enqueue(eipQueueKey(n));
     }
     this.refusalsSeen = now;
   }
 
   private onNamespace(n: V1Namespace): void {
-    for (const s of this.services.list(n.metadata?.name)) this.enqueue(`svc:${keyOf(s)}`);
+    for (const s of this.services.list(n.metadata?.name)) this.enqueueService(keyOf(s));
   }
 
   /** Services that want an address and have none: a change in the pools may help them. */
   private enqueueWaiting(): void {
     for (const s of this.services.list()) {
       const key = keyOf(s);
-      if (!this.record.allocs.allocationOf(key) && serviceRequest(s).wanted) this.enqueue(`svc:${key}`);
+      if (!this.record.allocs.allocationOf(key) && serviceRequest(s).wanted) this.enqueueService(key);
     }
   }
 
-  private async handleBatch(keys: string[], term: number): Promise<Map<string, Outcome>> {
-    const live = (): boolean => this.leading && this.term === term;
-    const outcomes = new Map<string, Outcome>();
+  private async handleBatch(keys: QueueKey[], live: () => boolean): Promise<[QueueKey, Outcome][]> {
+    const outcomes: [QueueKey, Outcome][] = [];
     if (!live()) return outcomes;
-    const svcKeys: string[] = [];
+    this.work.batches++;
+    const services = new Map<string, QueueKey>();
     for (const key of keys) {
-      if (key.startsWith('svc:')) svcKeys.push(key.slice(4));
-      else if (key.startsWith('eip:')) {
-        // Eip keys are rare (a spec change, a deletion): one at a time, before the Services.
-        try { await this.reconcileEip(key.slice(4)); } catch (e) { outcomes.set(key, Promise.resolve(e)); }
-      }
+      if (key.kind === 'service') { services.set(serviceKey(key.namespace, key.name), key); continue; }
+      // Eip keys are rare (a spec change, a deletion): one at a time, before the Services.
+      this.work.eips++;
+      await this.eipWork.reconcile(key.name).catch((e: unknown) => outcomes.push([key, failed(e)]));
     }
-    if (svcKeys.length && live()) {
-      for (const [k, o] of await this.reconcileServices(svcKeys, live)) outcomes.set(`svc:${k}`, o);
-    }
-    return outcomes;
-  }
-
-  // ---- Eips ----
-
-  private async reconcileEip(name: string): Promise<void> {
-    const cached = this.record.object(name);
-    if (!cached) return;
-    // Upstream's Eip finalizer (an Eip taken over from upstream OpenELB): we keep no state that
-    // needs it, and nothing else would remove it, so a deleted Eip would stay Terminating.
-    if (cached.metadata?.deletionTimestamp && cached.metadata.finalizers?.includes(IPAM_FINALIZER)) {
-      await this.io.removeEipFinalizer(name, IPAM_FINALIZER);
-    }
-    // Holders whose Service no longer exists are dropped (OpenELB's syncEip does the same), once
-    // the API server confirms it: the informer may simply not have seen a new Service yet.
-    const held = this.record.allocs.pools.get(name)?.holders.values() ?? [];
-    const missing = [...held].flat().filter((k) => !this.writes.latest(k));
-    const gone = await this.confirmGone(missing);
-    if (gone.length) await this.releaseFrom(name, gone);
-    // The status follows the spec (poolSize, firstIP, the Valid condition) at once.
-    await this.record.mirror(name);
-    const written = this.record.object(name);
-    if (!written) return;
-    const state = this.record.allocs.pools.get(name);
-    const report = [...state?.problems ?? [], this.record.allocs.refusal(name)?.message ?? ''].filter(Boolean).join('; ');
-    if (report && this.eipReports.get(name) !== report) {
-      this.events.record(eipRef(written), 'Warning', 'add/update eip', `Eip ${name} is not used for allocation: ${report}`);
-    }
-    this.eipReports.set(name, report);
-    this.syncRefusals(name);
-    this.enqueueWaiting();
-  }
-
-  /** The keys among `keys` whose Service the API server says does not exist. */
-  private async confirmGone(keys: string[]): Promise<string[]> {
-    const found = await Promise.all(keys.map(async (key) => {
-      const [ns, name] = key.split('/');
-      try {
-        await this.writeLimit.run(() => this.io.getService(ns, name));
-        return undefined;
-      } catch (e) {
-        if (isNotFound(e)) return key;
-        throw e;
-      }
-    }));
-    return found.filter((k): k is string => k !== undefined);
-  }
-
-  /** Frees the Services' addresses in one Eip (one journal write, retried on conflict). */
-  private async releaseFrom(eip: string, keys: string[]): Promise<void> {
-    await retryOnConflict(async () => {
-      const state = this.record.allocs.draft(eip);
-      if (!state) return;
-      const touched = keys.flatMap((k) => unhold(state, k));
-      await this.record.commit(new Map([[eip, { state, touched }]]));
-    });
-  }
-
-  // ---- Services ----
-
-  /**
-   * What planBatch needs about each Service. A Service the informer does not have but the Eips
-   * record as a holder is released only once the API server confirms it is gone.
-   */
-  private async batchItems(keys: string[]): Promise<BatchItem[]> {
-    const unseen = keys.filter((k) => !this.writes.latest(k) && this.record.allocs.allocationsOf(k).length);
-    const gone = new Set(await this.confirmGone(unseen));
-    const alive = new Set(unseen.filter((k) => !gone.has(k)));
-    return keys.flatMap((key): BatchItem[] => {
-      const svc = this.writes.latest(key);
-      // Alive but not in the informer yet: its add event will bring it back.
-      if (!svc) return alive.has(key) ? [] : [{ key }];
-      const ns = svc.metadata?.namespace ?? '';
-      return [{ key, request: serviceRequest(svc), nsLabels: this.namespaces.get(ns)?.metadata?.labels }];
-    });
-  }
-
-  private async reconcileServices(keys: string[], live: () => boolean): Promise<Map<string, Outcome>> {
-    const outcomes = new Map<string, Outcome>();
-    const decided = new Map<string, BatchDecision>();
-    let todo = keys;
-    for (let round = 1; todo.length && live(); round++) {
-      if (round > MAX_ROUNDS) {
-        const err = new Error(`the Eips kept changing during ${MAX_ROUNDS} attempts; trying again later`);
-        for (const k of todo) outcomes.set(k, Promise.resolve(err));
-        break;
-      }
-      const items = await this.batchItems(todo);
-      if (!live()) break;
-      const plan = planBatch(items, this.record.allocs);
-      const again = new Set<string>();
-      // The commit: one resourceVersion-checked journal write for every Eip that changes.
-      if (plan.changed.size) {
-        const carried = [...new Set([...plan.carriers.values()].flat())];
-        try {
-          await this.record.commit(new Map([...plan.changed].map(([eip, state]) => [eip, { state, touched: plan.touched.get(eip) ?? [] }])));
-        } catch (e) {
-          // A conflict: commit() has read the record again, and the batch is planned again.
-          for (const k of carried) {
-            if (isConflict(e) || isNotFound(e)) again.add(k);
-            else outcomes.set(k, Promise.resolve(e));
-          }
-        }
-      }
-      for (const { key } of items) {
-        if (!again.has(key) && !outcomes.has(key)) decided.set(key, plan.decisions.get(key)!);
-      }
-      todo = [...again].filter((k) => !outcomes.has(k));
-    }
-    if (!live()) return outcomes;
-
-    // Services that moved to another Eip leave the old one now that the new one records them.
-    const leaving = new Map<string, string[]>();
-    for (const [key, d] of decided) {
-      if (d.action !== 'assign') continue;
-      for (const a of this.record.allocs.allocationsOf(key)) if (a.eip !== d.eip) leaving.set(a.eip, [...(leaving.get(a.eip) ?? []), key]);
-    }
-    for (const [eip, moved] of leaving) {
-      try {
-        await this.releaseFrom(eip, moved);
-      } catch (e) {
-        for (const k of moved) { outcomes.set(k, Promise.resolve(e)); decided.delete(k); }
-      }
-    }
-    if ([...decided.values()].some((d) => d.action === 'release' || d.action === 'gone')) this.enqueueWaiting();
-
-    // The Services' own writes run on while the next batch starts.
-    for (const [key, d] of decided) {
-      if (d.action === 'gone') { this.writes.forget(key); continue; }
-      const ip = 'ip' in d ? this.ipText(d.eip, d.ip) : undefined;
-      const currentIp = d.action === 'fail' && d.current ? this.ipText(d.current.eip, d.current.ip) : undefined;
-      outcomes.set(key, this.writeLimit.run(() => this.writes.apply(key, d, ip, currentIp)).then(() => undefined, (e: unknown) => e ?? new Error('failed')));
+    this.work.services += services.size;
+    if (services.size && live()) {
+      for (const [k, o] of await this.serviceWork.reconcile([...services.keys()], live)) outcomes.push([services.get(k)!, o]);
     }
     return outcomes;
-  }
-
-  private ipText(eip: string, ip: bigint): string {
-    return formatIp(this.record.allocs.pools.get(eip)?.pool?.family ?? 4, ip);
   }
 }
 
 function keyOf(s: V1Service): string {
   return serviceKey(s.metadata?.namespace ?? '', s.metadata?.name ?? '');
-}
-
-function eipRef(e: EipObject) {
-  return { apiVersion: `${GROUP}/${EIP_VERSION}`, kind: 'Eip', metadata: e.metadata };
 }

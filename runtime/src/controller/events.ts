@@ -4,8 +4,9 @@
 // Recording is best effort and never delays an allocation: events wait in a queue while the
 // controller has allocation work (`busy`), for at most MAX_HOLD_MS, and then go out a few at a
 // time. (client-go's recorder is asynchronous too, and drops events when its queue is full.)
-import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1ObjectReference } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import type { ControllerIo } from './io';
 
 export const COMPONENT = 'openelb-controller';
 
@@ -23,7 +24,6 @@ export interface EventTarget {
 interface Queued { namespace: string; body: CoreV1Event; at: number }
 
 export class EventRecorder {
-  private readonly core: CoreV1Api;
   private readonly queue: Queued[] = [];
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
@@ -31,9 +31,7 @@ export class EventRecorder {
   /** True while allocation work is queued or running: events wait (see wake()). */
   busy: () => boolean = () => false;
 
-  constructor(kc: KubeConfig, private readonly instance: string, private readonly log: (msg: string) => void) {
-    this.core = kc.makeApiClient(CoreV1Api);
-  }
+  constructor(private readonly io: ControllerIo, private readonly instance: string, private readonly log: (msg: string) => void) {}
 
   record(obj: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const name = obj.metadata?.name ?? '';
@@ -75,7 +73,7 @@ export class EventRecorder {
       }
       const { namespace, body } = this.queue.shift()!;
       this.inFlight++;
-      this.core.createNamespacedEvent({ namespace, body }).catch((e: unknown) => {
+      this.io.createEvent(namespace, body).catch((e: unknown) => {
         this.log(`could not record event ${body.reason} on ${body.involvedObject.kind} ${body.involvedObject.name}: ${e instanceof Error ? e.message : String(e)}`);
       }).finally(() => {
         this.inFlight--;

@@ -22,13 +22,16 @@
 //   - a mirror writes used = record and journalGen = gen + 1, only when the entry's gen is the
 //     Eip's journalGen; a controller holding an old journal fails the Eip write's precondition
 //     or this check, re-reads, and cannot write an old view back over a newer one;
-//   - a trim rewrites the entry with gen + 1, keeping only entries that differ from the mirror.
+//   - a trim rewrites the entry with gen + 1, keeping only entries that differ from the mirror,
+//     and marks the Eip mirrored at gen + 1 (an annotation of the ConfigMap): a controller whose
+//     copy of the Eip is older than the entry or the mark (copyIsBehind) would read a record
+//     without what the trim moved into status.used, so it reads the Eip again before it commits
+//     or mirrors anything.
 // Pure functions here; the I/O is in the Journal class and EipRecord.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { EipObject } from '../allocator';
 import { isNotFound } from '../kube/client';
-import { METADATA_ONLY, restCall } from '../kube/rest';
-import { FIELD_MANAGER, JOURNAL_CONFIGMAP, LABELS } from '../ops/names';
+import { JOURNAL_CONFIGMAP, LABELS } from '../ops/names';
+import type { ConfigMapObject, ControllerIo } from './io';
 import { Limiter } from './limiter';
 
 export interface JournalEntry {
@@ -38,6 +41,15 @@ export interface JournalEntry {
   /** Address → holders joined by ";" ("" when the address was freed). */
   set: Record<string, string>;
 }
+
+/** The newest mirror the journal knows an Eip has taken in (set by trims). */
+export interface MirrorMark {
+  uid?: string;
+  gen: number;
+}
+
+/** The ConfigMap annotation holding the marks, {eip: MirrorMark} as JSON. */
+export const MARKS_ANNOTATION = 'openelb.kubesphere.io/mirrored';
 
 /** How many mirrors the Eip's status has taken in. */
 export function journalGenOf(eip: EipObject): number {
@@ -50,6 +62,16 @@ export function entryApplies(entry: JournalEntry, eip: EipObject): boolean {
   if (entry.uid && eip.metadata?.uid && entry.uid !== eip.metadata.uid) return false;
   const g = journalGenOf(eip);
   return entry.gen === g || entry.gen === g - 1;
+}
+
+/**
+ * True when the journal shows the Eip mirrored further than this copy of it says: the copy is
+ * old (the watch has not brought the newer one yet) and must be read again before use.
+ */
+export function copyIsBehind(eip: EipObject, entry: JournalEntry | undefined, mark: MirrorMark | undefined): boolean {
+  const g = journalGenOf(eip);
+  const same = (uid: string | undefined): boolean => !uid || !eip.metadata?.uid || uid === eip.metadata.uid;
+  return (!!entry && same(entry.uid) && entry.gen > g) || (!!mark && same(mark.uid) && mark.gen > g);
 }
 
 /** The Eip as the record has it: status.used with the journal entry applied (when it applies). */
@@ -74,20 +96,33 @@ export function trimmedEntry(entry: JournalEntry, mirrored: Record<string, strin
 }
 
 type Entries = Map<string, JournalEntry>;
+type Marks = Map<string, MirrorMark>;
 
 /** The journal ConfigMap: its entries as last read or written, and resourceVersion-checked writes. */
 export class Journal {
   entries: Entries = new Map();
-  /** Counts reads: state planned from the entries before a read may miss what it brought. */
-  epoch = 0;
+  marks: Marks = new Map();
+  /** The ConfigMap's resourceVersion the entries are (undefined: absent); opaque, compared for equality. */
   private rv: string | undefined;
+  /**
+   * Changes whenever the record the entries carry may have: a read that found another version,
+   * a commit. Trims (the entries move into status.used) leave it: the record stays the same.
+   */
+  private record = 0;
   /** Reads and writes go one at a time: each write carries the resourceVersion the previous one returned. */
   private readonly turn = new Limiter(1);
 
-  constructor(private readonly kc: KubeConfig, private readonly namespace: string) {}
+  constructor(private readonly io: ControllerIo, private readonly namespace: string) {}
 
-  private get path(): string {
-    return `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/configmaps`;
+  /** The record's version: a commit planned now passes it to write() as `basis`. */
+  get version(): number {
+    return this.record;
+  }
+
+  /** Disregards what the journal says of an Eip (here; the next write leaves it out too). */
+  forget(eip: string): void {
+    this.entries.delete(eip);
+    this.marks.delete(eip);
   }
 
   /** Reads the journal (absent: empty), in turn with the writes. */
@@ -96,40 +131,50 @@ export class Journal {
   }
 
   private async loadNow(): Promise<void> {
-    this.epoch++;
+    let rv: string | undefined;
+    let entries: Entries = new Map();
+    let marks: Marks = new Map();
     try {
-      const cm = await restCall(this.kc, 'GET', `${this.path}/${JOURNAL_CONFIGMAP}`) as { metadata: { resourceVersion: string }; data?: Record<string, string> };
-      this.rv = cm.metadata.resourceVersion;
-      this.entries = parseEntries(cm.data ?? {});
+      const cm = await this.io.getConfigMap(this.namespace, JOURNAL_CONFIGMAP);
+      rv = cm.metadata.resourceVersion;
+      entries = parseEntries(cm.data ?? {});
+      marks = parseMarks(cm.metadata.annotations?.[MARKS_ANNOTATION]);
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      this.rv = undefined;
-      this.entries = new Map();
     }
+    if (rv === undefined || rv !== this.rv) this.record++;
+    this.rv = rv;
+    this.entries = entries;
+    this.marks = marks;
   }
 
   /**
-   * One write: `change` gets a copy of the entries and edits it (returning false when there is
-   * nothing to write). A conflict (someone else wrote the journal) or a 404/409 on create
-   * rejects; the caller re-reads (load) and decides again.
+   * One write: `change` gets copies of the entries and marks and edits them (returning false
+   * when there is nothing to write; throwing to write nothing and reject). A commit passes `basis`, the record version it planned on: if the record
+   * changed since, the commit is refused as a conflict without being sent. A conflict (someone
+   * else wrote the journal) or a 404/409 on create rejects; the caller re-reads (load) and
+   * decides again.
    */
-  write(change: (entries: Entries) => boolean): Promise<void> {
-    return this.turn.run(() => this.writeNow(change));
+  write(change: (entries: Entries, marks: Marks) => boolean, basis?: number): Promise<void> {
+    return this.turn.run(() => this.writeNow(change, basis));
   }
 
-  private async writeNow(change: (entries: Entries) => boolean): Promise<void> {
+  private async writeNow(change: (entries: Entries, marks: Marks) => boolean, basis?: number): Promise<void> {
+    if (basis !== undefined && basis !== this.record) {
+      throw Object.assign(new Error('the allocation record changed since the batch was planned'), { code: 409 });
+    }
     const next: Entries = new Map(this.entries);
-    if (!change(next)) return;
+    const nextMarks: Marks = new Map(this.marks);
+    if (!change(next, nextMarks)) return;
     const data: Record<string, string> = {};
     for (const [eip, entry] of next) data[eip] = JSON.stringify(entry);
-    const metadata = { name: JOURNAL_CONFIGMAP, namespace: this.namespace, labels: LABELS, ...(this.rv ? { resourceVersion: this.rv } : {}) };
-    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata, data };
-    const query = { fieldManager: FIELD_MANAGER };
-    const got = this.rv
-      ? await restCall(this.kc, 'PUT', `${this.path}/${JOURNAL_CONFIGMAP}`, { body, query, accept: METADATA_ONLY })
-      : await restCall(this.kc, 'POST', this.path, { body, query, accept: METADATA_ONLY });
-    this.rv = (got as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const annotations = nextMarks.size ? { [MARKS_ANNOTATION]: JSON.stringify(Object.fromEntries(nextMarks)) } : undefined;
+    const metadata = { name: JOURNAL_CONFIGMAP, namespace: this.namespace, labels: LABELS, annotations, ...(this.rv ? { resourceVersion: this.rv } : {}) };
+    const cm: ConfigMapObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata, data };
+    this.rv = (await this.io.writeConfigMap(cm)).metadata.resourceVersion;
     this.entries = next;
+    this.marks = nextMarks;
+    if (basis !== undefined) this.record++;
   }
 }
 
@@ -144,4 +189,21 @@ function parseEntries(data: Record<string, string>): Entries {
     }
   }
   return out;
+}
+
+function parseMarks(text: string | undefined): Marks {
+  const out: Marks = new Map();
+  try {
+    for (const [eip, m] of Object.entries(JSON.parse(text ?? '{}') as Record<string, MirrorMark>)) {
+      if (typeof m?.gen === 'number') out.set(eip, { uid: m.uid, gen: m.gen });
+    }
+  } catch {
+    // Unreadable: dropped, and written again by the next trims.
+  }
+  return out;
+}
+
+/** A conflict saying our copy of an Eip is older than the journal (copyIsBehind): read it again. */
+export function copyBehind(eip: string): Error & { code: number; behind: string } {
+  return Object.assign(new Error(`our copy of Eip ${eip} is older than the allocation journal`), { code: 409, behind: eip });
 }

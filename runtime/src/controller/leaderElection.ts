@@ -2,9 +2,10 @@
 // the holder renews spec.renewTime every retry period; another candidate takes the Lease over
 // only when renewTime + leaseDurationSeconds has passed. Every write carries the Lease's
 // resourceVersion, so two candidates can never both win the same round.
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import { describeError, isAlreadyExists, isConflict, isNotFound } from '../kube/client';
 import { LABELS } from '../ops/names';
+import type { ControllerIo } from './io';
 
 /**
  * Our label on the Lease (also on one taken over, e.g. upstream v0.6's of the same name): undeploy
@@ -26,7 +27,6 @@ export interface LeaderElectionOptions {
 }
 
 export class LeaderElector {
-  private readonly api: CoordinationV1Api;
   private timer?: NodeJS.Timeout;
   private leading = false;
   private stopped = false;
@@ -34,8 +34,7 @@ export class LeaderElector {
   private readonly duration: number;
   private readonly retry: number;
 
-  constructor(kc: KubeConfig, private readonly o: LeaderElectionOptions) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+  constructor(private readonly io: Pick<ControllerIo, 'getLease' | 'createLease' | 'replaceLease'>, private readonly o: LeaderElectionOptions) {
     this.duration = o.leaseDurationSeconds ?? 15;
     this.retry = o.retryPeriodMs ?? 2000;
   }
@@ -84,11 +83,11 @@ export class LeaderElector {
     const { namespace, name, identity } = this.o;
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.io.getLease(namespace, name);
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
-        await this.api.createNamespacedLease({ namespace, body: { metadata: labelled({ name, namespace }), spec: this.spec(0) } });
+        await this.io.createLease({ metadata: labelled({ name, namespace }), spec: this.spec(0) });
         return true;
       } catch (e2) {
         if (isAlreadyExists(e2)) return false;
@@ -105,9 +104,8 @@ export class LeaderElector {
     }
     const transitions = (spec.leaseTransitions ?? 0) + (mine ? 0 : 1);
     try {
-      await this.api.replaceNamespacedLease({
-        name, namespace,
-        body: { ...lease, metadata: labelled(lease.metadata), spec: this.spec(transitions, mine && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : undefined) },
+      await this.io.replaceLease({
+        ...lease, metadata: labelled(lease.metadata), spec: this.spec(transitions, mine && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : undefined),
       });
       return true;
     } catch (e) {
@@ -128,12 +126,9 @@ export class LeaderElector {
     if (!wasLeader) return;
     try {
       const { namespace, name } = this.o;
-      const lease = await this.api.readNamespacedLease({ name, namespace });
+      const lease = await this.io.getLease(namespace, name);
       if (lease.spec?.holderIdentity !== this.o.identity) return;
-      await this.api.replaceNamespacedLease({
-        name, namespace,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() } },
-      });
+      await this.io.replaceLease({ ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() } });
     } catch (e) {
       this.o.log?.(`leader election: could not release the Lease: ${describeError(e)}`);
     }

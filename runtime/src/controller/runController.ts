@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { loadKubeConfig } from '../kube/client';
 import { AllocationController } from './controller';
 import { LeaderElector } from './leaderElection';
+import { RestControllerIo } from './restIo';
 import { serveMetrics } from './metrics';
 
 export interface ControllerOptions {
@@ -42,10 +43,11 @@ export async function runController(opts: ControllerOptions = {}): Promise<Contr
   const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} openelb-controller[${identity}]: ${m}\n`));
   const kc = loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
   const namespace = opts.leaseNamespace ?? 'openelb-system';
-  const ctl = new AllocationController(kc, identity, namespace, log);
+  const io = new RestControllerIo(kc, log);
+  const ctl = new AllocationController(io, identity, namespace, log);
   await ctl.start();
 
-  const elector = new LeaderElector(kc, {
+  const elector = new LeaderElector(io, {
     namespace,
     name: opts.leaseName ?? 'openelb-controller',
     identity,

@@ -4,16 +4,28 @@
 //     serial part ends (one Service alone starts at once, on the next turn of the event loop);
 //   - the handler returns, per key, the outcome of work it left running (the per-Service
 //     writes); the next batch starts meanwhile, without those keys until their work is done;
-//   - a key whose outcome is an error is retried with exponential backoff.
+//   - a key whose outcome rejects is retried with exponential backoff.
+// Keys are any values; `id` gives each a stable string, which only the queue uses.
 
-/** Resolves to undefined when the key's work succeeded, or to the error; never rejects. */
-export type Outcome = Promise<unknown>;
+/** Work left running for a key: resolves when it succeeded, rejects with the error. */
+export type Outcome = Promise<void>;
 
-/** Handles a batch; keys missing from the returned map are done. */
-export type BatchHandler = (keys: string[]) => Promise<Map<string, Outcome>>;
+/** Handles a batch; keys without an outcome are done. */
+export type BatchHandler<K> = (keys: K[]) => Promise<[K, Outcome][]>;
 
-export class WorkQueue {
-  private readonly pending = new Set<string>();
+/** An outcome that already failed (marked handled: the queue reads it later). */
+export function failed(err: unknown): Outcome {
+  return handled(Promise.reject(err instanceof Error ? err : new Error(String(err))));
+}
+
+/** Marks an outcome as handled now, so it may reject before the queue attaches to it. */
+export function handled(o: Outcome): Outcome {
+  o.catch(() => undefined);
+  return o;
+}
+
+export class WorkQueue<K> {
+  private readonly pending = new Map<string, K>();
   /** Keys of the running batch, or whose left-running work has not finished. */
   private readonly active = new Set<string>();
   private readonly failures = new Map<string, number>();
@@ -26,18 +38,19 @@ export class WorkQueue {
   onIdle?: () => void;
 
   constructor(
-    private readonly handle: BatchHandler,
-    private readonly onError: (key: string, err: unknown) => void,
+    private readonly id: (key: K) => string,
+    private readonly handle: BatchHandler<K>,
+    private readonly onError: (key: K, err: unknown) => void,
     private readonly maxBackoffMs = 30_000,
   ) {}
 
-  add(key: string): void {
+  add(key: K): void {
     if (this.stopped) return;
-    this.pending.add(key);
+    this.pending.set(this.id(key), key);
     this.schedule();
   }
 
-  addAfter(key: string, ms: number): void {
+  addAfter(key: K, ms: number): void {
     const t = setTimeout(() => { this.timers.delete(t); this.add(key); }, ms);
     this.timers.add(t);
   }
@@ -46,9 +59,9 @@ export class WorkQueue {
     return this.pending.size;
   }
 
-  /** Resolves when nothing is queued, running or left running. */
+  /** Resolves when nothing is queued, running, left running or waiting to be tried again. */
   idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
+    if (this.isIdle() && this.timers.size === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -72,9 +85,11 @@ export class WorkQueue {
 
   private checkIdle(): void {
     if (!this.isIdle()) return;
-    const w = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const r of w) r();
+    if (this.timers.size === 0) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const r of w) r();
+    }
     this.onIdle?.();
   }
 
@@ -88,44 +103,53 @@ export class WorkQueue {
     });
   }
 
+  private takeBatch(): K[] {
+    const keys: K[] = [];
+    if (this.stopped) return keys;
+    for (const [id, key] of this.pending) {
+      if (this.active.has(id)) continue;
+      this.pending.delete(id);
+      this.active.add(id);
+      keys.push(key);
+    }
+    return keys;
+  }
+
   private async drain(): Promise<void> {
-    const keys = this.stopped ? [] : [...this.pending].filter((k) => !this.active.has(k));
+    const keys = this.takeBatch();
     if (keys.length === 0) {
       this.checkIdle();
       return;
     }
     this.running = true;
-    for (const k of keys) {
-      this.pending.delete(k);
-      this.active.add(k);
-    }
     let outcomes: Map<string, Outcome>;
     try {
-      outcomes = await this.handle(keys);
+      outcomes = new Map((await this.handle(keys)).map(([k, o]) => [this.id(k), o]));
     } catch (e) {
-      outcomes = new Map(keys.map((k) => [k, Promise.resolve(e)]));
+      outcomes = new Map(keys.map((k) => [this.id(k), failed(e)]));
     }
     this.running = false;
-    for (const k of keys) {
-      const o = outcomes.get(k);
-      if (o) void o.then((err) => this.finish(k, err));
-      else this.finish(k, undefined);
+    for (const key of keys) {
+      const o = outcomes.get(this.id(key));
+      if (o) void o.then(() => this.finish(key), (e: unknown) => this.finish(key, e ?? new Error('failed')));
+      else this.finish(key);
     }
     this.schedule();
     this.checkIdle();
   }
 
-  private finish(key: string, err: unknown): void {
-    this.active.delete(key);
+  private finish(key: K, err?: unknown): void {
+    const id = this.id(key);
+    this.active.delete(id);
     if (err === undefined) {
-      this.failures.delete(key);
+      this.failures.delete(id);
     } else if (!this.stopped) {
-      const n = (this.failures.get(key) ?? 0) + 1;
-      this.failures.set(key, n);
+      const n = (this.failures.get(id) ?? 0) + 1;
+      this.failures.set(id, n);
       this.onError(key, err);
       this.addAfter(key, Math.min(100 * 2 ** (n - 1), this.maxBackoffMs));
     }
-    if (this.pending.has(key)) this.schedule();
+    if (this.pending.has(id)) this.schedule();
     this.checkIdle();
   }
 }
