@@ -114,11 +114,6 @@ export class BatchOverlay implements AllocationView {
     return [...(this.places.get(key) ?? this.base.allocationsOf(key))];
   }
 
-  /** True when the batch changes nothing. */
-  get empty(): boolean {
-    return this.changed.size === 0;
-  }
-
   /** Adds the Service to the holders of `ip` in `eip`; false for an unknown pool. */
   hold(eip: string, ip: bigint, key: string): boolean {
     const p = this.overlayOf(eip);

@@ -1,7 +1,7 @@
 // What the controller writes on a Service once the Eips record the decision about it: the
 // finalizer and pool label, status.loadBalancer.ingress, and the events. Every write carries
 // the Service's resourceVersion; on a conflict the Service is read again and the change made
-// again on what was read.
+// again on what was read, as long as it still asks for what the decision was made on.
 //
 // Each write's answer is held ahead of the watch (echoes.ts): a reconcile starts from it rather
 // than from the informer's copy one write behind (which would only cost a conflict), and the
