@@ -9,21 +9,10 @@ import { AllocationController } from '../../runtime/src/controller/controller';
 import { withJournal, type JournalEntry } from '../../runtime/src/controller/journal';
 import { JOURNAL_CONFIGMAP } from '../../runtime/src/ops/names';
 import { FakeKube, type FakeClient, type Obj } from './controller-fake';
+import { prng } from '../support/prng';
 
 export const NS = 'openelb-system';
 const realImmediate = setImmediate;
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Sim {
   kube: FakeKube;
