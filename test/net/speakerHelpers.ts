@@ -36,7 +36,7 @@ export interface AddrInfo { family: string; local: string; prefixlen: number; [f
 
 /** The addresses on `dev` in namespace `ns`. */
 export function interfaceAddresses(ns: string, dev = 'eth0'): AddrInfo[] {
-  const out = execFileSync('ip', ['-j', '-n', ns, 'addr', 'show', 'dev', dev], { encoding: 'utf8' });
+  const out = execFileSync('ip', ['-j', '-n', ns, 'addr', 'show', 'dev', dev], { encoding: 'utf8', timeout: 5000 });
   return (JSON.parse(out || '[]') as { addr_info?: AddrInfo[] }[]).flatMap((l) => l.addr_info ?? []);
 }
 

@@ -1,7 +1,7 @@
 // What the node tier does to the cluster, as an operator would, shared by the tests and
 // `npm run bench:node`: run the `openelb` CLI bundle, create pools, backends and Services, kill or
 // delete speaker pods, and measure what the LAN sees.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { restCall } from '../../runtime/src/kube/rest';
@@ -11,6 +11,7 @@ import { HOSTS, NODES, type Role } from './layout';
 import type { NodeCluster } from './nodeCluster';
 import { waitDaemonSetReady } from './nodeCluster';
 import { ArpProber, httpFromClient, roleOfMac } from './observe';
+import { interfaceAddresses } from '../net/speakerHelpers';
 
 export const REPO = join(__dirname, '..', '..');
 export const BUNDLE = join(REPO, 'dist', 'openelb.js');
@@ -194,11 +195,7 @@ export function range(prefix: string, first: number, last: number): string[] {
 
 /** The nodes whose eth0 holds `ip` (vip mode puts the address on the elected node's interface). */
 export function holdersOf(c: NodeCluster, ip: string): ('n1' | 'n2')[] {
-  return (['n1', 'n2'] as const).filter((role) => {
-    const out = spawnSync('ip', ['-n', c.ns(role), '-j', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '[]';
-    const links = JSON.parse(out || '[]') as { addr_info?: { local?: string }[] }[];
-    return links.some((l) => (l.addr_info ?? []).some((a) => a.local === ip));
-  });
+  return (['n1', 'n2'] as const).filter((role) => interfaceAddresses(c.ns(role)).some((a) => a.local === ip));
 }
 
 /** What the runtime looks like now, for a failing or overrunning step: pods, the speaker
