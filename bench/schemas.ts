@@ -1,11 +1,11 @@
-// JSON Schema (draft-07) generated from the CRD OpenAPI schemas in server/src/core/api/openapi.ts,
+// JSON Schema (draft-07) generated from the CRD OpenAPI schemas in server/core/src/api/openapi.ts,
 // so yaml-language-server validates against exactly the shape our language service knows.
 // Objects that list their properties get `additionalProperties: false` (unknown fields are errors,
 // as the API server's strict decoding makes them); open maps keep their value schema.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPENAPI } from '../server/src/core/api/openapi';
-import type { JSONSchemaProps } from '../server/src/core/api/types';
+import { OPENAPI } from '@openelb/core/api/openapi';
+import type { JSONSchemaProps } from '@openelb/core/api/types';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -32,7 +32,7 @@ export function toJsonSchema(s: JSONSchemaProps): JsonSchema {
 /** The whole-document schema of one kind and version, e.g. ('Eip', 'v1alpha2'). */
 export function crdJsonSchema(kind: string, version: string): JsonSchema {
   const props = OPENAPI[kind]?.[version];
-  if (!props) throw new Error(`no OpenAPI schema for ${kind} ${version} in server/src/core/api/openapi.ts`);
+  if (!props) throw new Error(`no OpenAPI schema for ${kind} ${version} in server/core/src/api/openapi.ts`);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `${kind} (network.kubesphere.io/${version})`,

@@ -3,7 +3,7 @@
 // that both language servers see what they should:
 //   - "schema" mistakes are visible to any JSON-Schema validator (yaml-language-server too);
 //   - "semantic" mistakes need OpenELB knowledge (address grammar, overlaps, protocol rules).
-import { formatIp } from '../../server/src/core/address/ip';
+import { formatIp } from '@openelb/core/address/ip';
 
 export type MistakeKind =
   | 'type' | 'enum' | 'unknown-field' | 'required' // schema

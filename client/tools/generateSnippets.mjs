@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates snippets/openelb.code-snippets from TEMPLATES in
-// server/src/core/features/templates.ts, so the language server's templates and the VS Code
+// server/core/src/features/templates.ts, so the language server's templates and the VS Code
 // snippets have one source. Run by scripts/package.mjs; `--check` exits 1 when the file is stale.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -14,7 +14,7 @@ export const SNIPPETS_PATH = join(ROOT, 'snippets/openelb.code-snippets');
 /** The snippets file text for the current TEMPLATES. */
 export async function snippetsText() {
   const out = await build({
-    entryPoints: [join(ROOT, 'server/src/core/features/templates.ts')],
+    entryPoints: [join(ROOT, 'server/core/src/features/templates.ts')],
     bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'error',
   });
   const mod = { exports: {} };

@@ -5,7 +5,7 @@ import {
   ApiextensionsV1Api, AppsV1Api, CoreV1Api,
   type KubeConfig, type V1ConfigMap, type V1CustomResourceDefinition, type V1DaemonSet, type V1Node,
 } from '@kubernetes/client-node';
-import { buildCrds } from '../../server/src/core/api/crds';
+import { buildCrds } from '@openelb/core/api/crds';
 import { isAlreadyExists, loadKubeConfig } from '../../runtime/src/kube/client';
 import { restCall } from '../../runtime/src/kube/rest';
 

@@ -26,7 +26,7 @@ import { restCall } from '../../runtime/src/kube/rest';
 import { statusCode } from '../../runtime/src/kube/errors';
 import type { RuntimeFiles } from '../../runtime/src/ops/runtimeFiles';
 import { poll } from '../support/poll';
-import { buildCrd } from '../../server/src/core/api/crds';
+import { buildCrd } from '@openelb/core/api/crds';
 
 let cluster: Cluster;
 let kc: KubeConfig;

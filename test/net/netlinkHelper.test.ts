@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { parseIp } from '../../server/src/core/address/ip';
+import { parseIp } from '@openelb/core/address/ip';
 import { buildGratuitousArp } from '../../runtime/src/speaker/layer2/arp';
 import { PacketIO } from '../../runtime/src/speaker/layer2/packetIO';
 import { parseMac } from '../../runtime/src/speaker/layer2/wire';

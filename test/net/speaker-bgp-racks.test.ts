@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { RACK_LABEL } from '../../server/src/core/api/annotations';
+import { RACK_LABEL } from '@openelb/core/api/annotations';
 import type { NodePeerStatus } from '../../runtime/src/speaker/bgp/status';
 import { serviceBody } from '../cluster/controllerEnv';
 import { gobgpNeighborStates, gobgpRib, startGobgp, type Daemon } from './bgpPeers';

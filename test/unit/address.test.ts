@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isIPv4, isIPv6 } from 'node:net';
 import { prng } from '../support/prng';
-import { formatIp, parseIp } from '../../server/src/core/address/ip';
-import { formatCount, parsePool, parsePoolGeneral, parseSubnet, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '../../server/src/core/address/pool';
+import { formatIp, parseIp } from '@openelb/core/address/ip';
+import { formatCount, parsePool, parsePoolGeneral, parseSubnet, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '@openelb/core/address/pool';
 
 describe('parseIp / formatIp', () => {
   it('round-trips IPv4 and IPv6 (RFC 5952 output)', () => {

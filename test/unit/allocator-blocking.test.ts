@@ -1,14 +1,14 @@
-// Only blocking findings refuse an Eip (server/src/core/rules/blocking.ts); advice never does.
+// Only blocking findings refuse an Eip (server/core/src/rules/blocking.ts); advice never does.
 // Overlap between Eips is decided across all of them: the older keeps serving (allocator/overlap.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatIp } from '../../server/src/core/address/ip';
-import { overlappingPairs, parsePool } from '../../server/src/core/address/pool';
-import { checkObject, objectErrors } from '../../server/src/core/checkObject';
-import { BLOCKING_RULES, blockingColumn, isBlocking } from '../../server/src/core/rules/blocking';
-import { RULES } from '../../server/src/core/rules/index';
+import { formatIp } from '@openelb/core/address/ip';
+import { overlappingPairs, parsePool } from '@openelb/core/address/pool';
+import { checkObject, objectErrors } from '@openelb/core/checkObject';
+import { BLOCKING_RULES, blockingColumn, isBlocking } from '@openelb/core/rules/blocking';
+import { RULES } from '@openelb/core/rules/index';
 import {
   Allocations, overlapRefusals, planService, poolStateFromEip, serviceRequest,
   type EipObject, type ServiceObject,

@@ -1,7 +1,7 @@
 // Allocation rules of OpenELB v0.6, decided by the pure allocator (no cluster involved).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIp, parseIp } from '../../server/src/core/address/ip';
+import { formatIp, parseIp } from '@openelb/core/address/ip';
 import {
   Allocations, planService, poolStateFromEip, serviceRequest, statusFields,
   type EipObject, type Plan, type ServiceObject,

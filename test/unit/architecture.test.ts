@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { RULES } from '../../server/src/core/rules/index';
+import { RULES } from '@openelb/core/rules/index';
 
 it('every rule id is listed in ARCHITECTURE.md', () => {
   const doc = readFileSync(join(import.meta.dirname, '..', '..', 'ARCHITECTURE.md'), 'utf8');

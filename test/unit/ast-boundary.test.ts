@@ -1,5 +1,5 @@
-// Rules and features read only our tree (server/src/core/model/ast.ts): the lint configuration
-// refuses an import of the `yaml` library anywhere in server/src/core but the two parsers.
+// Rules and features read only our tree (server/core/src/model/ast.ts): the lint configuration
+// refuses an import of the `yaml` library anywhere in server/core/src but the two parsers.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,13 +14,13 @@ async function refusals(file: string): Promise<number> {
 }
 
 test('eslint refuses the yaml library in rules, features and model helpers', async () => {
-  for (const file of ['server/src/core/rules/eipAddress.ts', 'server/src/core/features/hover.ts', 'server/src/core/model/resource.ts']) {
+  for (const file of ['server/core/src/rules/eipAddress.ts', 'server/core/src/features/hover.ts', 'server/core/src/model/resource.ts']) {
     assert.equal(await refusals(file), 2, file);
   }
 });
 
 test('the parsers may import it', async () => {
-  for (const file of ['server/src/core/model/fastParse.ts', 'server/src/core/model/libraryParse.ts']) {
+  for (const file of ['server/core/src/model/fastParse.ts', 'server/core/src/model/libraryParse.ts']) {
     assert.equal(await refusals(file), 0, file);
   }
 });

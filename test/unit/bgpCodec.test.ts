@@ -7,7 +7,7 @@ import { makeOpen, openAs } from '../../runtime/src/speaker/bgp/open';
 import { Afi, AS_TRANS, Safi } from '../../runtime/src/speaker/bgp/constants';
 import { parsePrefix, formatPrefix } from '../../runtime/src/speaker/bgp/prefix';
 import { announceUpdate, endOfRib, withdrawUpdate } from '../../runtime/src/speaker/bgp/routes';
-import { parseIp } from '../../server/src/core/address/ip';
+import { parseIp } from '@openelb/core/address/ip';
 import { Negotiated } from '../../runtime/src/speaker/bgp/negotiate';
 import { Framer } from '../../runtime/src/speaker/bgp/framer';
 

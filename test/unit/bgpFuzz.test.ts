@@ -8,7 +8,7 @@ import { BgpError } from '../../runtime/src/speaker/bgp/errors';
 import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 import { announceUpdate, withdrawUpdate, endOfRib } from '../../runtime/src/speaker/bgp/routes';
 import { parsePrefix } from '../../runtime/src/speaker/bgp/prefix';
-import { parseIp } from '../../server/src/core/address/ip';
+import { parseIp } from '@openelb/core/address/ip';
 import { prng } from '../support/prng';
 
 const rng = prng;

@@ -1,7 +1,7 @@
 // "Did you mean": the bounded edit distance behind `closest` against a plain Levenshtein table.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closest } from '../../server/src/core/model/resource';
+import { closest } from '@openelb/core/model/resource';
 import { prng } from '../support/prng';
 
 function levenshtein(a: string, b: string): number {

@@ -3,8 +3,8 @@
 // repeatable), a seeded PRNG, object builders, starting controllers, and the invariants.
 import type { TestContext } from 'node:test';
 import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, serviceRequest, type EipObject } from '../../runtime/src/allocator';
-import { parseIp } from '../../server/src/core/address/ip';
-import { parsePoolCached, poolContains } from '../../server/src/core/address/pool';
+import { parseIp } from '@openelb/core/address/ip';
+import { parsePoolCached, poolContains } from '@openelb/core/address/pool';
 import { AllocationController } from '../../runtime/src/controller/controller';
 import { withJournal, type JournalEntry } from '../../runtime/src/controller/journal';
 import { JOURNAL_CONFIGMAP } from '../../runtime/src/ops/names';

@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, type AstDocument, type AstNode } from '../../server/src/core/model/ast';
-import { fastParse } from '../../server/src/core/model/fastParse';
-import { parseWithLibrary } from '../../server/src/core/model/libraryParse';
-import { splitDocuments } from '../../server/src/core/model/documents';
+import { isAlias, isMap, isScalar, isSeq, type AstDocument, type AstNode } from '@openelb/core/model/ast';
+import { fastParse } from '@openelb/core/model/fastParse';
+import { parseWithLibrary } from '@openelb/core/model/libraryParse';
+import { splitDocuments } from '@openelb/core/model/documents';
 import { generateEips } from '../../bench/support/generate';
 import { prng } from '../support/prng';
 

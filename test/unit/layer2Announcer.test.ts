@@ -2,7 +2,7 @@
 // packet helper, is exercised in test/net/layer2.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIp } from '../../server/src/core/address/ip';
+import { parseIp } from '@openelb/core/address/ip';
 import { ARP_REPLY, buildArp, ARP_REQUEST, parseArp } from '../../runtime/src/speaker/layer2/arp';
 import { Layer2Announcer } from '../../runtime/src/speaker/layer2/layer2Announcer';
 import type { FramePort, InterfaceInfo } from '../../runtime/src/speaker/layer2/packetIO';

@@ -2,7 +2,7 @@
 // built by hand-checked byte offsets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIp } from '../../server/src/core/address/ip';
+import { parseIp } from '@openelb/core/address/ip';
 import {
   ARP_REPLY, ARP_REQUEST, buildArpReply, buildGratuitousArp, parseArp,
 } from '../../runtime/src/speaker/layer2/arp';

@@ -2,7 +2,7 @@
 // computed by the kernel, so it checks our checksum code), and advertisements.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIp, parseIp } from '../../server/src/core/address/ip';
+import { formatIp, parseIp } from '@openelb/core/address/ip';
 import {
   buildSolicitedAdvertisement, buildUnsolicitedAdvertisement, icmpv6Checksum, multicastMac,
   parseNeighborSolicitation, solicitedNodeAddress,

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { checkObject } from '../../server/src/core/checkObject';
-import { OpenElbLanguageService } from '../../server/src/core/languageService';
-import { LineIndex } from '../../server/src/core/model/lineIndex';
+import { checkObject } from '@openelb/core/checkObject';
+import { OpenElbLanguageService } from '@openelb/core/languageService';
+import { LineIndex } from '@openelb/core/model/lineIndex';
 
 const URI = 'file:///t.yaml';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { OpenElbLanguageService } from '../../server/src/core/languageService';
+import { OpenElbLanguageService } from '@openelb/core/languageService';
 
 const dir = join(import.meta.dirname, '..', 'fixtures');
 

@@ -7,7 +7,7 @@ import { LEASE_DURATION_MS_ANNOTATION, liveSpeakers } from '../../runtime/src/sp
 import { bgpPlan } from '../../runtime/src/speaker/node/bgpConfig';
 import { chooseInterface, interfacesAnnotation, nicsFrom } from '../../runtime/src/speaker/node/interfaces';
 import { endpointNodes } from '../../runtime/src/speaker/node/clusterView';
-import { parsePool } from '../../server/src/core/address/pool';
+import { parsePool } from '@openelb/core/address/pool';
 
 test('label selectors: matchLabels and every operator; absent selector matches all', () => {
   const labels = { zone: 'a', rack: 'r1' };

@@ -2,7 +2,7 @@
 // annotation, the Eip conditions, and the policy when the API server cannot be reached.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NODE_INTERFACES_ANNOTATION } from '../../server/src/core/api/annotations';
+import { NODE_INTERFACES_ANNOTATION } from '@openelb/core/api/annotations';
 import { nicsFrom } from '../../runtime/src/speaker/node/interfaces';
 import { whenApiUnreachable } from '../../runtime/src/speaker/plan/apiPolicy';
 import { eipConditions } from '../../runtime/src/speaker/plan/eipConditions';

@@ -16,7 +16,7 @@ const files = [
 /** Where a value (not type-only) import may come from. */
 function allowed(from: string, dir: string): boolean {
   if (from === 'node:crypto') return true; // hashing for the election
-  if (from.includes('/server/src/core/') || from.startsWith('@openelb/core/')) return true;
+  if (from.includes('/server/core/src/') || from.startsWith('@openelb/core/')) return true;
   const mod = from.replace(/^.*\//, '');
   if (from.startsWith('./')) return dir === 'plan' || PURE_NODE.includes(mod);
   if (from.startsWith('../plan/')) return true;

@@ -3,7 +3,7 @@
 // hops) and the Eip conditions that go with it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LAYER2_NODE_ANNOTATION } from '../../server/src/core/api/annotations';
+import { LAYER2_NODE_ANNOTATION } from '@openelb/core/api/annotations';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
 import { routeTargets } from '../../runtime/src/speaker/plan/interfaceChoice';
 import { planSpeaker, type SpeakerPlan } from '../../runtime/src/speaker/plan/speakerPlan';

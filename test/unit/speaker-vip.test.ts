@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parsePool, type Pool } from '../../server/src/core/address/pool';
+import { parsePool, type Pool } from '@openelb/core/address/pool';
 import { desiredState, eipView, serviceView } from '../../runtime/src/speaker/plan/desiredState';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
 import {

@@ -3,7 +3,7 @@
 // status is rewritten in our form (the same fields plus our Valid condition).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIp, parseIp } from '../../server/src/core/address/ip';
+import { formatIp, parseIp } from '@openelb/core/address/ip';
 import { Allocations, planBatch, poolStateFromEip, serviceRequest, type BatchItem, type EipObject } from '../../runtime/src/allocator';
 import { desiredEipStatus } from '../../runtime/src/controller/eipStatus';
 import { POOL, SERVICES, upstreamEip, upstreamEipStatus, upstreamService } from '../cluster/takeoverFixtures';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Diagnostic, TextEdit } from 'vscode-languageserver-types';
-import { OpenElbLanguageService } from '../../server/src/core/languageService';
-import { LineIndex } from '../../server/src/core/model/lineIndex';
+import { OpenElbLanguageService } from '@openelb/core/languageService';
+import { LineIndex } from '@openelb/core/model/lineIndex';
 
 const URI = 'file:///t.yaml';
 const ERROR = 1, WARNING = 2, INFORMATION = 3;

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { formatIp } from '../../server/src/core/address/ip';
-import { OpenElbLanguageService } from '../../server/src/core/languageService';
-import type { NodeFact } from '../../server/src/core/model/facts';
+import { formatIp } from '@openelb/core/address/ip';
+import { OpenElbLanguageService } from '@openelb/core/languageService';
+import type { NodeFact } from '@openelb/core/model/facts';
 import {
   Allocations, planService, poolStateFromEip, serviceRequest,
   type EipObject, type ServiceObject,

@@ -1,9 +1,9 @@
 // Pure model of what the editor knows about the live cluster: the objects the watches hold,
 // the connection state, and their conversion into the language server's cluster facts.
 // No vscode and no network here, so it can be tested and reused anywhere.
-import { eipFactFromObject, type EipFact, type Facts, type NodeFact, type NodeInterface, type ServiceFact } from '../../../server/src/core/model/facts';
-import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, NODE_INTERFACES_ANNOTATION, RACK_LABEL } from '../../../server/src/core/api/annotations';
-import { servedByOpenElb } from '../../../server/src/core/api/service';
+import { eipFactFromObject, type EipFact, type Facts, type NodeFact, type NodeInterface, type ServiceFact } from '@openelb/core/model/facts';
+import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, NODE_INTERFACES_ANNOTATION, RACK_LABEL } from '@openelb/core/api/annotations';
+import { servedByOpenElb } from '@openelb/core/api/service';
 
 /** Why the cluster view is (not) showing live data. */
 export type ConnectionState =

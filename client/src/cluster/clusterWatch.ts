@@ -7,7 +7,7 @@ import { shortError, statusCode } from '../../../runtime/src/kube/errors';
 import { makeInformer, type Informer, type ListPage } from '../../../runtime/src/kube/informer';
 import { emptyObjects, keyOf, WATCHED, type ClusterSnapshot, type ConnectionState, type KObject, type Watched } from './clusterState';
 
-import { GROUP, PLURALS, STORAGE_VERSION as VERSION } from '../../../server/src/core/api/types';
+import { GROUP, PLURALS, STORAGE_VERSION as VERSION } from '@openelb/core/api/types';
 
 type ListFn = () => Promise<ListPage<KubernetesObject>>;
 

@@ -2,7 +2,7 @@
 // interfaces our speaker publishes, and its InternalIP); writes the Node annotation
 // layer2.openelb.kubesphere.io/v1alpha1 with a JSON merge patch.
 import * as vscode from 'vscode';
-import { LAYER2_NODE_ANNOTATION } from '../../../server/src/core/api/annotations';
+import { LAYER2_NODE_ANNOTATION } from '@openelb/core/api/annotations';
 import { restCall } from '../../../runtime/src/kube/rest';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import { nodeAddresses } from '../cluster/clusterState';

@@ -2,7 +2,7 @@
 // namespace/Service (click opens its YAML), plus BgpConf and BgpPeers. Rebuilt from the watch
 // snapshot on every change; when not connected it is empty so the welcome text explains why.
 import * as vscode from 'vscode';
-import { parsePool, poolSize } from '../../../server/src/core/address/pool';
+import { parsePool, poolSize } from '@openelb/core/address/pool';
 import { speakerFailures } from '../../../runtime/src/speaker/plan/desiredState';
 import { describeFailure } from '../../../runtime/src/ops/status';
 import type { ClusterConnection } from '../cluster/clusterConnection';

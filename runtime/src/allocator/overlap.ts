@@ -7,7 +7,7 @@
 // may hold addresses from before, and a refused Eip keeps its Services too (refusal only stops new
 // allocations), so the allocator also never hands out an address held in an overlapping pool
 // (plan.ts, heldElsewhere).
-import { firstIp, intersectionText, lastIp, overlappingPairs, type Pool } from '../../../server/src/core/address/pool';
+import { firstIp, intersectionText, lastIp, overlappingPairs, type Pool } from '@openelb/core/address/pool';
 
 export interface OverlapInput {
   name: string;

@@ -13,8 +13,8 @@
 // refuses a pool) are never allocated from, nor is an Eip overlapping an older one (overlap.ts),
 // and the pool's family must be one of the Service's spec.ipFamilies. An address held by a
 // Service of an overlapping pool is never handed out as a free one.
-import { formatIp, parseIp, type Ip } from '../../../server/src/core/address/ip';
-import { poolContains, poolsOverlap } from '../../../server/src/core/address/pool';
+import { formatIp, parseIp, type Ip } from '@openelb/core/address/ip';
+import { poolContains, poolsOverlap } from '@openelb/core/address/pool';
 import type { Allocation, AllocationView } from './allocations';
 import { isFull, type PoolView } from './poolState';
 import type { ServiceRequest } from './service';

@@ -1,11 +1,11 @@
 // One Eip as the allocator sees it: its parsed pool, the rules that pick it, and which
 // addresses are held by which Services (OpenELB's status.used: "ip" → "ns/name;ns/other").
-import { parseIp, formatIp } from '../../../server/src/core/address/ip';
-import { parsePoolCached, poolSize, type Pool } from '../../../server/src/core/address/pool';
-import { checkObject, splitProblems } from '../../../server/src/core/checkObject';
+import { parseIp, formatIp } from '@openelb/core/address/ip';
+import { parsePoolCached, poolSize, type Pool } from '@openelb/core/address/pool';
+import { checkObject, splitProblems } from '@openelb/core/checkObject';
 import { UsedSet } from './usedSet';
 
-import { EIP_DEFAULT_ANNOTATION as DEFAULT_EIP_ANNOTATION } from '../../../server/src/core/api/annotations';
+import { EIP_DEFAULT_ANNOTATION as DEFAULT_EIP_ANNOTATION } from '@openelb/core/api/annotations';
 
 /** The parts of an Eip object (network.kubesphere.io/v1alpha2) the allocator reads. */
 export interface EipObject {

@@ -1,7 +1,7 @@
 // What a Service asks of OpenELB, read from its type, annotations and spec (OpenELB v0.6 keys).
 
-import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, SERVICE_FINALIZER } from '../../../server/src/core/api/annotations';
-import { servedByOpenElb } from '../../../server/src/core/api/service';
+import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, SERVICE_FINALIZER } from '@openelb/core/api/annotations';
+import { servedByOpenElb } from '@openelb/core/api/service';
 
 // The keys are OpenELB's, defined once for the editor and the runtime.
 export { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, SERVICE_FINALIZER };

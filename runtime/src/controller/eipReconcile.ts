@@ -1,7 +1,7 @@
 // Reconciling one Eip: its status follows its spec (poolSize, the Valid condition), holders
 // whose Service is gone are dropped, upstream's finalizer is removed from a deleted Eip, and a
 // Warning event says why an Eip is not allocated from.
-import { IPAM_FINALIZER } from '../../../server/src/core/api/annotations';
+import { IPAM_FINALIZER } from '@openelb/core/api/annotations';
 import type { EipObject } from '../allocator';
 import { isNotFound, retryOnConflict } from '../kube/client';
 import { confirmGone, releaseFrom, type Parts } from './releases';

@@ -8,7 +8,7 @@
 // Our own Eip requests go through request(): their answer is held ahead of the watch, so the
 // watch's echo of our writes needs no reconcile, while others' changes are reported through
 // `changed` (echoes.ts tells which is which, by resourceVersion equality).
-import { formatIp } from '../../../server/src/core/address/ip';
+import { formatIp } from '@openelb/core/address/ip';
 import { Allocations, poolStateFromEip, type BatchOverlay, type EipObject, type PoolState } from '../allocator';
 import { isNotFound } from '../kube/client';
 import { WatchEchoes, type Seen } from './echoes';

@@ -9,7 +9,7 @@ import { describeError } from '../kube/client';
 import { makeInformer, type InformerOptions } from '../kube/informer';
 import { METADATA_ONLY, restCall } from '../kube/rest';
 import { FIELD_MANAGER } from '../ops/names';
-import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
+import { GROUP, PLURALS, STORAGE_VERSION } from '@openelb/core/api/types';
 import type { ConfigMapObject, ControllerIo, Watched } from './io';
 
 export { GROUP };

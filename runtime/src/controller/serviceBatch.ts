@@ -5,7 +5,7 @@
 //      again and the batch planned again, round after round (up to MAX_ROUNDS);
 //   3. Services that moved leave their old Eip;
 //   4. the Services' own writes are left running (their outcomes go to the queue).
-import { formatIp } from '../../../server/src/core/address/ip';
+import { formatIp } from '@openelb/core/address/ip';
 import { parseServiceKey, planBatch, serviceRequest, type BatchDecision, type BatchItem } from '../allocator';
 import { isConflict, isNotFound } from '../kube/client';
 import { confirmGone, releaseFrom, type Parts } from './releases';

@@ -11,7 +11,7 @@ import { buildManifests } from './manifests';
 import { FIELD_MANAGER, NAMESPACE } from './names';
 import { kubeCall, OpsError } from './opsError';
 import { restCall } from '../kube/rest';
-import { STORAGE_VERSION } from '../../../server/src/core/api/types';
+import { STORAGE_VERSION } from '@openelb/core/api/types';
 import { describeObject, objectPath, type KubeObject } from './resources';
 import { readRuntimeFiles, requireHelper, shippedArchs, type RuntimeFiles } from './runtimeFiles';
 import { checkImage } from './image';

@@ -6,8 +6,8 @@
 //   const held = await findHeldServices(kc);        // [{ namespace, name, addresses, ... }]
 //   await releaseService(kc, held[0]);              // finalizer, label and addresses removed
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
-import { EIP_POOL_ANNOTATION, SERVICE_FINALIZER } from '../../../server/src/core/api/annotations';
-import { servedByOpenElb } from '../../../server/src/core/api/service';
+import { EIP_POOL_ANNOTATION, SERVICE_FINALIZER } from '@openelb/core/api/annotations';
+import { servedByOpenElb } from '@openelb/core/api/service';
 import { retryOnConflict } from '../kube/client';
 import { isNotFound } from '../kube/errors';
 import { restCall } from '../kube/rest';

@@ -2,7 +2,7 @@
 // RBAC, the runtime ConfigMap (our bundled CLI, run by a stock Node.js image), the controller
 // Deployment and the speaker DaemonSet. Order matters: deploy applies them in this order.
 import type { V1DaemonSet, V1Deployment, V1Namespace, V1ServiceAccount, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { buildCrds } from '../../../server/src/core/api/crds';
+import { buildCrds } from '@openelb/core/api/crds';
 import { HELPER_DIR_ENV } from '../speaker/layer2/helperPath';
 import { CONTROLLER_RULES, JOURNAL_RULES, rbacFor, SPEAKER_LEASE_RULES, SPEAKER_RULES } from './rbac';
 import type { KubeObject } from './resources';

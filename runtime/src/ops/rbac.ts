@@ -1,7 +1,7 @@
 // Least-privilege RBAC for the two OpenELB components. Each rule is here because the component
 // makes that call; nothing grants Secrets, and nothing uses wildcards.
 import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
-import { GROUP } from '../../../server/src/core/api/types';
+import { GROUP } from '@openelb/core/api/types';
 import { JOURNAL_CONFIGMAP, LABELS, NAMESPACE } from './names';
 
 const READ = ['get', 'list', 'watch'];

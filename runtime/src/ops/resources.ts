@@ -1,6 +1,6 @@
 // Where each kind we deploy or apply lives in the API (group, version, plural, scope), so deploy and
 // undeploy can build REST paths without a discovery round-trip.
-import { PLURALS } from '../../../server/src/core/api/types';
+import { PLURALS } from '@openelb/core/api/types';
 
 export interface KubeObject {
   apiVersion: string;

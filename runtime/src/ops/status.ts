@@ -6,9 +6,9 @@
 // Pool facts come from the Eip (spec and the controller's status.used: IP -> "ns/name;ns/name");
 // the addresses a Service actually shows come from its status.loadBalancer.ingress.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { parseIp } from '../../../server/src/core/address/ip';
-import { parsePool, poolContains, poolSize } from '../../../server/src/core/address/pool';
-import { GROUP, PLURALS, STORAGE_VERSION } from '../../../server/src/core/api/types';
+import { parseIp } from '@openelb/core/address/ip';
+import { parsePool, poolContains, poolSize } from '@openelb/core/address/pool';
+import { GROUP, PLURALS, STORAGE_VERSION } from '@openelb/core/api/types';
 import { speakerFailures, type SpeakerFailure } from '../speaker/plan/desiredState';
 import { kubeCall } from './opsError';
 

@@ -1,7 +1,7 @@
 // `openelb status --watch`: re-renders the status whenever an Eip or a Service changes. Driven by
 // informers (../kube/informer: no polling; they reconnect with backoff and re-list after 410).
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { GROUP, STORAGE_VERSION } from '../../../server/src/core/api/types';
+import { GROUP, STORAGE_VERSION } from '@openelb/core/api/types';
 import { explainKubeError } from '../kube/errors';
 import { makeInformer, type Informer, type ListPage } from '../kube/informer';
 import { formatStatus, readStatus } from './status';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OpenElbLanguageService } from '../core/languageService';
+import { OpenElbLanguageService } from '@openelb/core/languageService';
 
 const SEVERITY = ['', 'error', 'warning', 'information', 'hint'];
 

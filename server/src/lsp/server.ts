@@ -7,9 +7,9 @@ import {
   type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { OpenElbLanguageService } from '../core/languageService';
-import { warmUp } from '../core/warmUp';
-import type { Facts } from '../core/model/facts';
+import { OpenElbLanguageService } from '@openelb/core/languageService';
+import { warmUp } from '@openelb/core/warmUp';
+import type { Facts } from '@openelb/core/model/facts';
 import { Debouncer } from './debounce';
 import { findYamlFiles, readIfRelevant } from './workspaceIndex';
 

@@ -1,6 +1,6 @@
 // Path attribute values and their wire encoding (RFC 4271 4.3, RFC 4760, RFC 6793).
 // Decoding with RFC 7606 error handling lives in updateDecode.ts.
-import { Ip } from '../../../../server/src/core/address/ip';
+import { Ip } from '@openelb/core/address/ip';
 import { AS_TRANS, Attr, AsPathSegment as Seg, Flag } from './constants';
 import { Prefix, addressBytes, encodePrefixes } from './prefix';
 

@@ -11,7 +11,7 @@ import { MessageCounters, NodePeerStatus, countersToStrings, newCounters, sessio
 import { Route, announceUpdate, endOfRib, familyNegotiated, withdrawUpdate } from './routes';
 import { Prefix } from './prefix';
 import { announcedPrefixes, withdrawnPrefixes } from './update';
-import { formatIp } from '../../../../server/src/core/address/ip';
+import { formatIp } from '@openelb/core/address/ip';
 import { formatPrefix } from './prefix';
 
 export interface PeerConfig {

@@ -1,6 +1,6 @@
 // IP prefixes as carried in NLRI fields: a length octet followed by the fewest octets that
 // hold that many bits (RFC 4271 section 4.3, RFC 4760 section 5).
-import { Family, bits, formatIp, parseIp } from '../../../../server/src/core/address/ip';
+import { Family, bits, formatIp, parseIp } from '@openelb/core/address/ip';
 import { UpdateSub, ErrCode } from './constants';
 import { BgpError } from './errors';
 

@@ -1,5 +1,5 @@
 // Turning our announced routes into UPDATE messages for one peer (pure).
-import { Ip } from '../../../../server/src/core/address/ip';
+import { Ip } from '@openelb/core/address/ip';
 import { Afi, Origin, Safi } from './constants';
 import { PathAttributes, asSequence } from './attributes';
 import { Prefix, formatPrefix } from './prefix';

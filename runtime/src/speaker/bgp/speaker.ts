@@ -2,7 +2,7 @@
 // inbound sessions (optional), keeps one PeerSession per neighbor and a small RIB of
 // the routes we originate, which every peer receives when it reaches Established.
 import net from 'node:net';
-import { parseIp, ipToString } from '../../../../server/src/core/address/ip';
+import { parseIp, ipToString } from '@openelb/core/address/ip';
 import { Afi, Safi } from './constants';
 import { CeaseSub, ErrCode } from './constants';
 import { BgpError } from './errors';

@@ -1,7 +1,7 @@
 // UPDATE message body (RFC 4271 4.3) encode/decode with RFC 7606 revised error handling:
 // attribute errors that leave the NLRI parseable become 'treat-as-withdraw' or
 // 'attribute-discard'; only framing-level damage resets the session.
-import { Family } from '../../../../server/src/core/address/ip';
+import { Family } from '@openelb/core/address/ip';
 import { Afi, Attr, ErrCode, Flag, Origin, Safi, UpdateSub } from './constants';
 import { BgpError } from './errors';
 import { AsPathSegment, EXPECTED_FLAGS, MpReach, MpUnreach, PathAttributes, encodeAttributes } from './attributes';

@@ -1,6 +1,6 @@
 // ARP (RFC 826) for IPv4 over Ethernet: parse requests, build replies and
 // gratuitous announcements. Pure functions on Buffers, no I/O.
-import { type Ip } from '../../../../server/src/core/address/ip';
+import { type Ip } from '@openelb/core/address/ip';
 import {
   BROADCAST_MAC, ETH_HEADER, ETHERTYPE_ARP, ETHERTYPE_IPV4, bytesToIp, ethernetHeader, ipToBytes,
 } from './wire';

@@ -1,7 +1,7 @@
 // Layer2 mode: make this node answer ARP (IPv4) and Neighbor Solicitations
 // (IPv6) for the virtual IPs it announces, and broadcast a gratuitous ARP /
 // unsolicited Neighbor Advertisement when it takes an address over.
-import { type Ip, parseIp } from '../../../../server/src/core/address/ip';
+import { type Ip, parseIp } from '@openelb/core/address/ip';
 import { ARP_REQUEST, buildArpReply, buildGratuitousArp, parseArp } from './arp';
 import {
   buildSolicitedAdvertisement, buildUnsolicitedAdvertisement, multicastMac, parseNeighborSolicitation,

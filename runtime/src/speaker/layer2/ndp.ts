@@ -1,7 +1,7 @@
 // IPv6 Neighbor Discovery (RFC 4861) over Ethernet: parse Neighbor
 // Solicitations, build solicited and unsolicited Neighbor Advertisements.
 // Pure functions on Buffers, no I/O.
-import { type Ip } from '../../../../server/src/core/address/ip';
+import { type Ip } from '@openelb/core/address/ip';
 import { ETH_HEADER, ETHERTYPE_IPV6, bytesToIp, ethernetHeader, ipToBytes } from './wire';
 
 export const ICMPV6 = 58;

@@ -1,6 +1,6 @@
 // Byte-level helpers shared by the ARP and NDP codecs: MAC addresses and the
 // network-order byte form of IP addresses (from the shared address module).
-import { type Ip, formatIp } from '../../../../server/src/core/address/ip';
+import { type Ip, formatIp } from '@openelb/core/address/ip';
 
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_IPV4 = 0x0800;

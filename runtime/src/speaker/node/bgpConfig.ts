@@ -3,9 +3,9 @@
 // whose nodeSelector matches the node's labels becomes a peer. As upstream: a node labelled with
 // a rack that `asPerRack` lists takes that AS (and its own address as router id); listenPort -1
 // means no incoming sessions, so passive peers cannot be served.
-import { parseIp } from '../../../../server/src/core/address/ip';
-import { RACK_LABEL } from '../../../../server/src/core/api/annotations';
-import { holdTimeAllowed, timerSeconds } from '../../../../server/src/core/api/timers';
+import { parseIp } from '@openelb/core/address/ip';
+import { RACK_LABEL } from '@openelb/core/api/annotations';
+import { holdTimeAllowed, timerSeconds } from '@openelb/core/api/timers';
 import type { PeerConfig } from '../bgp/peerSession';
 import { selectorMatches, type LabelSelector } from './selector';
 

@@ -2,7 +2,7 @@
 // so adding, changing or removing one BgpPeer leaves the other sessions up; passive peers (they
 // connect to us) share one BgpSpeaker listening on the BgpConf's port. A change of AS or router
 // id restarts everything. Every speaker originates the same host routes.
-import { ipToString, parseIp } from '../../../../server/src/core/address/ip';
+import { ipToString, parseIp } from '@openelb/core/address/ip';
 import { BgpSpeaker } from '../bgp/speaker';
 import type { NodePeerStatus } from '../bgp/status';
 import type { BgpPlan, PeerPlan } from './bgpConfig';

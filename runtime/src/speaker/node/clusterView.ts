@@ -1,9 +1,9 @@
 // Turns the watched objects into the inputs of desiredState() (pure). An Eip with blocking
-// findings (the shared rules of server/src/core/checkObject.ts, classified by rules/blocking.ts;
+// findings (the shared rules of server/core/src/checkObject.ts, classified by rules/blocking.ts;
 // advice never stops it) is never announced; a Service's
 // endpoint nodes come from its EndpointSlices (ready endpoints only).
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
-import { objectErrors } from '../../../../server/src/core/checkObject';
+import { objectErrors } from '@openelb/core/checkObject';
 import { eipView, serviceView, type EipView, type NodeView, type ServiceView } from '../plan/desiredState';
 import type { NodeInfo } from './bgpConfig';
 

@@ -5,8 +5,8 @@
 // the route to IP), and the interface is usable only when one of its subnets holds the whole
 // Eip range. When it is not usable and the Node carries layer2.openelb.kubesphere.io/v1alpha1
 // (one of its addresses), the NIC owning that address is used instead.
-import { parseIp, type Family } from '../../../../server/src/core/address/ip';
-import { firstIp, lastIp, parseSubnet, subnetContainsPool, type Pool } from '../../../../server/src/core/address/pool';
+import { parseIp, type Family } from '@openelb/core/address/ip';
+import { firstIp, lastIp, parseSubnet, subnetContainsPool, type Pool } from '@openelb/core/address/pool';
 
 export interface NicAddress { address: string; family: Family; value: bigint; prefix: number }
 export interface Nic { name: string; mac: string; addresses: NicAddress[] }

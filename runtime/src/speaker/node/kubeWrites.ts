@@ -5,8 +5,8 @@ import {
   CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig,
 } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { NODE_INTERFACES_ANNOTATION } from '../../../../server/src/core/api/annotations';
-import { GROUP, PLURALS, STORAGE_VERSION } from '../../../../server/src/core/api/types';
+import { NODE_INTERFACES_ANNOTATION } from '@openelb/core/api/annotations';
+import { GROUP, PLURALS, STORAGE_VERSION } from '@openelb/core/api/types';
 import { retryOnConflict } from '../../kube/client';
 import type { EipObj } from './clusterView';
 import { conditionType, REASON_FAILED, REASON_OK, type Condition } from './conditions';

@@ -2,8 +2,8 @@
 // on an interface, and the interface of a route. The speaker's image (node:24-bookworm-slim)
 // has no `ip` binary and Node.js cannot open netlink sockets, hence the helper.
 import { execFile } from 'node:child_process';
-import { parseSubnet } from '../../../../server/src/core/address/pool';
-import { formatIp } from '../../../../server/src/core/address/ip';
+import { parseSubnet } from '@openelb/core/address/pool';
+import { formatIp } from '@openelb/core/address/ip';
 import { findPacketHelper } from '../layer2/helperPath';
 
 /** The helper's exit statuses (netlink.c). */

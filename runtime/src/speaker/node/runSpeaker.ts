@@ -6,7 +6,7 @@
 //   ...
 //   await s.stop();   // releases the Lease first, so another node takes over at once
 import type { AddressInfo } from 'node:net';
-import { OPENELB_NAMESPACE } from '../../../../server/src/core/api/annotations';
+import { OPENELB_NAMESPACE } from '@openelb/core/api/annotations';
 import { loadKubeConfig } from '../../kube/kubeconfig';
 import { unpackShippedHelper } from '../layer2/helperPath';
 import { BgpDriver } from './bgpDriver';

@@ -4,8 +4,8 @@
 // gratuitous ARP / unsolicited NA (layer2's frame builders, through a send-only packet helper)
 // so neighbours move to it at once. Interfaces are checked ahead (exists, CAP_NET_ADMIN, packet
 // socket), so a node that cannot serve reports it and leaves the election before winning.
-import { parseIp } from '../../../../server/src/core/address/ip';
-import type { Pool } from '../../../../server/src/core/address/pool';
+import { parseIp } from '@openelb/core/address/ip';
+import type { Pool } from '@openelb/core/address/pool';
 import { buildGratuitousArp } from '../layer2/arp';
 import { buildUnsolicitedAdvertisement } from '../layer2/ndp';
 import { PacketIO } from '../layer2/packetIO';

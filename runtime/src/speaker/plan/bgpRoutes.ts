@@ -1,7 +1,7 @@
 // The host routes this node originates over BGP (pure): each address desiredState() gives it,
 // with this node's InternalIP of the address's family as next hop (an IPv6 route cannot be
 // reached through an IPv4 next hop, so without one the route is left out and that is said once).
-import { parseIp } from '../../../../server/src/core/address/ip';
+import { parseIp } from '@openelb/core/address/ip';
 import { nodeAddress, type NodeInfo } from '../node/bgpConfig';
 import type { BgpAnnouncement } from './desiredState';
 

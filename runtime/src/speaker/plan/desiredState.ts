@@ -3,9 +3,9 @@
 // Vip: the same election; the owner holds the address on the interface (plan/vip.ts).
 // BGP: a host route for every address of a bgp Eip, unless externalTrafficPolicy Local and
 // this node has no ready endpoint of the Service.
-import { parseIp, type Family } from '../../../../server/src/core/address/ip';
-import { parsePool, poolContains, type Pool } from '../../../../server/src/core/address/pool';
-import { servedByOpenElb } from '../../../../server/src/core/api/service';
+import { parseIp, type Family } from '@openelb/core/address/ip';
+import { parsePool, poolContains, type Pool } from '@openelb/core/address/pool';
+import { servedByOpenElb } from '@openelb/core/api/service';
 import { electOwner } from './election';
 
 export interface EipView {

@@ -1,8 +1,8 @@
 // Which interface each layer2 Eip uses on this node (pure), from the snapshot's NICs and route
 // lookups; vip Eips resolve theirs in vip.ts. Then the interfaces a driver could not open or
 // use become errors, so the node reports them and the election passes it over.
-import { LAYER2_NODE_ANNOTATION } from '../../../../server/src/core/api/annotations';
-import { parseIp } from '../../../../server/src/core/address/ip';
+import { LAYER2_NODE_ANNOTATION } from '@openelb/core/api/annotations';
+import { parseIp } from '@openelb/core/address/ip';
 import { canReachTarget, chooseInterface, type Choice } from '../node/interfaces';
 import type { EipView } from './desiredState';
 import type { Observation, Unusable } from './snapshot';

@@ -1,6 +1,6 @@
 // The Node's interfaces annotation (openelb.kubesphere.io/interfaces) and whether to write it
 // (pure). Editors read it for interface-name completion and the eip-interface-* rules.
-import { NODE_INTERFACES_ANNOTATION } from '../../../../server/src/core/api/annotations';
+import { NODE_INTERFACES_ANNOTATION } from '@openelb/core/api/annotations';
 import type { V1Node } from '@kubernetes/client-node';
 import { interfacesAnnotation, type Nic } from '../node/interfaces';
 import { withoutVips } from './vip';

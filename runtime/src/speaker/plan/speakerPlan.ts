@@ -1,7 +1,7 @@
 // The speaker's plan (pure): from one snapshot, what each protocol driver should serve and the
 // side outputs: the Node annotation to write, the Eip conditions to publish, the problems to log
 // (once) and when to plan again. Every node computes the same elections from the same cluster.
-import type { Pool } from '../../../../server/src/core/address/pool';
+import type { Pool } from '@openelb/core/address/pool';
 import { bgpPlan, type BgpPlan } from '../node/bgpConfig';
 import { nodeInfo, nodeViews, serviceViews } from '../node/clusterView';
 import type { WantedAddress } from '../node/layer2Driver';

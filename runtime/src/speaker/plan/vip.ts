@@ -5,8 +5,8 @@
 // interface and the kernel answers ARP/NDP and traffic for it. Here the active node is the
 // owner the layer2 election picks (desiredState.ts: live Leases, Ready nodes, unable nodes left
 // out), so failover is exactly as fast as layer2's.
-import { bits, parseIp } from '../../../../server/src/core/address/ip';
-import { poolContains, type Pool } from '../../../../server/src/core/address/pool';
+import { bits, parseIp } from '@openelb/core/address/ip';
+import { poolContains, type Pool } from '@openelb/core/address/pool';
 import { resolveInterface, type Choice, type Nic } from '../node/interfaces';
 import type { EipView, Layer2Announcement } from './desiredState';
 import { placeOnInterfaces } from './interfaceChoice';
