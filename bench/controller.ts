@@ -21,8 +21,8 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import { EIP_POOL_ANNOTATION } from '../runtime/src/allocator';
 import {
   createEip, createService, createServices, duplicates, setupEnv, waitFor, watchIngress, type Env,
-} from '../test/cluster/controllerEnv';
-import { diffApiMetrics, requestTable, scrapeApiMetrics, type ApiMetrics } from '../test/cluster/apiMetrics';
+} from '../test/harness/cluster/controllerEnv';
+import { diffApiMetrics, requestTable, scrapeApiMetrics, type ApiMetrics } from '../test/harness/cluster/apiMetrics';
 
 const ROOT = resolve(__dirname, '..');
 const N = Number(process.argv[2] ?? 1000);

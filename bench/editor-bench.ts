@@ -4,18 +4,18 @@
 //  2. with 1,000 allocations in an Eip, the time from one more allocation (an Eip status
 //     update in the API server) to the tree showing it.
 //
-//   bash test/editor/install-code-server.sh && npm run package
+//   bash test/harness/codeServer/install-code-server.sh && npm run package
 //   node --import tsx bench/editor-bench.ts
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { startCluster } from '../test/cluster/cluster';
-import { applyFixtures } from '../test/cluster/fixtures';
+import { startCluster } from '../test/harness/cluster/cluster';
+import { applyFixtures } from '../test/harness/cluster/fixtures';
 import { loadKubeConfig } from '../runtime/src/kube/client';
-import { CHROMIUM, checkPrerequisites, startCodeServer } from '../test/editor/support/codeServer';
-import { Workbench } from '../test/editor/support/workbench';
+import { CHROMIUM, checkPrerequisites, startCodeServer } from '../test/harness/codeServer/codeServer';
+import { Workbench } from '../test/harness/codeServer/workbench';
 
 const REPO = resolve(__dirname, '..');
 const EIP = { group: 'network.kubesphere.io', version: 'v1alpha2', plural: 'eips' };

@@ -1,18 +1,18 @@
 // Bench of the runtime as users deploy it (root): a real two-node cluster in network namespaces
-// (test/node/nodeCluster.ts), `openelb deploy`, then what the LAN sees, timed from outside: the
+// (test/harness/nodes/nodeCluster.ts), `openelb deploy`, then what the LAN sees, timed from outside: the
 // ARP prober asks every 25 ms, HTTP is tried every 50 ms from the client namespace.
 //   node --import tsx bench/node.ts [rounds]        (npm run bench:node; default 3 rounds)
 // Targets (issue 10): clean handover < 100 ms of silence, kill < 1 s.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { startNodeCluster } from '../test/node/nodeCluster';
-import { ArpProber } from '../test/node/observe';
-import { L2_RANGE_V4 } from '../test/node/layout';
+import { startNodeCluster } from '../test/harness/nodes/nodeCluster';
+import { ArpProber } from '../test/harness/nodes/observe';
+import { L2_RANGE_V4 } from '../test/harness/nodes/layout';
 import {
   applyBackend, applyEip, applyService, deletePod, firstHttp, handover, openelb, REPO, serviceAddress, speakerPid, speakerPodOn,
   waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack, type Handover,
-} from '../test/node/steps';
+} from '../test/harness/nodes/steps';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const VIP = '172.31.70.200';

@@ -5,8 +5,8 @@
 //   node --import tsx bench/speaker-bgp.ts [rounds]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { createTopology } from '../test/net/bgpTopology';
-import { SpeakerProcess, gobgpRib, startBird, startGobgp, birdc, waitFor } from '../test/net/bgpPeers';
+import { createTopology } from '../test/harness/net/bgpTopology';
+import { SpeakerProcess, gobgpRib, startBird, startGobgp, birdc, waitFor } from '../test/harness/net/bgpPeers';
 
 const rounds = Number(process.argv[2] ?? 20);
 const VIP = '172.31.254.100/32';

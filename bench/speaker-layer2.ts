@@ -10,8 +10,8 @@
 //    warm = a standby announcer already runs and is told "announce VIP".
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { AnnouncerProcess, buildPacketHelper } from '../test/net/announcerProcess';
-import { type HostName, Topology, requireNetTools } from '../test/net/topology';
+import { AnnouncerProcess, buildPacketHelper } from '../test/harness/net/announcerProcess';
+import { type HostName, Topology, requireNetTools } from '../test/harness/net/topology';
 import { fmtMs, median, percentile } from './support/stats';
 
 const arg = (name: string, dflt: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);

@@ -14,11 +14,11 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../runtime/src/kube/client';
 import { runController } from '../runtime/src/controller/runController';
 import { electOwner } from '../runtime/src/speaker/plan/election';
-import { serviceBody } from '../test/cluster/controllerEnv';
-import { startGobgp, type Daemon } from '../test/net/bgpPeers';
-import { createTopology } from '../test/net/bgpTopology';
-import { SpeakerProc, startNetCluster } from '../test/net/clusterInNetns';
-import { arpingTimes, until } from '../test/net/speakerHelpers';
+import { serviceBody } from '../test/harness/cluster/controllerEnv';
+import { startGobgp, type Daemon } from '../test/harness/net/bgpPeers';
+import { createTopology } from '../test/harness/net/bgpTopology';
+import { SpeakerProc, startNetCluster } from '../test/harness/net/clusterInNetns';
+import { arpingTimes, until } from '../test/harness/net/speakerHelpers';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const NODES = ['node1', 'node2', 'node3'];

@@ -9,11 +9,11 @@
 # result is there. Prints nothing when there is nothing to do; otherwise one line per step,
 # with the seconds since the start.
 #   Debian packages           apt-get (as root; bird/frr/containerd are not started as services)
-#   kube-apiserver + etcd     test/cluster/build-binaries.sh (cluster, net, editor); with --node
+#   kube-apiserver + etcd     test/harness/cluster/build-binaries.sh (cluster, net, editor); with --node
 #                             also kubelet, kube-proxy, kube-controller-manager, kube-scheduler (node)
 #   packet helper             runtime/native/build.sh (net, node)
-#   code-server               test/editor/install-code-server.sh (editor)
-#   container images          test/node/images/build-images.sh (node): pause, the look-alike of the
+#   code-server               test/harness/codeServer/install-code-server.sh (editor)
+#   container images          test/harness/nodes/images/build-images.sh (node): pause, the look-alike of the
 #                             runtime's default Node image, kube-proxy
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,17 +92,17 @@ fi
 if [[ -n $K8S ]]; then
   command -v go >/dev/null || die "the Go toolchain is needed to build kube-apiserver and etcd (tiers ${TIERS[*]})"
   if [[ $K8S == node ]]; then
-    step "Kubernetes node binaries + etcd (built from Go modules)" bash test/cluster/build-binaries.sh --node
+    step "Kubernetes node binaries + etcd (built from Go modules)" bash test/harness/cluster/build-binaries.sh --node
   else
-    step "kube-apiserver + etcd (built from Go modules)" bash test/cluster/build-binaries.sh
+    step "kube-apiserver + etcd (built from Go modules)" bash test/harness/cluster/build-binaries.sh
   fi
 fi
 [[ -z $HELPER ]] || step "packet helper" sh runtime/native/build.sh
 # install-code-server.sh says so on stdout when it is already installed; its other output is progress.
-[[ -z $CODE_SERVER ]] || step "code-server" bash -o pipefail -c 'bash test/editor/install-code-server.sh | { grep --line-buffered -v " already installed in " || true; } >&2'
+[[ -z $CODE_SERVER ]] || step "code-server" bash -o pipefail -c 'bash test/harness/codeServer/install-code-server.sh | { grep --line-buffered -v " already installed in " || true; } >&2'
 # The Node image is a look-alike of the runtime's default image, whose name lives in names.ts.
 if [[ -n $IMAGES ]]; then
   NODE_IMAGE_REF=$(sed -n "s/^export const DEFAULT_IMAGE = '\(.*\)';.*/\1/p" runtime/src/ops/names.ts)
   [[ -n $NODE_IMAGE_REF ]] || die "DEFAULT_IMAGE not found in runtime/src/ops/names.ts"
-  step "container images" bash test/node/images/build-images.sh "$NODE_IMAGE_REF"
+  step "container images" bash test/harness/nodes/images/build-images.sh "$NODE_IMAGE_REF"
 fi

@@ -1,6 +1,6 @@
 // `npm start`: the whole thing on one machine, for a newcomer.
 // Where the machine can run kubelets (root, Linux network namespaces): the node tier's real
-// two-node cluster (test/node/nodeCluster.ts), the runtime deployed as pods exactly as
+// two-node cluster (test/harness/nodes/nodeCluster.ts), the runtime deployed as pods exactly as
 // **Deploy Runtime** does, a backend and a LAN pool that really answer. Elsewhere: a bare
 // kube-apiserver + etcd with the controller running out of cluster, and it says so. Then the
 // example pools and Services, and code-server with the packaged extension opened on examples/.
@@ -14,12 +14,12 @@ import { runController } from '../runtime/src/controller/runController';
 import { deploy } from '../runtime/src/ops/deploy';
 import { restCall } from '../runtime/src/kube/rest';
 import { objectPath } from '../runtime/src/ops/resources';
-import { startCluster } from '../test/cluster/cluster';
-import { applyFixtures } from '../test/cluster/fixtures';
-import { startCodeServer } from '../test/editor/support/codeServer';
-import { startNodeCluster } from '../test/node/nodeCluster';
-import { applyBackend, applyEip, applyService, openelb, waitRuntimeReady } from '../test/node/steps';
-import { L2_RANGE_V4 } from '../test/node/layout';
+import { startCluster } from '../test/harness/cluster/cluster';
+import { applyFixtures } from '../test/harness/cluster/fixtures';
+import { startCodeServer } from '../test/harness/codeServer/codeServer';
+import { startNodeCluster } from '../test/harness/nodes/nodeCluster';
+import { applyBackend, applyEip, applyService, openelb, waitRuntimeReady } from '../test/harness/nodes/steps';
+import { L2_RANGE_V4 } from '../test/harness/nodes/layout';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.cache', 'start');
@@ -86,7 +86,7 @@ async function startWithNodes(): Promise<Demo> {
 /** No kubelet: the API server alone, the controller as a process of this script. */
 async function startApiOnly(why: string): Promise<Demo> {
   say(`real nodes are not available here (${why}); falling back to an API server without nodes, with the controller running out of cluster`);
-  sh('bash', ['test/cluster/build-binaries.sh']);
+  sh('bash', ['test/harness/cluster/build-binaries.sh']);
   const cluster = await startCluster(join(work, 'cluster'));
   await applyFixtures(cluster.kubeconfigPath);
   const kc = new KubeConfig();
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   sh('npm', ['run', '--silent', 'build']);
   sh('npm', ['run', '--silent', 'package']);
   if (!existsSync(join(process.env.OPENELB_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'openelb-toolkit'), 'code-server'))) say('installing code-server (a few minutes, once)');
-  sh('bash', ['test/editor/install-code-server.sh']);
+  sh('bash', ['test/harness/codeServer/install-code-server.sh']);
 
   let demo: Demo;
   try {

@@ -95,7 +95,7 @@ for (const p of plan) {
   const r = await runTier(p);
   results.push({ tier: p.tier, files: p.files.length, ...r, seconds: Math.round((Date.now() - t0) / 1000) });
   // A node-tier file that was stopped never ran its teardown: sweep what it left.
-  if (r.status !== 0 && p.tier === 'node') spawnSync(process.execPath, ['--import', 'tsx', 'test/node/sweep.ts'], { stdio: 'inherit' });
+  if (r.status !== 0 && p.tier === 'node') spawnSync(process.execPath, ['--import', 'tsx', 'test/harness/nodes/sweep.ts'], { stdio: 'inherit' });
 }
 const left = holdersOfOurOutput();
 console.log('\ntier      files  seconds  result');

@@ -6,8 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, AuthenticationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { startCluster, type Cluster } from './cluster';
-import { applyFixtures, DEFAULT_NODES } from './fixtures';
+import { startCluster, type Cluster } from '../harness/cluster/cluster';
+import { applyFixtures, DEFAULT_NODES } from '../harness/cluster/fixtures';
 import { loadKubeConfig, statusCode } from '../../runtime/src/kube/client';
 
 let cluster: Cluster;

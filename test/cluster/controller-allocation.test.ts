@@ -6,7 +6,7 @@ import { get } from 'node:http';
 import type { ControllerHandle } from '../../runtime/src/controller/runController';
 import {
   createEip, createService, eventReasons, getEip, ingressIp, settled, setupEnv, startController, waitFor, waitForIp, type Env,
-} from './controllerEnv';
+} from '../harness/cluster/controllerEnv';
 
 let env: Env;
 let ctl: ControllerHandle;

@@ -7,7 +7,7 @@ import type { ControllerHandle } from '../../runtime/src/controller/runControlle
 import { retryOnConflict } from '../../runtime/src/kube/client';
 import {
   GROUP, createEip, createService, eventReasons, getEip, ingressIp, settled, setupEnv, startController, waitFor, waitForIp, type Env,
-} from './controllerEnv';
+} from '../harness/cluster/controllerEnv';
 
 let env: Env;
 let ctl: ControllerHandle;

@@ -11,7 +11,7 @@ import type { ControllerHandle } from '../../runtime/src/controller/runControlle
 import { restCall } from '../../runtime/src/kube/rest';
 import {
   createEip, createService, createServices, getEip, GROUP, settled, setupEnv, startController, waitFor, type Env,
-} from './controllerEnv';
+} from '../harness/cluster/controllerEnv';
 
 let env: Env;
 /** Every controller started here, stopped in after() even when a test fails midway. */

@@ -9,7 +9,7 @@ import type { ControllerHandle } from '../../runtime/src/controller/runControlle
 import {
   allocationsIn, createEip, createServices, duplicates, getEip, settled, setupEnv, startController,
   waitAllocated, waitFor, type Allocated, type Env,
-} from './controllerEnv';
+} from '../harness/cluster/controllerEnv';
 
 const count = (name: string, dflt: number): number => {
   const v = Number(process.env[name] ?? dflt);

@@ -11,8 +11,8 @@ import { brotliDecompressSync } from 'node:zlib';
 import {
   ApiextensionsV1Api, AppsV1Api, AuthorizationV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig,
 } from '@kubernetes/client-node';
-import { startCluster, type Cluster } from './cluster';
-import { applyFixtures } from './fixtures';
+import { startCluster, type Cluster } from '../harness/cluster/cluster';
+import { applyFixtures } from '../harness/cluster/fixtures';
 import { BUNDLE, requireBundle, runCli, tokenFor, writeKubeconfig } from './opsHelpers';
 import { deploy, undeploy, type Change } from '../../runtime/src/ops/deploy';
 import { kubeCall } from '../../runtime/src/ops/opsError';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { kubeconfigText } from './cluster';
+import { kubeconfigText } from '../harness/cluster/cluster';
 import { isAlreadyExists } from '../../runtime/src/kube/errors';
 
 export const REPO = resolve(__dirname, '../..');

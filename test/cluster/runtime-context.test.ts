@@ -9,11 +9,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { startCluster, type Cluster } from './cluster';
-import { applyFixtures } from './fixtures';
+import { startCluster, type Cluster } from '../harness/cluster/cluster';
+import { applyFixtures } from '../harness/cluster/fixtures';
 import { BUNDLE, requireBundle, runCli } from './opsHelpers';
 import { loadKubeConfig } from '../../runtime/src/kube/kubeconfig';
-import { poll } from '../support/poll';
+import { poll } from '../harness/support/poll';
 import { restCall } from '../../runtime/src/kube/rest';
 
 let cluster: Cluster;

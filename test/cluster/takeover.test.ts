@@ -9,8 +9,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
-import { startCluster, type Cluster } from './cluster';
-import { applyFixtures } from './fixtures';
+import { startCluster, type Cluster } from '../harness/cluster/cluster';
+import { applyFixtures } from '../harness/cluster/fixtures';
 import { requireBundle, tokenFor, writeKubeconfig } from './opsHelpers';
 import { installUpstream, create } from './takeoverSetup';
 import { GROUP, LEFTOVER_KEYS, NS, POOL, SERVICES } from './takeoverFixtures';
@@ -25,7 +25,7 @@ import { runController, type ControllerHandle } from '../../runtime/src/controll
 import { restCall } from '../../runtime/src/kube/rest';
 import { statusCode } from '../../runtime/src/kube/errors';
 import type { RuntimeFiles } from '../../runtime/src/ops/runtimeFiles';
-import { poll } from '../support/poll';
+import { poll } from '../harness/support/poll';
 import { buildCrd } from '@openelb/core/api/crds';
 
 let cluster: Cluster;

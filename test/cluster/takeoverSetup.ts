@@ -9,7 +9,7 @@ import {
   upstreamEip, upstreamEipCrd, upstreamEipStatus, upstreamService,
 } from './takeoverFixtures';
 import { pluralOfKind } from '../../runtime/src/ops/resources';
-import { poll } from '../support/poll';
+import { poll } from '../harness/support/poll';
 
 const EIPS = `/apis/${GROUP}/v1alpha2/eips`;
 

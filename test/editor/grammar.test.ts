@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { CACHE } from './support/codeServer';
+import { CACHE } from '../harness/codeServer/codeServer';
 
 const VSCODE = join(CACHE, 'code-server', 'node_modules', 'code-server', 'lib', 'vscode');
 const YAML_SYNTAXES = join(VSCODE, 'extensions', 'yaml', 'syntaxes');
@@ -39,7 +39,7 @@ function scopesOf(line: string, text: string): string[] {
 
 describe('OpenELB injection grammar', () => {
   before(async () => {
-    if (!existsSync(YAML_SYNTAXES)) throw new Error(`needs code-server's built-in YAML grammar: run test/editor/install-code-server.sh (${YAML_SYNTAXES})`);
+    if (!existsSync(YAML_SYNTAXES)) throw new Error(`needs code-server's built-in YAML grammar: run test/harness/codeServer/install-code-server.sh (${YAML_SYNTAXES})`);
     const load = createRequire(join(VSCODE, 'package.json'));
     const tm = load('vscode-textmate') as TextMate;
     const onig = load('vscode-oniguruma') as Oniguruma;

@@ -13,8 +13,8 @@ import { deploy } from '../../runtime/src/ops/deploy';
 import { CONTROLLER, NAMESPACE, RUNTIME_CONFIGMAP, SPEAKER } from '../../runtime/src/ops/names';
 import { isNotFound } from '../../runtime/src/kube/client';
 import { restCall } from '../../runtime/src/kube/rest';
-import { startEditorSession, until, type EditorSession } from './support/session';
-import type { Workbench } from './support/workbench';
+import { startEditorSession, until, type EditorSession } from '../harness/codeServer/session';
+import type { Workbench } from '../harness/codeServer/workbench';
 
 const EIPS = '/apis/network.kubesphere.io/v1alpha2/eips';
 const EIP = 'eip-speakers';

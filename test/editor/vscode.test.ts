@@ -2,16 +2,16 @@
 // driven through Debian's Chromium with playwright-core, against a real kube-apiserver + etcd
 // and our controller running out of cluster. Screenshots go to test-results/editor/.
 //
-//   bash test/editor/install-code-server.sh     # once (cached)
+//   bash test/harness/codeServer/install-code-server.sh     # once (cached)
 //   node --import tsx --test test/editor/vscode.test.ts
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
-import type { Cluster } from '../cluster/cluster';
+import type { Cluster } from '../harness/cluster/cluster';
 import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
-import { startEditorSession, until, type EditorSession } from './support/session';
-import type { Workbench } from './support/workbench';
+import { startEditorSession, until, type EditorSession } from '../harness/codeServer/session';
+import type { Workbench } from '../harness/codeServer/workbench';
 
 describe('OpenELB extension in VS Code (code-server + Chromium)', { timeout: 600_000 }, () => {
   let session: EditorSession | undefined;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { ensureBuilt, LspClient, positionOf, PUSH_CAPABILITIES } from '../support/lspClient';
+import { ensureBuilt, LspClient, positionOf, PUSH_CAPABILITIES } from '../harness/support/lspClient';
 import { layer2Eip } from './samples';
 
 before(() => ensureBuilt());

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CompletionItem, MarkupContent } from 'vscode-languageserver-protocol';
-import { ensureBuilt, LspClient, positionOf, PUSH_CAPABILITIES } from '../support/lspClient';
+import { ensureBuilt, LspClient, positionOf, PUSH_CAPABILITIES } from '../harness/support/lspClient';
 import { MISTAKES, V1ALPHA1_BGPCONF, V1ALPHA1_BGPCONF_MIGRATED } from './samples';
 
 const EIP_HEAD = 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: e1\n';

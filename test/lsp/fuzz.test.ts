@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Position, Range } from 'vscode-languageserver-protocol';
-import { applyEdits, ensureBuilt, LspClient, PUSH_CAPABILITIES } from '../support/lspClient';
+import { applyEdits, ensureBuilt, LspClient, PUSH_CAPABILITIES } from '../harness/support/lspClient';
 import { layer2Eip, MISTAKES, MISTAKES_EXPECTED, V1ALPHA1_BGPCONF, VALID } from './samples';
-import { prng } from '../support/prng';
+import { prng } from '../harness/support/prng';
 
 const ITERATIONS = Number(process.env.OPENELB_FUZZ_ITERATIONS ?? 300);
 const SEED = Number(process.env.OPENELB_FUZZ_SEED ?? Date.now() % 2 ** 31);

@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLI_JS, ensureBuilt } from '../support/lspClient';
+import { CLI_JS, ensureBuilt } from '../harness/support/lspClient';
 import { layer2Eip, MISTAKES, MISTAKES_EXPECTED, VALID } from './samples';
 
 interface Run { status: number | null; stdout: string; stderr: string }

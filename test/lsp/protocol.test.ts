@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { ensureBuilt, LspClient, positionOf, PULL_CAPABILITIES, PUSH_CAPABILITIES } from '../support/lspClient';
+import { ensureBuilt, LspClient, positionOf, PULL_CAPABILITIES, PUSH_CAPABILITIES } from '../harness/support/lspClient';
 import { layer2Eip, MISTAKES, MISTAKES_DEPLOYMENT_LINE, MISTAKES_EXPECTED, VALID } from './samples';
 
 /** Diagnostics as sortable tuples: [code, severity, startLine, startChar, endLine, endChar]. */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { ensureBuilt, LspClient, positionOf, PUSH_CAPABILITIES } from '../support/lspClient';
+import { ensureBuilt, LspClient, positionOf, PUSH_CAPABILITIES } from '../harness/support/lspClient';
 import { layer2Eip, MISTAKES, MISTAKES_EXPECTED, VALID } from './samples';
 
 const HEAD = 'apiVersion: network.kubesphere.io/v1alpha2\nkind: Eip\nmetadata:\n  name: x\n';

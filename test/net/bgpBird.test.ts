@@ -3,8 +3,8 @@
 // table. Withdrawing removes next hops one by one, then the route.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VIP4, VIP6, createTopology, requireRootAndTools } from './bgpTopology';
-import { startSpeakers, birdc, kernelNextHops, startBird, waitFor } from './bgpPeers';
+import { VIP4, VIP6, createTopology, requireRootAndTools } from '../harness/net/bgpTopology';
+import { startSpeakers, birdc, kernelNextHops, startBird, waitFor } from '../harness/net/bgpPeers';
 
 const ROUTER_AS = 65000;
 const NODE_AS = 65001;

@@ -1,8 +1,8 @@
 // Our speaker against FRR's bgpd (run without zebra): both nodes' paths for the host
 // route show in FRR's BGP table, IPv6 too, and disappear on withdraw.
 import { test } from 'node:test';
-import { VIP4, VIP6, createTopology, requireRootAndTools } from './bgpTopology';
-import { startSpeakers, frrRib, startFrr, waitFor } from './bgpPeers';
+import { VIP4, VIP6, createTopology, requireRootAndTools } from '../harness/net/bgpTopology';
+import { startSpeakers, frrRib, startFrr, waitFor } from '../harness/net/bgpPeers';
 
 test('FRR bgpd learns and forgets host routes from two speakers', async () => {
   requireRootAndTools(['ip', 'vtysh', '/usr/lib/frr/bgpd']);

@@ -3,8 +3,8 @@
 // IPv6 /128 travels over the IPv4 sessions with MP-BGP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VIP4, VIP6, createTopology, requireRootAndTools } from './bgpTopology';
-import { startSpeakers, gobgpRib, startGobgp, waitFor } from './bgpPeers';
+import { VIP4, VIP6, createTopology, requireRootAndTools } from '../harness/net/bgpTopology';
+import { startSpeakers, gobgpRib, startGobgp, waitFor } from '../harness/net/bgpPeers';
 
 const ROUTER_AS = 65000;
 const NODE_AS = 65001;

@@ -3,8 +3,8 @@
 // running, and a fresh well-formed session still reaches Established.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTopology, requireRootAndTools } from './bgpTopology';
-import { RawClient, SpeakerProcess, waitFor } from './bgpPeers';
+import { createTopology, requireRootAndTools } from '../harness/net/bgpTopology';
+import { RawClient, SpeakerProcess, waitFor } from '../harness/net/bgpPeers';
 import { encodeMessage } from '../../runtime/src/speaker/bgp/messages';
 import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 

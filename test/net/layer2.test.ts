@@ -4,9 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { AnnouncerProcess, buildPacketHelper } from './announcerProcess';
-import { floodArp } from './arpFlood';
-import { Topology, requireNetTools, waitFor } from './topology';
+import { AnnouncerProcess, buildPacketHelper } from '../harness/net/announcerProcess';
+import { floodArp } from '../harness/net/arpFlood';
+import { Topology, requireNetTools, waitFor } from '../harness/net/topology';
 
 const VIP4 = '172.31.255.100';
 const VIP6 = 'fd00:31::100';

@@ -7,9 +7,9 @@ import { parseIp } from '@openelb/core/address/ip';
 import { buildGratuitousArp } from '../../runtime/src/speaker/layer2/arp';
 import { PacketIO } from '../../runtime/src/speaker/layer2/packetIO';
 import { parseMac } from '../../runtime/src/speaker/layer2/wire';
-import { buildPacketHelper } from './announcerProcess';
-import { interfaceAddresses, until } from './speakerHelpers';
-import { Topology, requireNetTools, waitFor, type HostName } from './topology';
+import { buildPacketHelper } from '../harness/net/announcerProcess';
+import { interfaceAddresses, until } from '../harness/net/speakerHelpers';
+import { Topology, requireNetTools, waitFor, type HostName } from '../harness/net/topology';
 
 describe('openelb-packet-helper addr / route', () => {
   let topo: Topology;

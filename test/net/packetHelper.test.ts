@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { encodeMessage, type HelperMessage, MessageDecoder } from '../../runtime/src/speaker/layer2/helperProtocol';
-import { buildPacketHelper } from './announcerProcess';
-import { floodArp } from './arpFlood';
-import { Topology, requireNetTools, waitFor } from './topology';
+import { buildPacketHelper } from '../harness/net/announcerProcess';
+import { floodArp } from '../harness/net/arpFlood';
+import { Topology, requireNetTools, waitFor } from '../harness/net/topology';
 
 type Helper = { child: ChildProcessByStdio<Writable, Readable, null>; msgs: HelperMessage[] };
 

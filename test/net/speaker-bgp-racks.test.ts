@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { RACK_LABEL } from '@openelb/core/api/annotations';
 import type { NodePeerStatus } from '../../runtime/src/speaker/bgp/status';
-import { serviceBody } from '../cluster/controllerEnv';
-import { gobgpNeighborStates, gobgpRib, startGobgp, type Daemon } from './bgpPeers';
-import { createTopology, requireRootAndTools, type Topology } from './bgpTopology';
-import { SpeakerProc } from './clusterInNetns';
-import { startNetSystem, type NetSystem } from './netSystem';
-import { until } from './speakerHelpers';
+import { serviceBody } from '../harness/cluster/controllerEnv';
+import { gobgpNeighborStates, gobgpRib, startGobgp, type Daemon } from '../harness/net/bgpPeers';
+import { createTopology, requireRootAndTools, type Topology } from '../harness/net/bgpTopology';
+import { SpeakerProc } from '../harness/net/clusterInNetns';
+import { startNetSystem, type NetSystem } from '../harness/net/netSystem';
+import { until } from '../harness/net/speakerHelpers';
 
 const NODES = ['node1', 'node2', 'node3'] as const;
 const RACK: Record<string, string> = { node1: 'leaf1', node2: 'leaf1', node3: 'leaf2' };

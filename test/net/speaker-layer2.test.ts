@@ -6,11 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
-import { serviceBody } from '../cluster/controllerEnv';
-import { SpeakerProc } from './clusterInNetns';
-import { startNetSystem, waitSpeakerLeases, type NetSystem } from './netSystem';
-import { Topology, requireNetTools, type HostName } from './topology';
-import { arpingMacs, eipConditions, nodeMetrics, until } from './speakerHelpers';
+import { serviceBody } from '../harness/cluster/controllerEnv';
+import { SpeakerProc } from '../harness/net/clusterInNetns';
+import { startNetSystem, waitSpeakerLeases, type NetSystem } from '../harness/net/netSystem';
+import { Topology, requireNetTools, type HostName } from '../harness/net/topology';
+import { arpingMacs, eipConditions, nodeMetrics, until } from '../harness/net/speakerHelpers';
 
 const NODE_NAMES = ['node1', 'node2', 'node3'] as const;
 const GROUP = 'network.kubesphere.io';

@@ -13,12 +13,12 @@ import { parseIp } from '@openelb/core/address/ip';
 import { parsePool, poolContains } from '@openelb/core/address/pool';
 import { PROTOCOL_ANNOTATION } from '@openelb/core/api/annotations';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
-import { serviceBody } from '../cluster/controllerEnv';
-import { buildPacketHelper } from './announcerProcess';
-import { REPO, SpeakerProc } from './clusterInNetns';
-import { startNetSystem, waitSpeakerLeases, type NetSystem } from './netSystem';
-import { Topology, requireNetTools } from './topology';
-import { eipConditions, interfaceAddresses, tcpGreeting, until } from './speakerHelpers';
+import { serviceBody } from '../harness/cluster/controllerEnv';
+import { buildPacketHelper } from '../harness/net/announcerProcess';
+import { REPO, SpeakerProc } from '../harness/net/clusterInNetns';
+import { startNetSystem, waitSpeakerLeases, type NetSystem } from '../harness/net/netSystem';
+import { Topology, requireNetTools } from '../harness/net/topology';
+import { eipConditions, interfaceAddresses, tcpGreeting, until } from '../harness/net/speakerHelpers';
 
 const NODE_NAMES = ['node1', 'node2', 'node3'] as const;
 type NodeName = (typeof NODE_NAMES)[number];

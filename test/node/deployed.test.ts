@@ -7,15 +7,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { restCall } from '../../runtime/src/kube/rest';
 import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
-import { poll } from '../support/poll';
-import { BGP_RANGE_V4, HOSTS, L2_RANGE_V4, L2_RANGE_V6, type Role } from './layout';
-import { startNodeCluster, type NodeCluster } from './nodeCluster';
-import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from './observe';
+import { poll } from '../harness/support/poll';
+import { BGP_RANGE_V4, HOSTS, L2_RANGE_V4, L2_RANGE_V6, type Role } from '../harness/nodes/layout';
+import { startNodeCluster, type NodeCluster } from '../harness/nodes/nodeCluster';
+import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from '../harness/nodes/observe';
 import {
   applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, holdersOf, nodeName, openelb, otherNode, range, runtimeSnapshot,
   serviceAddress, speakerConditions, speakerPid, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
-} from './steps';
-import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from './extraNetworks';
+} from '../harness/nodes/steps';
+import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from '../harness/nodes/extraNetworks';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
 
 const VIP = '172.31.70.200';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ensureBuilt, positionOf, ROOT, SERVER_JS } from '../support/lspClient';
+import { ensureBuilt, positionOf, ROOT, SERVER_JS } from '../harness/support/lspClient';
 
 const EIP_FILE = `apiVersion: network.kubesphere.io/v1alpha2
 kind: Eip

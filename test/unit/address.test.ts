@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isIPv4, isIPv6 } from 'node:net';
-import { prng } from '../support/prng';
+import { prng } from '../harness/support/prng';
 import { formatIp, parseIp } from '@openelb/core/address/ip';
 import { formatCount, parsePool, parsePoolGeneral, parseSubnet, poolContains, poolSize, poolsOverlap, subnetContainsPool } from '@openelb/core/address/pool';
 

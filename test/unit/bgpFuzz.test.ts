@@ -9,7 +9,7 @@ import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 import { announceUpdate, withdrawUpdate, endOfRib } from '../../runtime/src/speaker/bgp/routes';
 import { parsePrefix } from '../../runtime/src/speaker/bgp/prefix';
 import { parseIp } from '@openelb/core/address/ip';
-import { prng } from '../support/prng';
+import { prng } from '../harness/support/prng';
 
 const rng = prng;
 

@@ -27,12 +27,12 @@ const refused: Array<[string, string, string]> = [
   ['core imports runtime code', CORE_FILE, "import { x } from '../../../../runtime/src/kube/errors';"],
   ['core imports the LSP wiring', CORE_FILE, "import { x } from '../../../src/lsp/server';"],
   ['core imports itself by package name', CORE_FILE, "import { x } from '@openelb/core/address/ip';"],
-  ['core imports test code', CORE_FILE, "import { x } from '../../../../test/support/prng';"],
+  ['core imports test code', CORE_FILE, "import { x } from '../../../../test/harness/support/prng';"],
   ['a parser imports a Node module', 'server/core/src/model/fastParse.ts', "import { x } from 'node:util';"],
   ['runtime imports client code', 'runtime/src/speaker/runSpeaker.ts', "import { x } from '../../../client/src/extension';"],
   ['runtime imports vscode', 'runtime/src/ops/deploy.ts', "import { x } from 'vscode';"],
   ['runtime imports test code', 'runtime/src/ops/deploy.ts', "import { x } from '../../../test/harness/drivers/bgpMain';"],
-  ['the extension imports test code', 'client/src/extension.ts', "import { x } from '../../test/support/prng';"],
+  ['the extension imports test code', 'client/src/extension.ts', "import { x } from '../../test/harness/support/prng';"],
   ['the language server imports bench code', 'server/src/lsp/server.ts', "import { x } from '../../../bench/schemas';"],
 ];
 

@@ -9,7 +9,7 @@ import { AllocationController } from '../../runtime/src/controller/controller';
 import { withJournal, type JournalEntry } from '../../runtime/src/controller/journal';
 import { JOURNAL_CONFIGMAP } from '../../runtime/src/ops/names';
 import { FakeKube, type FakeClient, type Obj } from './controller-fake';
-import { prng } from '../support/prng';
+import { prng } from '../harness/support/prng';
 
 export const NS = 'openelb-system';
 const realImmediate = setImmediate;

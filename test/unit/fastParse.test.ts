@@ -11,7 +11,7 @@ import { fastParse } from '@openelb/core/model/fastParse';
 import { parseWithLibrary } from '@openelb/core/model/libraryParse';
 import { splitDocuments } from '@openelb/core/model/documents';
 import { generateEips } from '../../bench/support/generate';
-import { prng } from '../support/prng';
+import { prng } from '../harness/support/prng';
 
 /** Everything rules can observe about a node, as plain data. */
 function describe(n: AstNode | null): unknown {

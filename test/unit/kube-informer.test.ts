@@ -7,7 +7,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Backoff } from '../../runtime/src/kube/backoff';
 import { Informer, type InformerTransport, type ListPage, type WatchEventType, type WatchHandle } from '../../runtime/src/kube/informer';
-import { poll } from '../support/poll';
+import { poll } from '../harness/support/poll';
 
 const obj = (name: string, rv: string, namespace?: string): KubernetesObject => ({ metadata: { name, namespace, resourceVersion: rv } });
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });

@@ -15,7 +15,7 @@ import { nicsFrom } from '../../runtime/src/speaker/node/interfaces';
 import { parseAddressList } from '../../runtime/src/speaker/node/netlinkHelper';
 import { REASON_VIP_FAILED, VipDriver } from '../../runtime/src/speaker/node/vipDriver';
 import { parseArp } from '../../runtime/src/speaker/layer2/arp';
-import { waitFor } from '../net/topology';
+import { waitFor } from '../harness/net/topology';
 
 const NODES = ['n1', 'n2', 'n3'];
 const nodes = NODES.map((name) => ({ name, ready: true }));

@@ -28,10 +28,10 @@ import { Limiter } from './limiter';
 import type { PoolMetrics } from './metrics';
 import { describeKey, eipQueueKey, queueId, serviceQueueKey, type QueueKey } from './queueKey';
 import type { Parts } from './releases';
-import { EIP_VERSION, GROUP } from './restIo';
 import { ServiceBatches } from './serviceBatch';
 import { ServiceWrites } from './serviceWrites';
 import { failed, WorkQueue, type Outcome } from './workQueue';
+import { listEipsWhenReady } from './firstList';
 
 /** Service writes in flight at once (each Service's own writes stay in order). */
 const SERVICE_WRITES_IN_FLIGHT = 24;
@@ -98,11 +98,7 @@ export class AllocationController {
 
   /** Starts the informers and waits for their first lists. */
   async start(): Promise<void> {
-    // Fail clearly when Eips cannot be listed (CRD missing, no permission): with no pools known,
-    // every Service would look unallocated.
-    await this.io.listEips().catch((e: unknown) => {
-      throw new Error(`cannot list Eips (${GROUP}/${EIP_VERSION}): ${describeError(e)}; are the OpenELB CRDs installed?`);
-    });
+    await listEipsWhenReady(() => this.io.listEips(), { log: this.log, stopped: () => this.stopped });
     await Promise.all([this.services.start(), this.eips.start(), this.namespaces.start()]);
     this.synced = true;
   }

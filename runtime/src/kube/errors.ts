@@ -109,6 +109,16 @@ export const isAlreadyExists = (e: unknown): boolean => statusCode(e) === 409;
 export const isGone = (e: unknown): boolean => statusCode(e) === 410;
 export const isTooManyRequests = (e: unknown): boolean => statusCode(e) === 429;
 
+/**
+ * Worth trying again unchanged: the server was unreachable, busy (429, e.g. "storage is
+ * (re)initializing" while it starts) or failing (5xx). A 4xx other than 429 will fail the same way.
+ */
+export function isRetryable(e: unknown): boolean {
+  if (networkCode(e)) return true;
+  const code = statusCode(e);
+  return code === 429 || (code !== undefined && code >= 500);
+}
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN',
   'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',

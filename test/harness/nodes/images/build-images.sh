@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the container images the node tier's containerds need, without any registry:
 #   $CACHE/images/pause-3.10.tar             registry.k8s.io/pause:3.10 (containerd's sandbox_image):
-#                                            the static test/node/images/pause.c, nothing else
+#                                            the static test/harness/nodes/images/pause.c, nothing else
 #   $CACHE/images/node-24-bookworm-slim.tar  a look-alike of docker.io/library/node:24-bookworm-slim,
 #                                            the runtime's default image: Debian bookworm minbase, the
 #                                            official Node binary from the npm registry, a `node` user
 #                                            (uid/gid 1000) and the official docker-entrypoint.sh
 #   $CACHE/images/kube-proxy-v1.34.4.tar     registry.k8s.io/kube-proxy:v1.34.4 (kubeadm's DaemonSet):
 #                                            Debian bookworm minbase with iptables, conntrack and ipset,
-#                                            and the kube-proxy that test/cluster/build-binaries.sh built
+#                                            and the kube-proxy that test/harness/cluster/build-binaries.sh built
 # The file name is the ref's last path element with ':' replaced by '-'. All are one-layer
 # docker-archive tarballs (the `docker save` format) for `ctr -n k8s.io images import FILE`.
 #
@@ -30,7 +30,7 @@ SUITE=bookworm
 CACHE=${OPENELB_CACHE:-$HOME/.cache/openelb-toolkit}
 OUT_DIR="$CACHE/images"
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../../.." && pwd)
+REPO=$(cd "$HERE/../../../.." && pwd)
 
 log() { echo "build-images: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -66,7 +66,7 @@ case $ARCH in
 esac
 
 # build-binaries.sh returns at once when the binaries are built; it prints their folder last.
-KUBE_PROXY_BIN=${KUBE_PROXY_BIN:-$(bash "$REPO/test/cluster/build-binaries.sh" --node | tail -n 1)/kube-proxy}
+KUBE_PROXY_BIN=${KUBE_PROXY_BIN:-$(bash "$REPO/test/harness/cluster/build-binaries.sh" --node | tail -n 1)/kube-proxy}
 [[ -x $KUBE_PROXY_BIN ]] || die "no kube-proxy binary at $KUBE_PROXY_BIN"
 
 SELF_SUM=$(cat "$HERE/build-images.sh" "$HERE/pause.c" | sha256sum | cut -c1-16)   # content only: any checkout path

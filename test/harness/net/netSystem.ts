@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../runtime/src/kube/client';
-import { runController, type ControllerHandle } from '../../runtime/src/controller/runController';
+import { loadKubeConfig } from '../../../runtime/src/kube/client';
+import { runController, type ControllerHandle } from '../../../runtime/src/controller/runController';
 import { startNetCluster, type NetCluster, type SpeakerProc } from './clusterInNetns';
 import { until } from './speakerHelpers';
 

@@ -1,10 +1,10 @@
 // kube-proxy as kubeadm installs it: a DaemonSet in kube-system reading the kube-proxy
 // ConfigMap (config.conf + kubeconfig.conf), under the kube-proxy ServiceAccount bound to
 // system:node-proxier. This is what `openelb strictarp` reads and restarts.
-// The file is kubeadm's (test/cluster/fixtures.ts) with this cluster's addresses, and conntrack
+// The file is kubeadm's (test/harness/cluster/fixtures.ts) with this cluster's addresses, and conntrack
 // limits left to the host: those sysctls cannot be written from a node's network namespace.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { restCall } from '../../runtime/src/kube/rest';
+import { restCall } from '../../../runtime/src/kube/rest';
 import { kubeProxyConfigMap, kubeProxyDaemonSet } from '../cluster/fixtures';
 import { API_PORT, HOSTS, POD_CIDR, POD_CIDR_V6 } from './layout';
 

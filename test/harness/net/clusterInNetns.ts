@@ -17,7 +17,8 @@ import { startNsRelay, type NsRelay } from '../support/nsRelay';
 
 export const API_ADDRESS = '172.31.255.20';
 export const API_PORT = 6443;
-export const REPO = resolve(__dirname, '../..');
+export { REPO } from '../repo';
+import { REPO } from '../repo';
 export const NODES: NodeFixture[] = (['node1', 'node2', 'node3'] as const).map((n) => ({ name: n, ip: HOSTS[n].v4 }));
 
 export interface NetCluster {

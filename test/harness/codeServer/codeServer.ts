@@ -1,4 +1,4 @@
-// Runs code-server (installed by test/editor/install-code-server.sh) for the editor tests:
+// Runs code-server (installed by test/harness/codeServer/install-code-server.sh) for the editor tests:
 // installs a .vsix into a private extensions folder, writes user settings, starts the server on
 // a free 127.0.0.1 port and waits until the workbench answers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:
 import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../cluster/cluster';
+import { freePort } from '../cluster/cluster';
 
 export const CACHE = process.env.OPENELB_CACHE ?? join(homedir(), '.cache', 'openelb-toolkit');
 export const CODE_SERVER = join(CACHE, 'code-server', 'node_modules', '.bin', 'code-server');
@@ -15,7 +15,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Throws a clear message when something the editor tests need is missing. */
 export function checkPrerequisites(): void {
   const missing: string[] = [];
-  if (!existsSync(CODE_SERVER)) missing.push(`code-server (${CODE_SERVER}): run test/editor/install-code-server.sh`);
+  if (!existsSync(CODE_SERVER)) missing.push(`code-server (${CODE_SERVER}): run test/harness/codeServer/install-code-server.sh`);
   if (!existsSync(CHROMIUM)) missing.push(`Chromium (${CHROMIUM}): apt-get install -y chromium`);
   try { require.resolve('playwright-core'); } catch { missing.push('playwright-core: npm install --no-save playwright-core@1.65.1'); }
   if (missing.length) throw new Error(`editor tests need:\n  ${missing.join('\n  ')}`);

@@ -3,11 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
+import { DEFAULT_IMAGE } from '../../../runtime/src/ops/names';
 import { K8S_VERSION } from '../cluster/fixtures';
 
 const CACHE = process.env.OPENELB_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'openelb-toolkit');
-const REPO = join(__dirname, '..', '..');
+import { REPO } from '../repo';
 const HINT = 'run `bash scripts/provision.sh node` (as root) first';
 
 const TOOLS = ['containerd', 'runc', 'ctr', 'nsenter', 'openssl', 'iptables', 'conntrack', 'ip', 'python3', 'curl', 'arping', 'ndisc6', 'gobgpd', 'gobgp'];
@@ -22,7 +22,7 @@ export function requireNodeTier(): string {
   const missing = TOOLS.filter((t) => !hasCommand(t));
   if (!existsSync('/usr/lib/cni/bridge')) missing.push('CNI plugins (/usr/lib/cni/bridge)');
   if (missing.length) throw new Error(`the node tier needs: ${missing.join(', ')}; ${HINT}`);
-  const out = execFileSync('bash', [join(REPO, 'test/cluster/build-binaries.sh'), '--node'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [join(REPO, 'test/harness/cluster/build-binaries.sh'), '--node'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return out.trim().split('\n').pop()!;
 }
 

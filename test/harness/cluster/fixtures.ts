@@ -6,8 +6,8 @@ import {
   type KubeConfig, type V1ConfigMap, type V1CustomResourceDefinition, type V1DaemonSet, type V1Node,
 } from '@kubernetes/client-node';
 import { buildCrds } from '@openelb/core/api/crds';
-import { isAlreadyExists, loadKubeConfig } from '../../runtime/src/kube/client';
-import { restCall } from '../../runtime/src/kube/rest';
+import { isAlreadyExists, loadKubeConfig } from '../../../runtime/src/kube/client';
+import { restCall } from '../../../runtime/src/kube/rest';
 
 export interface NodeFixture {
   name: string;

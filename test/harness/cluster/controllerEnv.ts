@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { startCluster, type Cluster } from './cluster';
 import { applyFixtures } from './fixtures';
-import { describeError, isAlreadyExists, loadKubeConfig, statusCode } from '../../runtime/src/kube/client';
-import { restCall } from '../../runtime/src/kube/rest';
-import { runController, type ControllerHandle, type ControllerOptions } from '../../runtime/src/controller/runController';
-import type { EipObject } from '../../runtime/src/allocator';
+import { describeError, isAlreadyExists, loadKubeConfig, statusCode } from '../../../runtime/src/kube/client';
+import { restCall } from '../../../runtime/src/kube/rest';
+import { runController, type ControllerHandle, type ControllerOptions } from '../../../runtime/src/controller/runController';
+import type { EipObject } from '../../../runtime/src/allocator';
 import { poll } from '../support/poll';
 
 export const GROUP = 'network.kubesphere.io';

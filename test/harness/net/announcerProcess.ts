@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { HostName, Topology } from './topology';
 
-export const REPO = join(__dirname, '..', '..');
+export { REPO } from '../repo';
+import { REPO } from '../repo';
 const MAIN = join(REPO, 'test', 'harness', 'drivers', 'announceMain.ts');
 
 /** Builds the packet helper (no-op when up to date) and returns its path. */

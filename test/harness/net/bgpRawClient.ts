@@ -1,5 +1,5 @@
 // A raw TCP client for malformed-message tests, run inside a namespace:
-//   node --import tsx test/net/bgpRawClient.ts <host> <port>
+//   node --import tsx test/harness/net/bgpRawClient.ts <host> <port>
 // stdin: one hex string per line, written to the socket as-is ("close" ends the connection).
 // stdout: JSON lines: {"event":"connected"}, {"event":"message","type":N,"code":C,"subcode":S}
 // for each BGP message received (framed by length), {"event":"closed"}.

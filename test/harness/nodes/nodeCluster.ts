@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { restCall } from '../../runtime/src/kube/rest';
+import { restCall } from '../../../runtime/src/kube/rest';
 import { makePki, writeKubeconfig, type Pki } from './certs';
 import { certGet, startApiServer, startControllerManager, startEtcd, startScheduler, waitReady, type ControlPlaneSpec } from './controlPlane';
 import type { DaemonRecord } from './daemons';

@@ -4,12 +4,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Topology, sh } from './bgpTopology';
 import { poll } from '../support/poll';
 
-export const REPO = resolve(__dirname, '../..');
+export { REPO } from '../repo';
+import { REPO } from '../repo';
 
 /** Polls `fn` until it returns a truthy value; throws after `ms` with the last observation. */
 export function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20000, every = 50): Promise<T> {
@@ -209,7 +210,7 @@ export class RawClient extends Daemon {
   readonly events: RawEvent[] = [];
 
   static async connect(topo: Topology, host: string, address: string, port = 179): Promise<RawClient> {
-    const entry = join(REPO, 'test/net/bgpRawClient.ts');
+    const entry = join(REPO, 'test/harness/net/bgpRawClient.ts');
     const proc = spawn('ip', ['netns', 'exec', topo.ns(host), process.execPath, '--import', 'tsx', entry, address, String(port)],
       { stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO });
     const c = new RawClient(`raw@${host}`, proc, tempDir('raw'));

@@ -1,22 +1,22 @@
 // One editor-tier session: the extension packaged as `npm run package` packs it, a real
-// kube-apiserver (test/cluster/cluster.ts) with the kubeadm fixtures, code-server with the .vsix
+// kube-apiserver (test/harness/cluster/cluster.ts) with the kubeadm fixtures, code-server with the .vsix
 // installed and a workspace copied from examples/, and headless Chromium on the workbench.
 // Shared by the test files under test/editor/ so each sets up the same way.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Browser, Page } from 'playwright-core';
-import { startCluster, type Cluster } from '../../cluster/cluster';
-import { applyFixtures } from '../../cluster/fixtures';
+import { startCluster, type Cluster } from '../cluster/cluster';
+import { applyFixtures } from '../cluster/fixtures';
 import { loadKubeConfig } from '../../../runtime/src/kube/client';
-import { poll } from '../../support/poll';
+import { poll } from '../support/poll';
 import { CHROMIUM, checkPrerequisites, startCodeServer, type CodeServer } from './codeServer';
 import { Workbench } from './workbench';
 
-const REPO = resolve(__dirname, '../../..');
+import { REPO } from '../repo';
 
 /** Polls `check` every 100 ms until it returns a truthy value or `timeout` ms passed. */
 export function until<T>(what: string, check: () => Promise<T | undefined | false>, timeout = 30_000): Promise<T> {

@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { restCall } from '../../runtime/src/kube/rest';
-import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
+import { restCall } from '../../../runtime/src/kube/rest';
+import { DEFAULT_IMAGE } from '../../../runtime/src/ops/names';
 import { poll } from '../support/poll';
 import { HOSTS, NODES, type Role } from './layout';
 import type { NodeCluster } from './nodeCluster';
@@ -13,7 +13,8 @@ import { waitDaemonSetReady } from './nodeCluster';
 import { ArpProber, httpFromClient, roleOfMac } from './observe';
 import { interfaceAddresses } from '../net/speakerHelpers';
 
-export const REPO = join(__dirname, '..', '..');
+export { REPO } from '../repo';
+import { REPO } from '../repo';
 export const BUNDLE = join(REPO, 'dist', 'openelb.js');
 const GROUP = '/apis/network.kubesphere.io/v1alpha2';
 

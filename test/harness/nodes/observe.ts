@@ -6,7 +6,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { restCall } from '../../runtime/src/kube/rest';
+import { restCall } from '../../../runtime/src/kube/rest';
 import { HOSTS, type Role } from './layout';
 import type { NodeCluster } from './nodeCluster';
 

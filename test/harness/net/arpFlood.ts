@@ -1,9 +1,9 @@
 // A bounded ARP request flood from a host's namespace, sent through the packet
 // helper (arping cannot go faster than one request per second).
 import { parseIp } from '@openelb/core/address/ip';
-import { ARP_REQUEST, buildArp } from '../../runtime/src/speaker/layer2/arp';
-import { type HelperStats, PacketIO } from '../../runtime/src/speaker/layer2/packetIO';
-import { BROADCAST_MAC, parseMac } from '../../runtime/src/speaker/layer2/wire';
+import { ARP_REQUEST, buildArp } from '../../../runtime/src/speaker/layer2/arp';
+import { type HelperStats, PacketIO } from '../../../runtime/src/speaker/layer2/packetIO';
+import { BROADCAST_MAC, parseMac } from '../../../runtime/src/speaker/layer2/wire';
 import type { HostName, Topology } from './topology';
 
 /**

@@ -8,7 +8,7 @@
 //   await c.shutdown();
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type {
   ClientCapabilities, CodeAction, CompletionItem, CompletionList, Diagnostic, DocumentSymbol, Hover, InitializeResult,
@@ -16,7 +16,8 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
-export const ROOT = resolve(__dirname, '..', '..');
+export { REPO as ROOT } from '../repo';
+import { REPO as ROOT } from '../repo';
 export const SERVER_JS = join(ROOT, 'dist', 'openelb-language-server.js');
 export const CLI_JS = join(ROOT, 'dist', 'openelb.js');
 /** Default time a single request or wait may take before the test fails. */
