@@ -17,6 +17,7 @@ import {
 } from '../harness/nodes/steps';
 import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from '../harness/nodes/extraNetworks';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
+import { apiServerStopped, arpDuring, withdrawalsLogged } from '../harness/nodes/apiOutage';
 
 const VIP = '172.31.70.200';
 const VIP6 = 'fd00:70::200';
@@ -117,6 +118,28 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     const { body } = await firstHttp(c, ip);
     assert.match(body, /^hello from web-/);
   });
+
+  step('API server frozen (SIGSTOP) for 30 s: the owner keeps answering ARP, HTTP works, nothing is withdrawn; then all converges', async () => {
+    const owner = currentOwner(prober);
+    note('kube-apiserver stopped; probing ARP and HTTP');
+    const o = await apiServerStopped(c, prober, VIP, 30_000);
+    log(`API outage: ${o.arpReplies} ARP replies from ${o.answering.join(', ')}; HTTP failed ${o.httpFailures.length} of ${o.httpTries}`);
+    assert.deepEqual(o.arpGaps.map(([a, b]) => `${b - a} ms silent from ${new Date(a).toISOString()}`), [], 'ARP silences during the outage');
+    assert.deepEqual(o.answering, [owner], 'only the owner answered, throughout');
+    assert.deepEqual(o.httpFailures, [], 'HTTP probes failed (twice in a row)');
+    note('after SIGCONT: pods Ready, Services and Eip status');
+    await waitRuntimeReady(c);
+    assert.equal(await serviceAddress(c, 'web'), VIP);
+    assert.equal(await serviceAddress(c, 'web6'), VIP6);
+    const l2 = await restCall(c.kc, 'GET', '/apis/network.kubesphere.io/v1alpha2/eips/l2') as { status?: { used?: Record<string, string> } };
+    assert.ok(l2.status?.used?.[VIP], `Eip l2 status.used lost ${VIP}: ${JSON.stringify(l2.status)}`);
+    // The same owner after the API server is back, and no speaker withdrew anything in between.
+    const back = Date.now();
+    await waitArpFrom(prober, back, `${nodeName(owner)} answering after the outage`, HOSTS[owner].mac);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual(arpDuring(prober, back, Date.now()).answering, [owner]);
+    assert.deepEqual(withdrawalsLogged(logs, o.from, Date.now()), []);
+  }, 150_000);
 
   step('failover: the owner speaker killed (SIGKILL) -> the other node answers', async () => {
     let restarts = 0;

@@ -6,10 +6,12 @@ import { afterEach, describe, it } from 'node:test';
 import type { ProtocolDriver } from '../../runtime/src/speaker/node/protocolDriver';
 import { SpeakerLoop } from '../../runtime/src/speaker/node/speakerLoop';
 import type { EipCondition } from '../../runtime/src/speaker/plan/eipConditions';
-import { liveKeyOf, liveSet } from '../../runtime/src/speaker/plan/liveSet';
+import { leaseHeartbeats, type LeaseLike } from '../../runtime/src/speaker/node/liveness';
+import { electOwner } from '../../runtime/src/speaker/plan/election';
+import { emptySightings, liveKeyOf, liveSet, nextDue, recordHeartbeats } from '../../runtime/src/speaker/plan/liveSet';
 import type { DriverState, Observation } from '../../runtime/src/speaker/plan/snapshot';
 import type { BgpWant, Layer2Want, VipWant } from '../../runtime/src/speaker/plan/speakerPlan';
-import { eip, lease, LEASE_MS, node, NO_TROUBLE, NOW, service, snapshot, type SnapshotParts } from './speaker-snapshot';
+import { eip, lease, LEASE_MS, node, NO_TROUBLE, NODES, NOW, service, snapshot, type SnapshotParts } from './speaker-snapshot';
 
 class FakeDriver<W> implements ProtocolDriver<W> {
   readonly applied: W[] = [];
@@ -23,29 +25,34 @@ class FakeDriver<W> implements ProtocolDriver<W> {
   async stop(): Promise<void> { this.events.push(`${this.name}.stop`); }
 }
 
-/** A loop for node n1 over a fake world; `parts` and `clock` may change between plans. */
-function rig(parts: SnapshotParts = {}) {
+/**
+ * A loop for node n1 over a fake world; `parts`, the Leases (as the watch shows them) and the
+ * clock may change between plans. The source records Lease sightings as ClusterObserver does.
+ */
+function rig(parts: SnapshotParts = {}, leased: readonly string[] = NODES) {
   const events: string[] = [];
   const logs: string[] = [];
   const annotations: string[] = [];
   const conditions: (readonly EipCondition[])[] = [];
   let sent: string | undefined;
-  const world = { parts, now: NOW, observed: 0, fail: undefined as Error | undefined };
+  const world = { parts, now: NOW, observed: 0, fail: undefined as Error | undefined, leases: leased.map((n) => lease(n)) as LeaseLike[], renewedEarly: [] as number[] };
+  let sightings = emptySightings(LEASE_MS);
+  const sight = (now: number) => (sightings = recordHeartbeats(sightings, leaseHeartbeats(world.leases), now));
   const observe = (now: number): Observation => {
     world.observed++;
     if (world.fail) { const e = world.fail; world.fail = undefined; throw e; }
-    return snapshot('n1', { ...world.parts, now });
+    return snapshot('n1', { ...world.parts, now, sightings: sight(now) });
   };
   const drivers = { layer2: new FakeDriver<Layer2Want>('layer2', events), vip: new FakeDriver<VipWant>('vip', events), bgp: new FakeDriver<BgpWant>('bgp', events) };
   const loop = new SpeakerLoop({
-    source: { observe, liveKey: (now) => { const s = snapshot('n1', { ...world.parts, now }); return liveKeyOf(liveSet('n1', s.leases, s.api, now).live); } },
+    source: { observe, liveKey: (now) => liveKeyOf(liveSet('n1', sight(now), now)), nextDue: () => nextDue(sightings) },
     drivers,
     outputs: {
       annotationSent: () => sent,
       writeAnnotation: (v) => { sent = v; annotations.push(v); },
       eipConditions: (c) => { conditions.push(c); },
     },
-    lease: { release: async () => { events.push('lease.release'); } },
+    lease: { release: async () => { events.push('lease.release'); }, renewNow: () => { world.renewedEarly.push(world.now); } },
     log: (m) => logs.push(m),
     clock: () => world.now,
   });
@@ -62,7 +69,7 @@ const gate = () => { let open!: () => void; const p = new Promise<void>((r) => {
 describe('speaker loop', () => {
   it('readies every driver, then applies layer2, vip, BGP in that order and publishes', async () => {
     const lan = eip('lan', { address: '192.168.0.100/30', protocol: 'layer2', interface: 'eth0' });
-    const r = rig({ eips: [lan], services: [service('a', '192.168.0.100')], leases: [lease('n1')] });
+    const r = rig({ eips: [lan], services: [service('a', '192.168.0.100')] }, ['n1']);
     await r.loop.start();
     assert.deepEqual(r.events, ['layer2.ensure', 'vip.ensure', 'bgp.ensure', 'layer2.apply', 'vip.apply', 'bgp.apply']);
     assert.deepEqual(r.drivers.layer2.applied, [[{ ip: '192.168.0.100', ifname: 'eth0' }]]);
@@ -89,24 +96,84 @@ describe('speaker loop', () => {
   });
 
   it('a Lease event re-plans only when the set of live speakers changed', async () => {
-    const r = rig({ leases: [lease('n1'), lease('n2')] });
+    const r = rig({}, ['n1', 'n2']);
     await r.loop.start();
+    r.world.leases = [lease('n1', NOW + 150), lease('n2', NOW + 150)];
     r.loop.changed('leases');
     await settle();
     assert.equal(r.world.observed, 1, 'a renewal');
-    r.world.parts = { leases: [lease('n1'), lease('n2'), lease('n3')] };
+    r.world.leases.push(lease('n3'));
     r.loop.changed('leases');
     await settle();
     assert.equal(r.world.observed, 2, 'n3 arrived');
   });
 
-  it('plans again just after the next Lease expires, with no event', async () => {
-    const r = rig({ leases: [lease('n1'), lease('n2', LEASE_MS - 30)] });
+  const lan = eip('lan', { address: '192.168.0.96/27', protocol: 'layer2', interface: 'eth0' });
+  const ips = Array.from({ length: 20 }, (_, i) => `192.168.0.${100 + i}`);
+  const lanServices = ips.map((ip, i) => service(`s${i}`, ip));
+
+  it('a node whose Lease stops changing drops out at the first Lease event a Lease duration later; no event, no change', async () => {
+    const r = rig({ eips: [lan], services: lanServices }, ['n1', 'n2']);
+    const n2s = ips.filter((ip) => electOwner(ip, ['n1', 'n2']) === 'n2');
     await r.loop.start();
-    r.world.now = NOW + 60; // n2's Lease has expired by the time the timer fires
-    const plansOf = () => r.drivers.bgp.applied.length;
-    await new Promise((res) => setTimeout(res, 100));
-    assert.deepEqual([r.world.observed, plansOf()], [2, 2]);
+    assert.ok(n2s.length > 0 && r.drivers.layer2.applied[0].every((w) => !n2s.includes(w.ip)));
+    const renewN1 = async (t: number) => {
+      r.world.now = NOW + t;
+      r.world.leases = [lease('n1', NOW + t), lease('n2')]; // n2 renews no more
+      r.loop.changed('leases');
+      await settle();
+    };
+    for (const t of [250, 500, 750]) await renewN1(t);
+    assert.equal(r.world.observed, 1, 'n2 silent for less than a Lease duration');
+    r.world.now = NOW + LEASE_MS + 100;
+    await settle();
+    assert.equal(r.world.observed, 1, 'no timer: a lapse shows with the next Lease event');
+    await renewN1(1000);
+    assert.equal(r.world.observed, 2);
+    assert.deepEqual(r.drivers.layer2.applied[1].map((w) => w.ip).sort(), [...ips].sort(), 'n1 took n2\'s addresses');
+  });
+
+  it('renews its own Lease early once a node is past its deadline, so the change that shows the lapse comes at once', async () => {
+    const r = rig({}, ['n1', 'n2']);
+    await r.loop.start();
+    r.world.now = NOW + 500;
+    r.world.leases = [lease('n1', NOW + 500), lease('n2')];
+    r.loop.changed('leases');
+    await settle();
+    assert.deepEqual(r.world.renewedEarly, [], 'n2 is due at NOW + 800 ms: not yet');
+    r.world.now = NOW + LEASE_MS;
+    r.world.leases = [lease('n1', NOW + LEASE_MS), lease('n2')];
+    r.loop.changed('leases'); // n2 lapses with this very change: nobody is due any more
+    await settle();
+    assert.deepEqual(r.world.renewedEarly, []);
+    r.world.now = NOW + LEASE_MS + 250;
+    r.world.leases = [lease('n1', NOW + 600), lease('n2', NOW + 600)]; // n2 back; both seen now
+    r.loop.changed('leases');
+    r.world.now = NOW + 2 * LEASE_MS + 250; // both silent for a Lease duration (by the fake clock)
+    r.loop.changed('leases'); // a re-list, no change: re-arms for the deadline, which has passed
+    await settle();
+    assert.deepEqual(r.world.renewedEarly, [NOW + 2 * LEASE_MS + 250]);
+  });
+
+  it('the API server silent for 30 s: every plan applies the same addresses, none is withdrawn; one log line says why', async () => {
+    const r = rig({ eips: [lan], services: lanServices });
+    await r.loop.start();
+    const first = r.drivers.layer2.applied[0];
+    assert.deepEqual(first.map((w) => w.ip), ips.filter((ip) => electOwner(ip, NODES) === 'n1'));
+    for (let t = 1000; t <= 30_000; t += 1000) {
+      r.world.now = NOW + t;
+      if (t % 5000 === 0) r.loop.changed('leases'); // a re-list: the same Leases again
+      await r.loop.replan(); // the periodic resync
+    }
+    assert.ok(r.drivers.layer2.applied.length > 30);
+    for (const w of r.drivers.layer2.applied) assert.deepEqual(w, first);
+    assert.deepEqual(r.logs.filter((l) => /keeping the last plan/.test(l)).length, 1, r.logs.join('\n'));
+    // Back: the Leases change again; everyone gets a fresh Lease duration, so the plan stays.
+    r.world.leases = NODES.map((n) => lease(n, NOW + 30_100));
+    r.loop.changed('leases');
+    await r.loop.replan();
+    assert.deepEqual(r.drivers.layer2.applied.at(-1), first);
+    assert.ok(r.logs.some((l) => /judging liveness again/.test(l)));
   });
 
   it('stop releases the Lease first, lets the plan in progress end without applying, then stops vip, layer2, BGP', async () => {
@@ -153,7 +220,7 @@ describe('speaker loop', () => {
 
   it('an interface found unusable while applying asks for exactly one more plan, which reports it', async () => {
     const vipEip = eip('v', { address: '192.168.0.100/30', protocol: 'vip', interface: 'eth0' });
-    const r = rig({ eips: [vipEip], services: [service('a', '192.168.0.100')], leases: [lease('n1')] });
+    const r = rig({ eips: [vipEip], services: [service('a', '192.168.0.100')] }, ['n1']);
     const why = { error: 'cannot add 192.168.0.100 on eth0: refused', reason: 'VipAddressFailed' };
     r.drivers.vip.onApply = () => { r.drivers.vip.current = { unusable: new Map([['eth0', why]]), hostAddresses: [] }; return []; };
     await r.loop.start();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectorMatches } from '../../runtime/src/speaker/node/selector';
-import { LEASE_DURATION_MS_ANNOTATION, liveSpeakers } from '../../runtime/src/speaker/node/liveness';
+import { LEASE_DURATION_MS_ANNOTATION, leaseHeartbeats } from '../../runtime/src/speaker/node/liveness';
 import { bgpPlan } from '../../runtime/src/speaker/node/bgpConfig';
 import { chooseInterface, interfacesAnnotation, nicsFrom } from '../../runtime/src/speaker/node/interfaces';
 import { endpointNodes } from '../../runtime/src/speaker/node/clusterView';
@@ -21,25 +21,17 @@ test('label selectors: matchLabels and every operator; absent selector matches a
   assert.equal(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'Bogus' }] }, labels), false);
 });
 
-test('liveness: fresh Leases are live, expired or released ones are not; next expiry is reported', () => {
-  const now = 100_000;
-  const lease = (node: string, ageMs: number, holder = node) => ({
-    metadata: { name: `openelb-speaker-${node}` }, spec: { holderIdentity: holder, renewTime: new Date(now - ageMs), leaseDurationSeconds: 3 },
+test('Lease heartbeats: one per held speaker Lease, the stamp changes with renewTime only, released or foreign Leases give none', () => {
+  const lease = (node: string, renewTime: number, holder = node, ms?: string) => ({
+    metadata: { name: `openelb-speaker-${node}`, annotations: ms === undefined ? undefined : { [LEASE_DURATION_MS_ANNOTATION]: ms } },
+    spec: { holderIdentity: holder, renewTime: new Date(renewTime), leaseDurationSeconds: 3 },
   });
-  const lv = liveSpeakers([lease('a', 500), lease('b', 3500), lease('c', 0, ''), { metadata: { name: 'openelb-controller' }, spec: {} }], now);
-  assert.deepEqual([...lv.live], ['a']);
-  assert.equal(lv.nextExpiry, now + 2500);
-});
-
-test('liveness: the exact duration annotation wins over whole seconds; a bad one falls back to them', () => {
-  const now = 100_000;
-  const lease = (node: string, ageMs: number, ms: string) => ({
-    metadata: { name: `openelb-speaker-${node}`, annotations: { [LEASE_DURATION_MS_ANNOTATION]: ms } },
-    spec: { holderIdentity: node, renewTime: new Date(now - ageMs), leaseDurationSeconds: 1 },
-  });
-  const lv = liveSpeakers([lease('a', 700, '800'), lease('b', 850, '800'), lease('c', 850, 'soon'), lease('d', 100, '-5')], now);
-  assert.deepEqual([...lv.live].sort(), ['a', 'c', 'd']);
-  assert.equal(lv.nextExpiry, now + 100);
+  const beats = leaseHeartbeats([lease('a', 5000), lease('b', 5000, 'b', '800'), lease('c', 5000, ''), { metadata: { name: 'openelb-controller' }, spec: {} }]);
+  assert.deepEqual(beats.map((b) => b.node), ['a', 'b']);
+  assert.deepEqual(beats.map((b) => b.durationMs), [3000, 800], 'the exact annotation wins over whole seconds');
+  assert.notEqual(leaseHeartbeats([lease('a', 5250)])[0].stamp, beats[0].stamp, 'a renewal');
+  assert.equal(leaseHeartbeats([lease('a', 5000)])[0].stamp, beats[0].stamp, 'the same renewal seen again (a re-list)');
+  assert.deepEqual(leaseHeartbeats([lease('d', 1, 'd', 'soon'), lease('e', 1, 'e', '-5')]).map((b) => b.durationMs), [3000, 3000], 'a bad annotation falls back');
 });
 
 test('bgpPlan: BgpConf default + selected BgpPeers; router id defaults to the InternalIP; timers parsed', () => {

@@ -4,13 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NODE_INTERFACES_ANNOTATION } from '@openelb/core/api/annotations';
 import { nicsFrom } from '../../runtime/src/speaker/node/interfaces';
-import { whenApiUnreachable } from '../../runtime/src/speaker/plan/apiPolicy';
 import { eipConditions } from '../../runtime/src/speaker/plan/eipConditions';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
-import { liveSet } from '../../runtime/src/speaker/plan/liveSet';
 import { annotationToWrite, interfacesValue } from '../../runtime/src/speaker/plan/nodeAnnotation';
 import { planSpeaker } from '../../runtime/src/speaker/plan/speakerPlan';
-import { eip, lease, LEASE_MS, node, NODES, NOW, service, snapshot } from './speaker-snapshot';
+import { eip, node, NODES, NOW, service, sightingsOf, snapshot } from './speaker-snapshot';
 
 describe('Node interfaces annotation', () => {
   const value = '[{"name":"eth0","mac":"02:00:00:00:00:01","addresses":["192.168.0.5/24"]}]';
@@ -57,35 +55,33 @@ describe('Eip conditions', () => {
 });
 
 describe('when the API server cannot be reached', () => {
-  const api = (renewedAgo: number, failingFor?: number) => ({
-    renewedAt: renewedAgo < 0 ? 0 : NOW - renewedAgo, failingSince: failingFor === undefined ? undefined : NOW - failingFor, leaseDurationMs: LEASE_MS,
+  const eips = [
+    eip('lan', { address: '192.168.0.100/30', protocol: 'layer2', interface: 'eth0' }),
+    eip('vips', { address: '10.1.0.200/30', protocol: 'vip', interface: 'eth1' }),
+    eip('routed', { address: '172.22.0.0/28', protocol: 'bgp' }),
+  ];
+  const services = [service('a', '192.168.0.100'), service('b', '172.22.0.1'), service('c', '10.1.0.200'), service('d', '192.168.0.101')];
+
+  it('every node keeps its last plan for 30 s of silence: the same layer2, vip and BGP, nothing withdrawn', () => {
+    const sightings = sightingsOf();
+    for (const n of NODES) {
+      const before = planSpeaker(snapshot(n, { eips, services, sightings }));
+      const during = planSpeaker(snapshot(n, { eips, services, sightings, now: NOW + 30_000 }));
+      assert.deepEqual(before.api, { reachable: true, selfLive: true });
+      assert.deepEqual(during.api, { reachable: false, selfLive: true }, n);
+      assert.deepEqual([during.live, during.layer2, during.vip, [...during.bgp.routes]], [before.live, before.layer2, before.vip, [...before.bgp.routes]], n);
+    }
+    // Between them the nodes still answer for every address, each exactly once.
+    const owners = NODES.flatMap((n) => planSpeaker(snapshot(n, { eips, services, now: NOW + 30_000 })).layer2.map((w) => w.ip)).sort();
+    assert.deepEqual(owners, ['192.168.0.100', '192.168.0.101']);
   });
 
-  it('this node stays in the elections while its Lease is fresh, and steps out once it is not', () => {
-    assert.deepEqual(whenApiUnreachable(api(100), NOW), { reachable: true, selfLive: true });
-    assert.deepEqual(whenApiUnreachable(api(500, 200), NOW), { reachable: false, selfLive: true }, 'failing, but the others still count us live');
-    assert.deepEqual(whenApiUnreachable(api(LEASE_MS - 1, 600), NOW), { reachable: false, selfLive: true });
-    assert.deepEqual(whenApiUnreachable(api(LEASE_MS, 600), NOW), { reachable: false, selfLive: false }, 'expired for the others: they took over');
-    assert.deepEqual(whenApiUnreachable(api(-1), NOW), { reachable: false, selfLive: false }, 'never renewed (or released)');
-    assert.deepEqual(whenApiUnreachable(api(-1, 50), NOW), { reachable: false, selfLive: false });
-  });
-
-  it('our liveness comes from our renewals, not from the watch\'s copy of our Lease', () => {
-    assert.deepEqual([...liveSet('n1', [lease('n2')], api(100), NOW).live].sort(), ['n1', 'n2']);
-    assert.deepEqual([...liveSet('n1', [lease('n1'), lease('n2')], api(900, 900), NOW).live], ['n2']);
-  });
-
-  it('the plan keeps going from the last watched state: no layer2/vip once stale, BGP routes stay', () => {
-    const eips = [eip('lan', { address: '192.168.0.100/30', protocol: 'layer2', interface: 'eth0' }), eip('routed', { address: '172.22.0.0/28', protocol: 'bgp' })];
-    const services = [service('a', '192.168.0.100'), service('b', '172.22.0.1')];
-    const owner = electOwner('192.168.0.100', NODES)!;
-    const fresh = planSpeaker(snapshot(owner, { eips, services, api: api(300, 200) }));
-    assert.deepEqual([fresh.api, fresh.layer2.map((w) => w.ip)], [{ reachable: false, selfLive: true }, ['192.168.0.100']]);
-    // Cut off for longer than a Lease: every Lease in the cache has expired, ours by our own count.
-    const later = NOW + 1000;
-    const stale = planSpeaker(snapshot(owner, { eips, services, api: api(300, 200), now: later }));
-    assert.deepEqual([stale.api.selfLive, stale.live, stale.layer2], [false, [], []]);
-    assert.deepEqual([...stale.bgp.routes.keys()], ['172.22.0.1/32']);
-    assert.equal(stale.replanAt, undefined, 'no live Lease left to expire');
+  it('a node seen to stop renewing while the API answered loses its addresses to the others', () => {
+    const gone = electOwner('192.168.0.100', NODES)!;
+    const others = NODES.filter((n) => n !== gone);
+    const sightings = sightingsOf(others, [gone]);
+    const heir = electOwner('192.168.0.100', others)!;
+    assert.deepEqual(planSpeaker(snapshot(heir, { eips, services, sightings })).layer2.map((w) => w.ip).includes('192.168.0.100'), true);
+    assert.deepEqual(planSpeaker(snapshot(heir, { eips, services, sightings })).live, others);
   });
 });

@@ -7,7 +7,7 @@ import { LAYER2_NODE_ANNOTATION } from '@openelb/core/api/annotations';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
 import { routeTargets } from '../../runtime/src/speaker/plan/interfaceChoice';
 import { planSpeaker, type SpeakerPlan } from '../../runtime/src/speaker/plan/speakerPlan';
-import { eip, lease, LEASE_MS, node, NODES, NOW, service, slice, snapshot, unable, type SnapshotParts } from './speaker-snapshot';
+import { eip, node, NODES, service, sightingsOf, slice, snapshot, unable, type SnapshotParts } from './speaker-snapshot';
 
 const lan = eip('lan', { address: '192.168.0.100-192.168.0.120', protocol: 'layer2', interface: 'eth0' });
 const lanIps = ['192.168.0.100', '192.168.0.101', '192.168.0.102', '192.168.0.103', '192.168.0.104', '192.168.0.105'];
@@ -35,17 +35,16 @@ describe('layer2 from a snapshot', () => {
     assert.deepEqual(holders(plans, ip), [electOwner(ip, NODES.filter((n) => n !== owner))]);
   });
 
-  it('only live speakers on Ready nodes are elected; the next Lease expiry asks for a plan', () => {
+  it('only live speakers on Ready nodes are elected', () => {
     const parts: SnapshotParts = {
       eips: [lan], services: lanServices,
       nodes: [node('n1'), node('n2'), node('n3', { ready: false })],
-      leases: [lease('n1'), lease('n2', LEASE_MS + 100), lease('n3', 300)],
+      sightings: sightingsOf(['n1', 'n3'], ['n2']),
     };
-    // n2's own view is not asked: it renews no more (its own liveness comes from its renewals).
+    // n2's own view is not asked: it renews no more.
     const plans = new Map(['n1', 'n3'].map((n) => [n, planSpeaker(snapshot(n, parts))]));
     for (const ip of lanIps) assert.deepEqual(holders(plans, ip), ['n1'], ip);
-    assert.deepEqual(plans.get('n3')!.live, ['n1', 'n3'], 'n3 is live, only not Ready; n2 renewed too long ago');
-    assert.equal(plans.get('n3')!.replanAt, NOW - 300 + LEASE_MS + 20, 'just after n3\'s Lease expires');
+    assert.deepEqual(plans.get('n3')!.live, ['n1', 'n3'], 'n3 is live, only not Ready; n2 was seen to stop renewing');
   });
 
   it('chooses the interface: a name, can_reach: through the route looked up, the Node\'s layer2 address as fallback', () => {
@@ -56,7 +55,7 @@ describe('layer2 from a snapshot', () => {
       eip('routed', { address: '172.22.0.0/28', protocol: 'bgp' }),
     ];
     const nodes = NODES.map((n) => node(n, { annotations: { [LAYER2_NODE_ANNOTATION]: '10.1.0.5' } }));
-    const s = snapshot('n1', { eips, nodes, routes: { '10.1.2.3': 'eth1' }, services: [service('a', '10.1.0.100'), service('b', '10.1.5.1')], leases: [lease('n1')] });
+    const s = snapshot('n1', { eips, nodes, routes: { '10.1.2.3': 'eth1' }, services: [service('a', '10.1.0.100'), service('b', '10.1.5.1')], sightings: sightingsOf(['n1']) });
     assert.deepEqual(routeTargets(s.eips), ['10.1.2.3'], 'the observer looks up only what the plan reads');
     const p = planSpeaker(s);
     assert.deepEqual(p.layer2, [{ ip: '10.1.0.100', ifname: 'eth1' }, { ip: '10.1.5.1', ifname: 'eth1' }]);
@@ -75,7 +74,7 @@ describe('layer2 from a snapshot', () => {
   });
 
   it('an invalid Eip is neither announced nor reported', () => {
-    const p = planSpeaker(snapshot('n1', { eips: [eip('bad', { address: '192.168.0.300', protocol: 'layer2', interface: 'eth0' })], services: [service('a', '192.168.0.100')], leases: [lease('n1')] }));
+    const p = planSpeaker(snapshot('n1', { eips: [eip('bad', { address: '192.168.0.300', protocol: 'layer2', interface: 'eth0' })], services: [service('a', '192.168.0.100')], sightings: sightingsOf(['n1']) }));
     assert.deepEqual([p.layer2, p.conditions], [[], []]);
   });
 });

@@ -1,10 +1,11 @@
-// Snapshots for the speaker's plan tests (no I/O): three Ready nodes n1..n3 with live Leases,
+// Snapshots for the speaker's plan tests (no I/O): three Ready nodes n1..n3 seen renewing,
 // each with eth0 192.168.0.0/24 + fd00:1::/64 and eth1 10.1.0.0/16, InternalIPs 10.0.0.N and
 // fd00::N; objects are built as the watches would show them.
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import { EipValidity, eipViews, type EipObj } from '../../runtime/src/speaker/node/clusterView';
 import { nicsFrom, type Nic } from '../../runtime/src/speaker/node/interfaces';
 import { LEASE_DURATION_MS_ANNOTATION, type LeaseLike } from '../../runtime/src/speaker/node/liveness';
+import { emptySightings, recordHeartbeats, type Heartbeat, type Sightings } from '../../runtime/src/speaker/plan/liveSet';
 import type { DriverState, SpeakerSnapshot } from '../../runtime/src/speaker/plan/snapshot';
 
 export const NODES = ['n1', 'n2', 'n3'];
@@ -49,12 +50,27 @@ export function slice(svc: string, nodes: string[], notReady: string[] = []): V1
   };
 }
 
-/** A speaker Lease renewed `ageMs` before NOW. */
-export function lease(n: string, ageMs = 100): LeaseLike {
+/** A speaker Lease as written by its node at `renewTime` (ms since epoch, by ITS clock). */
+export function lease(n: string, renewTime = NOW - 100): LeaseLike {
   return {
     metadata: { name: `openelb-speaker-${n}`, annotations: { [LEASE_DURATION_MS_ANNOTATION]: String(LEASE_MS) } },
-    spec: { holderIdentity: n, renewTime: new Date(NOW - ageMs), leaseDurationSeconds: 1 },
+    spec: { holderIdentity: n, renewTime: new Date(renewTime), leaseDurationSeconds: 1 },
   };
+}
+
+/** A heartbeat of node `n`, its renewal number `k`. */
+export const beat = (n: string, k = 0): Heartbeat => ({ node: n, stamp: `${n}#${k}`, durationMs: LEASE_MS });
+
+/**
+ * What a node has seen by NOW: every node of `live` and `lapsed` renewing since NOW - 2 s,
+ * those of `lapsed` silent since NOW - 1.3 s while the others renewed (so they lapsed).
+ */
+export function sightingsOf(live: readonly string[] = NODES, lapsed: readonly string[] = []): Sightings {
+  let s = recordHeartbeats(emptySightings(LEASE_MS), [...live, ...lapsed].map((n) => beat(n)), NOW - 2000);
+  for (let t = NOW - 1900, k = 1; t <= NOW - 100; t += 200, k++) {
+    s = recordHeartbeats(s, [...live.map((n) => beat(n, k)), ...lapsed.map((n) => beat(n, Math.min(k, 4)))], t);
+  }
+  return s;
 }
 
 export function hostNics(n: string): Nic[] {
@@ -71,12 +87,12 @@ export interface SnapshotParts {
   eips?: EipObj[];
   services?: V1Service[];
   slices?: V1EndpointSlice[];
-  leases?: LeaseLike[];
+  /** Default: sightingsOf() (every node live, heartbeats seen up to NOW - 100). */
+  sightings?: Sightings;
   bgpConfs?: SpeakerSnapshot['bgpConfs'];
   bgpPeers?: SpeakerSnapshot['bgpPeers'];
   nics?: Nic[];
   routes?: Record<string, string | undefined>;
-  api?: Partial<SpeakerSnapshot['api']>;
   drivers?: Partial<SpeakerSnapshot['drivers']>;
   annotationSent?: string;
   now?: number;
@@ -95,12 +111,11 @@ export function snapshot(self: string, p: SnapshotParts = {}): SpeakerSnapshot {
     eips: eipViews(eipObjects, new EipValidity()),
     services: p.services ?? [],
     slices: p.slices ?? [],
-    leases: p.leases ?? NODES.map((n) => lease(n)),
+    sightings: p.sightings ?? sightingsOf(),
     bgpConfs: p.bgpConfs ?? [],
     bgpPeers: p.bgpPeers ?? [],
     nics: p.nics ?? hostNics(self),
     routes: new Map(Object.entries(p.routes ?? {})),
-    api: { renewedAt: NOW - 100, leaseDurationMs: LEASE_MS, ...p.api },
     drivers: { layer2: NO_TROUBLE, vip: NO_TROUBLE, bgp: NO_TROUBLE, ...p.drivers },
     annotationSent: p.annotationSent,
   };

@@ -55,6 +55,8 @@ export function startDaemon(name: string, ns: string, argv: string[], log: strin
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopDaemon(d: DaemonRecord, graceMs = 10_000): Promise<void> {
   if (!signalIfOurs(d, 'SIGTERM')) return;
+  // A process a test froze (SIGSTOP) acts on SIGTERM only once it runs again.
+  signalIfOurs(d, 'SIGCONT');
   const deadline = Date.now() + graceMs;
   while (isAlive(d)) {
     if (Date.now() > deadline) { signalIfOurs(d, 'SIGKILL'); await waitGone(d, 5000); return; }

@@ -64,7 +64,9 @@ export class PodLogs {
     const opts: { headers: Record<string, string> } = { headers: {} };
     await this.kc.applyToHTTPSOptions(opts);
     const req = request(url, opts, (res) => {
-      createInterface({ input: res }).on('line', (l) => this.lines.push(`${key}: ${l}`));
+      // A stream cut (pod gone, stop()) only ends this follow; it must not crash the test process.
+      res.on('error', () => {});
+      createInterface({ input: res }).on('line', (l) => this.lines.push(`${key}: ${l}`)).on('error', () => {});
     });
     req.on('error', () => {});
     this.streams.add(req);

@@ -1,7 +1,9 @@
-// Which speakers are alive, from their coordination.k8s.io Leases (pure). Each speaker renews
-// `openelb-speaker-<node>`; a Lease is fresh while renewTime + its duration lies ahead. The
+// The speaker Leases as heartbeats (pure): each speaker renews `openelb-speaker-<node>`, and
+// every renewal writes a new renewTime, which is all we read of it: plan/liveSet.ts times the
+// changes with our own clock and never compares renewTime with it (nodes' clocks differ). The
 // duration is the annotation LEASE_DURATION_MS_ANNOTATION when present: leaseDurationSeconds holds
-// whole seconds only, and layer2 failover after a crash takes up to the duration.
+// whole seconds only, and layer2 failover after a crash takes about the duration.
+import type { Heartbeat } from '../plan/liveSet';
 
 export const SPEAKER_LEASE_PREFIX = 'openelb-speaker-';
 export const LEASE_DURATION_MS_ANNOTATION = 'openelb.kubesphere.io/lease-duration-ms';
@@ -11,12 +13,6 @@ export interface LeaseLike {
   spec?: { holderIdentity?: string | null; renewTime?: Date | string | null; leaseDurationSeconds?: number | null };
 }
 
-export interface Liveness {
-  live: Set<string>;
-  /** Earliest time (ms since epoch) a live Lease expires: re-plan then. */
-  nextExpiry?: number;
-}
-
 /** The node a speaker Lease belongs to, or undefined for other Leases. */
 export function leaseNode(lease: LeaseLike): string | undefined {
   const name = lease.metadata?.name ?? '';
@@ -24,20 +20,16 @@ export function leaseNode(lease: LeaseLike): string | undefined {
     ? name.slice(SPEAKER_LEASE_PREFIX.length) : undefined;
 }
 
-export function liveSpeakers(leases: readonly LeaseLike[], now: number): Liveness {
-  const live = new Set<string>();
-  let nextExpiry: number | undefined;
+/** One heartbeat per held speaker Lease; a released one (empty holder) means the speaker stopped. */
+export function leaseHeartbeats(leases: readonly LeaseLike[]): Heartbeat[] {
+  const out: Heartbeat[] = [];
   for (const l of leases) {
     const node = leaseNode(l);
-    // A released Lease (empty holder) means the speaker stopped on purpose.
-    if (!node || !l.spec?.holderIdentity || !l.spec.renewTime) continue;
-    const renewed = new Date(l.spec.renewTime).getTime();
-    const expires = renewed + leaseDurationMs(l);
-    if (!Number.isFinite(expires) || expires <= now) continue;
-    live.add(node);
-    nextExpiry = nextExpiry === undefined ? expires : Math.min(nextExpiry, expires);
+    const holder = l.spec?.holderIdentity;
+    if (!node || !holder || !l.spec?.renewTime) continue;
+    out.push({ node, stamp: `${holder}@${new Date(l.spec.renewTime).getTime()}`, durationMs: leaseDurationMs(l) });
   }
-  return { live, nextExpiry };
+  return out;
 }
 
 /** A Lease's duration in ms: the exact annotation when valid, else leaseDurationSeconds. */

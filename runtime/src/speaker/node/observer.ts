@@ -1,14 +1,15 @@
 // Gathers the speaker's Observation (I/O): the watched objects, this host's interfaces and route
-// lookups, and what the Lease knows of the API server. The costly parts are memoised here so
-// the plan stays pure and cheap: Eip validation (per resourceVersion) and route lookups (a
-// helper run each, kept ROUTE_TTL_MS).
+// lookups, and the heartbeats seen so far. The costly parts are memoised here so the plan stays
+// pure and cheap: Eip validation (per resourceVersion) and route lookups (a helper run each, kept
+// ROUTE_TTL_MS). The sightings are the one thing kept from call to call: every Lease event
+// records when we saw which Lease change (plan/liveSet.ts), on the loop's monotonic clock.
 import type { Observation } from '../plan/snapshot';
 import { routeTargets } from '../plan/interfaceChoice';
-import { liveKeyOf, liveSet } from '../plan/liveSet';
+import { emptySightings, liveKeyOf, liveSet, nextDue, recordHeartbeats, type Sightings } from '../plan/liveSet';
 import { EipValidity, eipViews } from './clusterView';
 import { readNics, routeDevice } from './hostNet';
+import { leaseHeartbeats } from './liveness';
 import type { SnapshotSource } from './speakerLoop';
-import type { SpeakerLease } from './speakerLease';
 import type { Watches } from './watches';
 
 /** Routes change rarely and each lookup runs the helper: reuse an answer this long. */
@@ -18,9 +19,12 @@ export class ClusterObserver implements SnapshotSource {
   private readonly validity = new EipValidity();
   /** Address → [device, valid until]. */
   private readonly routeCache = new Map<string, [string | undefined, number]>();
+  private sightings: Sightings;
 
-  constructor(private readonly node: string, private readonly watches: Watches, private readonly lease: SpeakerLease,
-    private readonly helperPath?: string) {}
+  /** `quietMs`: a silence this long means we were not watching (this node's Lease duration). */
+  constructor(private readonly node: string, private readonly watches: Watches, quietMs: number, private readonly helperPath?: string) {
+    this.sightings = emptySightings(quietMs);
+  }
 
   observe(now: number): Observation {
     const w = this.watches;
@@ -35,17 +39,26 @@ export class ClusterObserver implements SnapshotSource {
       eips,
       services: w.services.list(),
       slices: w.slices.list(),
-      leases: w.leases.list(),
+      sightings: this.sight(now),
       bgpConfs: w.confs.list(),
       bgpPeers: w.peers.list(),
       nics: readNics(),
       routes: this.routes(routeTargets(eips), now),
-      api: this.lease.reachability(),
     });
   }
 
   liveKey(now: number): string {
-    return liveKeyOf(liveSet(this.node, this.watches.leases.list(), this.lease.reachability(), now).live);
+    return liveKeyOf(liveSet(this.node, this.sight(now), now));
+  }
+
+  nextDue(): number | undefined {
+    return nextDue(this.sightings);
+  }
+
+  /** Records the Leases as the watch shows them now: called at every Lease event and plan. */
+  private sight(now: number): Sightings {
+    this.sightings = recordHeartbeats(this.sightings, leaseHeartbeats(this.watches.leases.list()), now);
+    return this.sightings;
   }
 
   private routes(targets: readonly string[], now: number): Map<string, string | undefined> {

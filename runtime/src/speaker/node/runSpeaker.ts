@@ -21,9 +21,12 @@ import { StatusPublisher } from './statusPublisher';
 import { VipDriver } from './vipDriver';
 import { Watches, type WatchKind } from './watches';
 
-/** Liveness Lease timing. A crashed speaker's addresses move after at most the duration (so a
- * kill fails over in under a second), and a renewal may be late by two periods before the node
- * counts as gone; each node renews 4 times a second (tune for big clusters). */
+/** Liveness Lease timing. A crashed speaker's addresses move once the others have watched its
+ * Lease stay unchanged for the duration, by their own clocks (plus one round trip: at the deadline
+ * each renews its own Lease to see that its watch still delivers), so a kill fails over in under a
+ * second; a renewal may be late by two periods before the node counts as gone; each node renews 4
+ * times a second (tune for big clusters). While no Lease changes at all (the API server
+ * unreachable) nobody counts as gone. */
 export const DEFAULT_RENEW_MS = 250;
 export const DEFAULT_LEASE_MS = 800;
 
@@ -69,11 +72,10 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
   const vip = new VipDriver(log, changed, helper.path, helper.problem);
   const bgp = new BgpDriver(log);
   const watches = new Watches(kc, namespace, changed, log);
-  const lease = new SpeakerLease(kc, {
-    namespace, node, renewMs: o.leaseRenewMs ?? DEFAULT_RENEW_MS, durationMs: o.leaseDurationMs ?? DEFAULT_LEASE_MS, log, onChange: changed,
-  });
+  const durationMs = o.leaseDurationMs ?? DEFAULT_LEASE_MS;
+  const lease = new SpeakerLease(kc, { namespace, node, renewMs: o.leaseRenewMs ?? DEFAULT_RENEW_MS, durationMs, log, onChange: changed });
   const loop = new SpeakerLoop({
-    source: new ClusterObserver(node, watches, lease, helper.path),
+    source: new ClusterObserver(node, watches, durationMs, helper.path),
     drivers: { layer2: layer2Protocol(l2), vip: vipProtocol(vip), bgp: bgpProtocol(bgp) },
     outputs: publisher, lease, log,
   });
@@ -84,7 +86,8 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
   const bgpStatus = publishBgpStatus(bgp, publisher);
   let stopping: Promise<void> | undefined;
   const server = o.metricsPort === undefined ? undefined
-    : await serveSpeakerMetrics(metricsOf(node, l2, bgp, () => !stopping && lease.healthy()), o.metricsPort, o.metricsHost);
+    // Healthy while it runs: an API outage is no reason to restart a speaker that keeps serving.
+    : await serveSpeakerMetrics(metricsOf(node, l2, bgp, () => !stopping), o.metricsPort, o.metricsHost);
 
   return {
     metricsPort: server ? (server.address() as AddressInfo).port : undefined,

@@ -1,18 +1,22 @@
 // When the speaker plans: one plan at a time; a request while one runs asks for exactly one more
 // after it (however many arrive), so a burst of watch events costs at most two plans. Plans are
-// also asked for at a given time (a Lease expires then) and periodically (interfaces change
-// without any API event).
+// also asked for periodically (interfaces change without any API event).
+import { performance } from 'node:perf_hooks';
+
+/** The speaker's clock: milliseconds that never go back or jump when the wall clock is set
+ * (NTP steps, a wrong RTC), on the scale of Date.now() so logs stay readable. */
+export function monotonicNow(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 export class PlanScheduler {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
-  private timer?: NodeJS.Timeout;
   private interval?: NodeJS.Timeout;
 
   /** `plan`: one plan run; `onError`: told when one throws (the next one runs anyway). */
-  constructor(private readonly plan: () => Promise<void>, private readonly onError: (e: unknown) => void,
-    private readonly clock: () => number = Date.now) {}
+  constructor(private readonly plan: () => Promise<void>, private readonly onError: (e: unknown) => void) {}
 
   get halted(): boolean { return this.stopped; }
 
@@ -30,14 +34,6 @@ export class PlanScheduler {
     await this.request();
   }
 
-  /** Plans at `time` (ms since epoch), replacing the previous such request; undefined: never. */
-  planAt(time: number | undefined): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (time === undefined || this.stopped) return;
-    this.timer = setTimeout(() => void this.request(), Math.max(0, time - this.clock()));
-  }
-
   /** Plans every `ms` as well. */
   every(ms: number): void {
     if (this.interval) clearInterval(this.interval);
@@ -47,7 +43,6 @@ export class PlanScheduler {
   /** No more plans from now on (the one in progress finishes: see idle()). */
   halt(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
     if (this.interval) clearInterval(this.interval);
   }
 

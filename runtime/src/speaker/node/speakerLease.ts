@@ -1,10 +1,11 @@
 // The speaker's heartbeat (I/O): a coordination.k8s.io/v1 Lease `openelb-speaker-<node>` renewed
-// every `renewMs`. Other speakers treat this node as live while the Lease is fresh; on a clean
-// stop the Lease is deleted so they take over at once instead of waiting for it to expire.
+// every `renewMs`. Other speakers treat this node as live while they see the Lease change
+// (plan/liveSet.ts); on a clean stop the Lease is deleted so they take over at once instead of
+// waiting for it to lapse. Renewal failures are logged once per outage, not at every retry.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { describeError, isConflict, isNotFound } from '../../kube/errors';
-import type { ApiReachability } from '../plan/snapshot';
 import { LEASE_DURATION_MS_ANNOTATION, SPEAKER_LEASE_PREFIX } from './liveness';
+import { monotonicNow } from './scheduler';
 
 export interface LeaseOptions {
   namespace: string;
@@ -12,7 +13,8 @@ export interface LeaseOptions {
   renewMs: number;
   durationMs: number;
   log: (m: string) => void;
-  /** Called when this speaker's own liveness flips (renewed again / could not renew in time). */
+  /** Called when renewals start or stop succeeding in time (the plan reads liveness from the
+   * watch, plan/liveSet.ts, not from here). */
   onChange: () => void;
 }
 
@@ -25,6 +27,7 @@ export class SpeakerLease {
   private failingSince?: number;
   private wasHealthy = false;
   private inflight?: Promise<void>;
+  private busy = false;
 
   constructor(kc: KubeConfig, private readonly o: LeaseOptions) {
     this.api = kc.makeApiClient(CoordinationV1Api);
@@ -32,13 +35,8 @@ export class SpeakerLease {
 
   get name(): string { return `${SPEAKER_LEASE_PREFIX}${this.o.node}`; }
 
-  /** What the renewals tell about the API server (for the plan's snapshot). */
-  reachability(): ApiReachability {
-    return { renewedAt: this.lastRenewed, failingSince: this.failingSince, leaseDurationMs: this.o.durationMs };
-  }
-
-  /** True while our last renewal is younger than the Lease duration (others see us as live). */
-  healthy(now = Date.now()): boolean {
+  /** True while our last renewal is younger than the Lease duration (for /metrics; not for the plan). */
+  healthy(now = monotonicNow()): boolean {
     return this.lastRenewed > 0 && now - this.lastRenewed < this.o.durationMs;
   }
 
@@ -47,18 +45,33 @@ export class SpeakerLease {
     await this.tick();
   }
 
+  /** Renews now rather than at the next period, unless a renewal is under way. */
+  renewNow(): void {
+    if (this.stopped || this.busy) return;
+    if (this.timer) clearTimeout(this.timer);
+    void this.tick();
+  }
+
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    this.busy = true;
     try {
       this.inflight = this.renew();
       await this.inflight;
-      this.lastRenewed = Date.now();
+      this.lastRenewed = monotonicNow();
+      if (this.failingSince !== undefined) {
+        this.o.log(`renewed Lease ${this.o.namespace}/${this.name} again after ${((this.lastRenewed - this.failingSince) / 1000).toFixed(1)} s of failures`);
+      }
       this.failingSince = undefined;
     } catch (e) {
       this.current = undefined;
-      this.failingSince ??= Date.now();
-      this.o.log(`cannot renew Lease ${this.o.namespace}/${this.name}: ${describeError(e)}`);
+      if (this.failingSince === undefined && !this.stopped) {
+        this.o.log(`cannot renew Lease ${this.o.namespace}/${this.name}: ${describeError(e)}; retrying every ${this.o.renewMs} ms, `
+          + 'serving the last plan meanwhile (logged once until it succeeds)');
+      }
+      this.failingSince ??= monotonicNow();
     }
+    this.busy = false;
     const h = this.healthy();
     if (h !== this.wasHealthy) { this.wasHealthy = h; this.o.onChange(); }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.o.renewMs);

@@ -1,20 +1,25 @@
 // The speaker's loop: observe → ready the drivers → snapshot → plan (pure) → apply → publish.
-// Watch events, this node's liveness flipping, a lost helper, the next Lease expiry and a
-// periodic resync each ask scheduler.ts for a plan; plans never overlap.
+// Watch events (a Lease event only when the live set changed), a lost helper and a periodic
+// resync each ask scheduler.ts for a plan; plans never overlap. Liveness changes only when a
+// Lease event shows it (plan/liveSet.ts); at a node's deadline the loop renews its own Lease
+// early (armDue) so that event comes one round trip later.
 import { describeError } from '../../kube/errors';
 import type { EipCondition } from '../plan/eipConditions';
 import { liveKeyOf, liveSet } from '../plan/liveSet';
 import type { DriverState, Observation, SpeakerSnapshot } from '../plan/snapshot';
 import { planSpeaker, type SpeakerPlan } from '../plan/speakerPlan';
 import type { SpeakerDrivers } from './protocolDriver';
-import { PlanScheduler } from './scheduler';
+import { monotonicNow, PlanScheduler } from './scheduler';
 import type { WatchKind } from './watches';
 
 export interface SnapshotSource {
   /** What the plan reads of the cluster and the host, observed at `now`. */
   observe(now: number): Observation;
-  /** The live speakers at `now`, as liveKeyOf() spells them (cheap: Lease events are frequent). */
+  /** Records the Leases as seen at `now` and returns the live speakers as liveKeyOf() spells
+   * them (cheap: called at every Lease event). */
   liveKey(now: number): string;
+  /** When the next live node would lapse, if a heartbeat change is seen then (plan/liveSet.ts). */
+  nextDue(): number | undefined;
 }
 
 /** Where the plan's side outputs go (statusPublisher.ts). */
@@ -28,11 +33,13 @@ export interface LoopOptions {
   source: SnapshotSource;
   drivers: SpeakerDrivers;
   outputs: PlanOutputs;
-  /** This node's liveness Lease: released first at stop. */
-  lease: { release(): Promise<void> };
+  /** This node's liveness Lease: released first at stop; renewed early when a heartbeat is due,
+   * so the change that shows a lapse comes at once. */
+  lease: { release(): Promise<void>; renewNow?(): void };
   log: (m: string) => void;
   /** Full re-plan at least this often (default RESYNC_MS). */
   resyncMs?: number;
+  /** Default monotonicNow (scheduler.ts): liveness is timed on it. */
   clock?: () => number;
 }
 
@@ -43,12 +50,16 @@ export class SpeakerLoop {
   private readonly scheduler: PlanScheduler;
   private readonly clock: () => number;
   private lastLive = '';
+  /** A plan saw Leases change (watched) / holds still in a silence (logged once each way). */
+  private watched = false;
+  private silence = false;
+  private dueTimer?: NodeJS.Timeout;
   private readonly logged = new Set<string>();
   private stopping?: Promise<void>;
 
   constructor(private readonly o: LoopOptions) {
-    this.clock = o.clock ?? Date.now;
-    this.scheduler = new PlanScheduler(() => this.cycle(), (e) => o.log(`plan failed: ${describeError(e)}`), this.clock);
+    this.clock = o.clock ?? monotonicNow;
+    this.scheduler = new PlanScheduler(() => this.cycle(), (e) => o.log(`plan failed: ${describeError(e)}`));
   }
 
   /** Plans once (resolves when applied), then every resyncMs. changed() plans from construction on. */
@@ -59,8 +70,12 @@ export class SpeakerLoop {
 
   /** Something the plan reads changed: plan again. */
   changed(kind?: WatchKind): void {
-    // Lease renewals are frequent: re-plan only when the set of live speakers changed.
-    if (kind === 'leases' && this.o.source.liveKey(this.clock()) === this.lastLive) return;
+    // Lease renewals are frequent: re-plan only when the live set (or the silence) changed.
+    if (kind === 'leases') {
+      const key = this.o.source.liveKey(this.clock());
+      this.armDue();
+      if (key === this.lastLive) return;
+    }
     void this.scheduler.request();
   }
 
@@ -77,6 +92,7 @@ export class SpeakerLoop {
 
   private async handOver(): Promise<void> {
     this.scheduler.halt();
+    clearTimeout(this.dueTimer);
     // Hand over first: the others see the Lease go and announce, then we fall silent.
     await this.o.lease.release();
     await this.scheduler.idle();
@@ -89,7 +105,8 @@ export class SpeakerLoop {
 
   private async cycle(): Promise<void> {
     const seen = this.o.source.observe(this.clock());
-    this.lastLive = liveKeyOf(liveSet(seen.node, seen.leases, seen.api, seen.now).live);
+    this.lastLive = liveKeyOf(liveSet(seen.node, seen.sightings, seen.now));
+    this.armDue();
     const { layer2, vip, bgp } = this.o.drivers;
     for (const d of [layer2, vip, bgp]) {
       await d.ensure(seen);
@@ -97,7 +114,7 @@ export class SpeakerLoop {
     }
     const snapshot = this.snapshot(seen);
     const plan = planSpeaker(snapshot);
-    this.scheduler.planAt(plan.replanAt);
+    this.noteApi(plan);
     for (const p of plan.problems) this.logOnce(p);
     // Layer2 first: a takeover waits for nothing else.
     this.logAll(await layer2.apply(plan.layer2));
@@ -128,6 +145,30 @@ export class SpeakerLoop {
     const { layer2, vip, bgp } = this.o.drivers;
     return key(layer2.state()) !== key(before.drivers.layer2) || key(vip.state()) !== key(before.drivers.vip)
       || key(bgp.state()) !== key(before.drivers.bgp);
+  }
+
+  /** At the next heartbeat deadline, renew our Lease: seeing that change proves we still watch,
+   * so a node silent past its deadline is counted gone one round trip later, not at our next
+   * periodic renewal (up to 0.25 s). Re-armed at every Lease event; fires only when a node is late. */
+  private armDue(): void {
+    clearTimeout(this.dueTimer);
+    const due = this.o.source.nextDue();
+    if (due === undefined || this.scheduler.halted || !this.o.lease.renewNow) return;
+    this.dueTimer = setTimeout(() => this.o.lease.renewNow?.(), Math.max(0, due - this.clock()));
+    this.dueTimer.unref();
+  }
+
+  /** Logs when the plan starts and stops holding still for want of heartbeats (apiPolicy.ts);
+   * not at start-up, before any Lease was seen. */
+  private noteApi(plan: SpeakerPlan): void {
+    if (plan.api.reachable) {
+      if (this.silence) this.o.log('speaker Leases change again: judging liveness again');
+      this.silence = false;
+      this.watched = true;
+    } else if (this.watched && !this.silence) {
+      this.silence = true;
+      this.o.log('no speaker Lease changed for a Lease duration (API server unreachable?): keeping the last plan, counting no node gone until they change again');
+    }
   }
 
   private logAll(lines: readonly string[]): void {

@@ -1,31 +1,21 @@
 // The speaker's snapshot: one immutable value per plan run holding everything the plan reads,
 // so planSpeaker() (speakerPlan.ts) needs no I/O and no clock, and every decision it makes can
 // be tested from a value. node/observer.ts gathers the Observation (watched objects, the host,
-// what the Lease knows of the API server); node/speakerLoop.ts adds what the drivers can do once
+// the heartbeats seen so far); node/speakerLoop.ts adds what the drivers can do once
 // they have readied the interfaces the Observation names, and what was last sent to the Node.
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import type { BgpConfObject, BgpPeerObject } from '../node/bgpConfig';
 import type { EipObj } from '../node/clusterView';
 import type { Nic } from '../node/interfaces';
-import type { LeaseLike } from '../node/liveness';
 import type { EipView } from './desiredState';
+import type { Sightings } from './liveSet';
 
 export type Protocol = 'layer2' | 'vip' | 'bgp';
-
-/** What our own Lease renewals tell about the API server. */
-export interface ApiReachability {
-  /** When a renewal last succeeded (ms since epoch; 0: never, or the Lease was released). */
-  readonly renewedAt: number;
-  /** When renewals started failing; undefined while they succeed. */
-  readonly failingSince?: number;
-  /** How long the other speakers count this node live after a renewal. */
-  readonly leaseDurationMs: number;
-}
 
 export interface Observation {
   /** This node's name. */
   readonly node: string;
-  /** When this was observed (ms since epoch): the plan's only clock. */
+  /** When this was observed (our monotonic clock, ms): the plan's only clock. */
   readonly now: number;
   /** This node's Node object (labels, InternalIPs, annotations), if the watch has it. */
   readonly self?: V1Node;
@@ -36,8 +26,8 @@ export interface Observation {
   readonly eips: readonly EipView[];
   readonly services: readonly V1Service[];
   readonly slices: readonly V1EndpointSlice[];
-  /** The speaker Leases; with `now` they give the live set and when it next changes. */
-  readonly leases: readonly LeaseLike[];
+  /** Every speaker's heartbeat as we saw it change, by our clock: the live set (liveSet.ts). */
+  readonly sightings: Sightings;
   readonly bgpConfs: readonly BgpConfObject[];
   readonly bgpPeers: readonly BgpPeerObject[];
   /** This host's interfaces (loopback left out). */
@@ -45,7 +35,6 @@ export interface Observation {
   /** Every can_reach: address of a served layer2/vip Eip → the device of the route to it
    * (undefined: no route, or no helper to ask). */
   readonly routes: ReadonlyMap<string, string | undefined>;
-  readonly api: ApiReachability;
 }
 
 /** An interface a driver cannot serve on, as a Choice error (with the condition reason). */

@@ -35,15 +35,10 @@ export interface SpeakerPlan {
   readonly conditions: readonly EipCondition[];
   /** For the log; the loop writes each one once. */
   readonly problems: readonly string[];
-  /** Plan again at this time (ms since epoch): a live Lease expires then. */
-  readonly replanAt?: number;
 }
 
-/** After a Lease's expiry, so the plan then sees it expired. */
-export const EXPIRY_MARGIN_MS = 20;
-
 export function planSpeaker(s: SpeakerSnapshot): SpeakerPlan {
-  const lv = liveSet(s.node, s.leases, s.api, s.now);
+  const lv = liveSet(s.node, s.sightings, s.now);
   const want = desiredState(s.node, s.eips, serviceViews(s.services, s.slices), nodeViews(s.nodes), lv.live);
   const layer2 = withUnusable(layer2Choices(s), s.drivers.layer2.unusable);
   const vip = withUnusable(vipInterfaces(s.eips, s.nics, routeLookup(s)), s.drivers.vip.unusable);
@@ -60,6 +55,5 @@ export function planSpeaker(s: SpeakerSnapshot): SpeakerPlan {
     annotation: annotationToWrite(s.self, interfacesValue(s.nics, hostAddresses), s.annotationSent),
     conditions: eipConditions(s.node, new Map([...layer2, ...vip]), s.eipObjects),
     problems: [...sessions.problems, ...routes.problems],
-    replanAt: lv.nextExpiry === undefined ? undefined : lv.nextExpiry + EXPIRY_MARGIN_MS,
   };
 }
