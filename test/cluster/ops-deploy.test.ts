@@ -14,10 +14,12 @@ import {
 import { startCluster, type Cluster } from '../harness/cluster/cluster';
 import { applyFixtures } from '../harness/cluster/fixtures';
 import { BUNDLE, requireBundle, runCli, tokenFor, writeKubeconfig } from './opsHelpers';
+import { speakerOnNode } from './speakerToken';
 import { deploy, undeploy, type Change } from '../../runtime/src/ops/deploy';
 import { kubeCall } from '../../runtime/src/ops/opsError';
 import { loadKubeConfig } from '../../runtime/src/kube/kubeconfig';
 import { statusCode } from '../../runtime/src/kube/errors';
+import { restCall } from '../../runtime/src/kube/rest';
 import { runController } from '../../runtime/src/controller/runController';
 import { SpeakerLease } from '../../runtime/src/speaker/node/speakerLease';
 import { CONFIGMAP_LIMIT } from '../../runtime/src/ops/runtimeFiles';
@@ -69,15 +71,17 @@ test('deploy creates everything, CRDs Established, least-privilege RBAC, runtime
   const dep = await apps.readNamespacedDeployment({ name: 'openelb-controller', namespace: 'openelb-system' });
   const c = dep.spec?.template.spec?.containers[0];
   assert.equal(c?.image, 'node:24-bookworm-slim');
-  assert.deepEqual(c?.command?.slice(0, 3), ['node', '/opt/openelb/openelb.js', 'controller']);
+  // node -e BOOTSTRAP (the digest check, from the pod spec) /opt/openelb/openelb.js controller …
+  assert.deepEqual([c?.command?.[0], c?.command?.[1], ...(c?.command?.slice(3, 5) ?? [])], ['node', '-e', '/opt/openelb/openelb.js', 'controller']);
   assert.equal(c?.livenessProbe?.httpGet?.path, '/healthz');
   assert.equal(dep.metadata?.labels?.['app.kubernetes.io/name'], 'openelb');
 
   const ds = await apps.readNamespacedDaemonSet({ name: 'openelb-speaker', namespace: 'openelb-system' });
   const s = ds.spec?.template.spec;
   assert.equal(s?.hostNetwork, true);
-  assert.deepEqual(s?.containers[0].command, ['node', '/opt/openelb/openelb.js', 'speaker', '--node', '$(NODE_NAME)']);
-  assert.deepEqual({ ...s?.containers[0].securityContext?.capabilities }, { add: ['NET_RAW', 'NET_ADMIN'], drop: ['ALL'] });
+  assert.deepEqual(s?.containers[0].command?.slice(3), ['/opt/openelb/openelb.js', 'speaker', '--node', '$(NODE_NAME)']);
+  // No vip Eip yet and no --vip: no NET_ADMIN.
+  assert.deepEqual({ ...s?.containers[0].securityContext?.capabilities }, { add: ['NET_RAW'], drop: ['ALL'] });
   assert.notEqual(s?.containers[0].securityContext?.privileged, true);
 
   // The ConfigMap holds the loader and the compressed bundle, byte for byte dist/openelb.js.
@@ -130,16 +134,17 @@ test('deploy refuses a runtime without the amd64 packet helper, before any write
 });
 
 test('the speaker ServiceAccount can delete its Lease in openelb-system, and nothing beyond', async () => {
-  const token = await tokenFor(kc, 'openelb-system', 'openelb-speaker');
-  const sakc = loadKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'speaker.kubeconfig', cluster.server, token) });
+  // A token bound to a Pod on worker1, as the speaker's own: the node-scope policy needs the node.
+  const bound = await speakerOnNode(kc, cluster.dir, cluster.server, 'worker1');
+  const sakc = bound.kc;
   const logs: string[] = [];
-  const lease = new SpeakerLease(sakc, { namespace: 'openelb-system', node: 'worker-1', renewMs: 200, durationMs: 800, log: (m) => logs.push(m), onChange: () => {} });
+  const lease = new SpeakerLease(sakc, { namespace: 'openelb-system', node: 'worker1', renewMs: 200, durationMs: 800, log: (m) => logs.push(m), onChange: () => {} });
   await lease.start();
   const coord = kc.makeApiClient(CoordinationV1Api);
-  await coord.readNamespacedLease({ name: 'openelb-speaker-worker-1', namespace: 'openelb-system' });
+  await coord.readNamespacedLease({ name: 'openelb-speaker-worker1', namespace: 'openelb-system' });
   await lease.release();
   assert.deepEqual(logs, [], 'renewed and released without any refusal');
-  assert.equal(await notFound(coord.readNamespacedLease({ name: 'openelb-speaker-worker-1', namespace: 'openelb-system' })), true, 'Lease deleted');
+  assert.equal(await notFound(coord.readNamespacedLease({ name: 'openelb-speaker-worker1', namespace: 'openelb-system' })), true, 'Lease deleted');
 
   const saCoord = sakc.makeApiClient(CoordinationV1Api);
   const forbidden = (p: Promise<unknown>) => assert.rejects(p, (e: unknown) => statusCode(e) === 403);
@@ -157,6 +162,8 @@ test('the speaker ServiceAccount can delete its Lease in openelb-system, and not
   const ctlkc = loadKubeConfig({ kubeconfig: writeKubeconfig(cluster.dir, 'controller-lease.kubeconfig', cluster.server, ctlToken) });
   const ctlReview = await ctlkc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({ body: { spec: { namespace: 'openelb-system' } } });
   assert.ok(!ctlReview.status?.resourceRules.some((r) => r.resources?.includes('leases') && r.verbs.includes('delete')), 'controller: no Lease delete');
+  // The probe Pod goes, so undeploy later finds only our objects in the namespace.
+  await bound.remove();
 });
 
 test('the controller ServiceAccount can list services and eips, and is refused secrets and deployments', async () => {
@@ -240,6 +247,9 @@ test('undeploy: dry-run deletes nothing; then everything but the CRDs goes; --in
   assert.ok(!changes.some((c) => c.kind === 'CustomResourceDefinition'), 'CRDs kept');
   assert.equal(await notFound(kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'openelb-speaker', namespace: 'openelb-system' })), true);
   assert.equal(await notFound(kc.makeApiClient(RbacAuthorizationV1Api).readClusterRole({ name: 'openelb-controller' })), true);
+  for (const plural of ['validatingadmissionpolicies', 'validatingadmissionpolicybindings']) {
+    assert.equal(await notFound(restCall(kc, 'GET', `/apis/admissionregistration.k8s.io/v1/${plural}/openelb-speaker-own-node`)), true, `${plural} deleted`);
+  }
   // Without a controller-manager the namespace stays Terminating; it must at least be marked.
   const ns = await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'openelb-system' }).catch(() => undefined);
   assert.ok(!ns || ns.metadata?.deletionTimestamp, 'namespace deleted or terminating');

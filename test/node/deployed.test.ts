@@ -18,6 +18,7 @@ import {
 import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from '../harness/nodes/extraNetworks';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
 import { apiServerStopped, arpDuring, withdrawalsLogged } from '../harness/nodes/apiOutage';
+import { TAMPERED_MARK, tamperedBundleRefused } from './tamperedRuntime';
 
 const VIP = '172.31.70.200';
 const VIP6 = 'fd00:70::200';
@@ -56,7 +57,8 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
   });
 
   step('deploy: controller and speaker pods Ready, under their own ServiceAccounts, on the default image', async () => {
-    const r = await openelb(c, ['deploy']);
+    // --vip: the vip step needs the speaker's CAP_NET_ADMIN (redeploys keep it).
+    const r = await openelb(c, ['deploy', '--vip']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /packet helper shipped for: amd64/);
     await waitRuntimeReady(c);
@@ -209,6 +211,12 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     await speakerConditions(c, 'l2', (cs) => cs[`Speaker.${nodeName(owner)}`]?.status === 'True');
     note('wait for the owner to answer ARP again');
     await waitArpFrom(prober, Date.now(), `${nodeName(owner)} answering again`, HOSTS[owner].mac);
+  });
+
+  step('a tampered runtime ConfigMap: the next speaker pod refuses to start, naming the file and both digests; deploy restores it', async () => {
+    const message = await tamperedBundleRefused(c, otherNode(currentOwner(prober)), note);
+    assert.match(message, /refusing to start: openelb\.js\.br in ConfigMap openelb-system\/openelb-runtime has SHA-256 [0-9a-f]{64} but this pod expects [0-9a-f]{64}/);
+    assert.deepEqual(logs.grep(new RegExp(TAMPERED_MARK)), [], 'the tampered bundle never ran');
   });
 
   step('BGP: a Service reaches GoBGP with both nodes as next hops', async () => {

@@ -9,7 +9,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { test } from 'node:test';
 import type { V1Service } from '@kubernetes/client-node';
 import { checkImage, imageProblem } from '../../runtime/src/ops/image';
-import { readRuntimeFiles, requireHelper, runtimeConfigMap, runtimeDigest, shippedArchs } from '../../runtime/src/ops/runtimeFiles';
+import { readRuntimeFiles, requireHelper, runtimeConfigMap, runtimeDigests, shippedArchs } from '../../runtime/src/ops/runtimeFiles';
 import { buildManifests } from '../../runtime/src/ops/manifests';
 import { DEFAULT_IMAGE } from '../../runtime/src/ops/names';
 import { describeHeld, heldBy, HeldServicesError } from '../../runtime/src/ops/heldServices';
@@ -66,12 +66,14 @@ test('the runtime files: the amd64 helper is required, and named when missing', 
   assert.throws(() => requireHelper({ bundle: Buffer.from('x'), helpers: { arm64: Buffer.from('y') } }), /openelb-packet-helper-amd64 is missing/);
 });
 
-test('the runtime ConfigMap carries one compressed helper per architecture; helpers change the digest', () => {
+test('the runtime ConfigMap carries one compressed helper per architecture, each with its own digest', () => {
   const files = { bundle: Buffer.from('bundle'), helpers: { amd64: Buffer.from('A'.repeat(1000)), arm64: Buffer.from('B'.repeat(1000)) } };
   const cm = runtimeConfigMap(files);
   assert.deepEqual(Object.keys(cm.binaryData ?? {}).sort(), ['openelb-packet-helper-amd64.br', 'openelb-packet-helper-arm64.br', 'openelb.js.br']);
   assert.ok(brotliDecompressSync(Buffer.from(cm.binaryData!['openelb-packet-helper-arm64.br'], 'base64')).equals(files.helpers.arm64));
-  assert.notEqual(runtimeDigest(files), runtimeDigest({ ...files, helpers: { amd64: files.helpers.amd64 } }));
+  const d = runtimeDigests(files);
+  assert.deepEqual(Object.keys(d.helpers).sort(), ['amd64', 'arm64']);
+  assert.notEqual(d.helpers.amd64, d.helpers.arm64);
   const big = { bundle: Buffer.from('b'), helpers: { amd64: randomBytes(1100 * 1024) } };
   assert.throws(() => runtimeConfigMap(big), /openelb-packet-helper-amd64\.br \d+\) does not fit in a ConfigMap/);
 });

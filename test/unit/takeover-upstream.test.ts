@@ -40,8 +40,8 @@ test('upstream workloads by image or command; ours never; a scaled-down one is a
   // A private registry copy is still upstream's; our own workloads (node image, our label) are not.
   const mirrored = { ...MANAGER, spec: { ...MANAGER.spec, template: { spec: { containers: [{ image: 'registry.example:5000/kubesphere/openelb-controller@sha256:' + 'a'.repeat(64) }] } } } } as Workload;
   assert.ok(workloadFinding('Deployment', mirrored));
-  assert.equal(workloadFinding('Deployment', controllerDeployment('node:24-bookworm-slim', 'd') as Workload), undefined);
-  assert.equal(workloadFinding('DaemonSet', speakerDaemonSet('node:24-bookworm-slim', 'd') as Workload), undefined);
+  assert.equal(workloadFinding('Deployment', controllerDeployment('node:24-bookworm-slim', { bundle: 'd', helpers: {} }) as Workload), undefined);
+  assert.equal(workloadFinding('DaemonSet', speakerDaemonSet('node:24-bookworm-slim', { bundle: 'd', helpers: {} }) as Workload), undefined);
   const nginx = { metadata: { name: 'web', namespace: 'default' }, spec: { template: { spec: { containers: [{ image: 'nginx:alpine' }] } } } };
   assert.equal(workloadFinding('Deployment', nginx), undefined);
 });

@@ -39,7 +39,7 @@ const line = (report?: (message: string) => void) => (c: Change): void => report
 async function plan(kc: NonNullable<ReturnType<ClusterConnection['kubeConfig']>>, remove: boolean): Promise<Plan> {
   if (!remove) {
     const image = imageSetting();
-    return { verb: 'Deploy', held: [], exec: (dryRun, report) => deploy(kc, { dryRun, image, onProgress: line(report) }) };
+    return { verb: 'Deploy', held: [], exec: (dryRun, report) => deploy(kc, { dryRun, image, onProgress: line(report), onNote: report }) };
   }
   const held = await findHeldServices(kc);
   const releaseServices = held.length > 0;

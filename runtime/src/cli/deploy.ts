@@ -6,7 +6,7 @@ import { kubectlDelete } from '../ops/foreign';
 import type { UpstreamObject } from '../ops/upstream';
 import { KUBE_HELP, KUBE_OPTIONS, kubeFrom, parseArgs, runCommand, UsageError, type Print } from './args';
 
-export const DEPLOY_USAGE = `usage: openelb deploy [--dry-run] [--image IMAGE] [--remove-upstream | --force] [--kubeconfig PATH] [--context NAME]
+export const DEPLOY_USAGE = `usage: openelb deploy [--dry-run] [--image IMAGE] [--vip | --no-vip] [--remove-upstream | --force] [--kubeconfig PATH] [--context NAME]
 
 Server-side applies the OpenELB CRDs, namespace, RBAC, runtime ConfigMap, controller and speaker.
 Takes over from upstream OpenELB: refuses while its admission webhooks or controller/speaker
@@ -17,6 +17,8 @@ workloads are in place, naming them with the kubectl commands that remove them.
   --remove-upstream   delete upstream OpenELB's webhook configurations and workloads first
                       (its other objects stay, for the way back)
   --force             deploy beside upstream's webhooks and workloads (they then compete with ours)
+  --vip, --no-vip     give the speaker CAP_NET_ADMIN for vip mode, or not (default: keep what is
+                      deployed; add it when an Eip uses vip)
 ${KUBE_HELP}`;
 
 /** One line per object: "create  DaemonSet openelb-system/openelb-speaker". */
@@ -39,16 +41,18 @@ export function formatUpstream(found: UpstreamObject[], heading: string): string
 
 export function deployCommand(argv: string[], out: Print, err: Print): Promise<number> {
   return runCommand('deploy', DEPLOY_USAGE, err, async () => {
-    const args = parseArgs(argv, { values: [...KUBE_OPTIONS, 'image'], flags: ['dry-run', 'remove-upstream', 'force'] });
+    const args = parseArgs(argv, { values: [...KUBE_OPTIONS, 'image'], flags: ['dry-run', 'remove-upstream', 'force', 'vip', 'no-vip'] });
     if (args.help) { out(DEPLOY_USAGE); return 0; }
     const dryRun = args.flags.has('dry-run');
     const image = args.values.image;
     const problem = image === undefined ? undefined : imageProblem(image);
     if (problem) throw new UsageError(`--image ${image}: ${problem}`);
     if (args.flags.has('remove-upstream') && args.flags.has('force')) throw new UsageError('--remove-upstream and --force exclude each other');
+    if (args.flags.has('vip') && args.flags.has('no-vip')) throw new UsageError('--vip and --no-vip exclude each other');
     const kc = kubeFrom(args);
     const { changes, architectures } = await deploy(kc, {
       dryRun, image, removeUpstream: args.flags.has('remove-upstream'), force: args.flags.has('force'),
+      vip: args.flags.has('vip') ? true : args.flags.has('no-vip') ? false : undefined,
       onProgress: (c) => out(formatChange(c)), onNote: err, onUpstream: (found) => out(formatUpstream(found, 'upstream OpenELB found:')),
     });
     out(`packet helper shipped for: ${architectures?.join(', ')}`);

@@ -21,6 +21,7 @@ import { statusCode } from '../kube/errors';
 import { findUpstream, keyOf, keyOfManifest, type UpstreamObject } from './upstream';
 import { releaseEipFinalizers, removeUpstream, takeoverPlan, waitUpstreamPodsGone } from './takeover';
 import { foundPath, isOurs, namespaceContents, type FoundObject } from './foreign';
+import { servesAdmissionPolicies, UNCONFINED_WARNING, vipInUse } from './clusterSupport';
 
 /** 'release': a Service's OpenELB finalizer, pool label and addresses removed (undeploy). */
 export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'release';
@@ -54,6 +55,11 @@ export interface DeployOptions {
   podTimeoutMs?: number;
   /** Called with the upstream OpenELB objects found, before anything is changed. */
   onUpstream?: (found: UpstreamObject[]) => void;
+  /**
+   * Give the speaker CAP_NET_ADMIN for vip mode (true) or not (false). Default: when an Eip uses
+   * vip or the deployed speaker has it already; pass true before creating the first vip Eip.
+   */
+  vip?: boolean;
 }
 
 export interface UndeployOptions {
@@ -75,6 +81,8 @@ export interface DeployResult {
   architectures?: string[];
   /** deploy: upstream OpenELB objects found before it started (upstream.ts). */
   upstream?: UpstreamObject[];
+  /** deploy: whether an admission policy keeps each speaker to its own node (Kubernetes 1.30+). */
+  speakersConfined?: boolean;
   /** undeploy: objects found and left (others' objects in openelb-system, upstream's elsewhere). */
   left?: UpstreamObject[];
 }
@@ -161,7 +169,10 @@ export async function deploy(kc: KubeConfig, opts: DeployOptions = {}): Promise<
   const image = opts.image === undefined ? undefined : checkImage(opts.image);
   const runtime = opts.runtime ?? readRuntimeFiles(opts.bundlePath);
   requireHelper(runtime);
-  const objects = buildManifests({ image, runtime });
+  const confineSpeakers = await servesAdmissionPolicies(kc);
+  if (!confineSpeakers) opts.onNote?.(UNCONFINED_WARNING);
+  const vip = opts.vip ?? await vipInUse(kc);
+  const objects = buildManifests({ image, runtime, confineSpeakers, vip });
   const changes: Change[] = [];
   const record = (change: Change): void => { changes.push(change); opts.onProgress?.(change); };
   const upstream = await findUpstream(kc);
@@ -181,7 +192,7 @@ export async function deploy(kc: KubeConfig, opts: DeployOptions = {}): Promise<
     if (o.kind === 'CustomResourceDefinition' && !dryRun) await waitEstablished(kc, o, opts.crdTimeoutMs ?? 60_000);
     record({ ...changeOf(o, action), ...(detail ? { detail } : {}) });
   }
-  return { changes, architectures: shippedArchs(runtime), upstream };
+  return { changes, architectures: shippedArchs(runtime), upstream, speakersConfined: confineSpeakers };
 }
 
 /**

@@ -1,24 +1,45 @@
-// Every object of an OpenELB deployment, built in code: CRDs, namespace, service accounts,
-// RBAC, the runtime ConfigMap (our bundled CLI, run by a stock Node.js image), the controller
-// Deployment and the speaker DaemonSet. Order matters: deploy applies them in this order.
-import type { V1DaemonSet, V1Deployment, V1Namespace, V1ServiceAccount, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+// Every object of an OpenELB deployment, built in code: CRDs, namespace, the admission policy
+// that keeps each speaker to its own node (nodeScope.ts), service accounts, RBAC, the runtime
+// ConfigMap (our bundled CLI, run by a stock Node.js image), the controller Deployment and the
+// speaker DaemonSet, both started by the digest-checking bootstrap (bootstrap.ts). Order
+// matters: deploy applies them in this order.
+import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Namespace, V1ServiceAccount, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { buildCrds } from '@openelb/core/api/crds';
 import { HELPER_DIR_ENV } from '../speaker/layer2/helperPath';
+import { BOOTSTRAP, BUNDLE_DIGEST_ENV, helperDigestEnv } from './bootstrap';
+import { nodeScopeBinding, nodeScopePolicy } from './nodeScope';
 import { CONTROLLER_RULES, JOURNAL_RULES, rbacFor, SPEAKER_LEASE_RULES, SPEAKER_RULES } from './rbac';
 import type { KubeObject } from './resources';
 import {
   CONTROLLER, DEFAULT_IMAGE, LABELS, METRICS_PORT, NAMESPACE, RUNTIME_CONFIGMAP, RUNTIME_DIR, SPEAKER,
 } from './names';
-import { BUNDLE_NAME, runtimeConfigMap, runtimeDigest, type RuntimeFiles } from './runtimeFiles';
+import { BUNDLE_NAME, runtimeConfigMap, runtimeDigests, type RuntimeDigests, type RuntimeFiles } from './runtimeFiles';
 
 export interface ManifestOptions {
   /** Container image with Node.js 20+ (default DEFAULT_IMAGE, names.ts). */
   image?: string;
   runtime: RuntimeFiles;
+  /** Give the speaker CAP_NET_ADMIN, which only vip mode needs (it adds addresses to interfaces). */
+  vip?: boolean;
+  /**
+   * Confine each speaker to its own node with a ValidatingAdmissionPolicy (nodeScope.ts; default
+   * true). Only false where the API server cannot enforce one (before Kubernetes 1.30).
+   */
+  confineSpeakers?: boolean;
 }
 
+/**
+ * Pod Security admission for the namespace: `privileged`, the only level the speaker meets (it
+ * needs hostNetwork, and NET_RAW/NET_ADMIN). Stated rather than left to the cluster's default so
+ * deploy works, and says so, where the default is stricter. The controller pod itself meets
+ * `restricted` (test/cluster/ops-speaker-scope.test.ts checks both against the real admission).
+ */
+export const POD_SECURITY_LABELS: Record<string, string> = {
+  'pod-security.kubernetes.io/enforce': 'privileged',
+};
+
 export function namespaceObject(): V1Namespace {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: LABELS } };
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { ...LABELS, ...POD_SECURITY_LABELS } } };
 }
 
 function serviceAccount(name: string): V1ServiceAccount {
@@ -32,8 +53,22 @@ const HELPER_DIR = '/run/openelb';
 const HELPER_VOLUME: V1Volume = { name: 'helper', emptyDir: { sizeLimit: '8Mi' } };
 const HELPER_MOUNT: V1VolumeMount = { name: 'helper', mountPath: HELPER_DIR };
 const podLabels = (component: string): Record<string, string> => ({ 'app.kubernetes.io/name': 'openelb', 'app.kubernetes.io/component': component });
+const SECCOMP = { seccompProfile: { type: 'RuntimeDefault' } };
 
-export function controllerDeployment(image: string, digest: string): V1Deployment {
+/**
+ * `node -e BOOTSTRAP /opt/openelb/openelb.js ARGS`: the check runs from the pod spec, the
+ * bundle's path is argv[1] as if node ran the file. The digests to check against come with it.
+ */
+function runtimeCommand(args: string[]): Pick<V1Container, 'command' | 'terminationMessagePolicy'> {
+  return { command: ['node', '-e', BOOTSTRAP, `${RUNTIME_DIR}/${BUNDLE_NAME}`, ...args], terminationMessagePolicy: 'FallbackToLogsOnError' };
+}
+
+function digestEnv(d: RuntimeDigests, withHelpers: boolean): V1EnvVar[] {
+  const helpers = withHelpers ? Object.entries(d.helpers).map(([arch, sha]) => ({ name: helperDigestEnv(arch as keyof RuntimeDigests['helpers']), value: sha })) : [];
+  return [{ name: BUNDLE_DIGEST_ENV, value: d.bundle }, ...helpers];
+}
+
+export function controllerDeployment(image: string, digests: RuntimeDigests): V1Deployment {
   const selector = podLabels('controller');
   return {
     apiVersion: 'apps/v1', kind: 'Deployment',
@@ -42,14 +77,15 @@ export function controllerDeployment(image: string, digest: string): V1Deploymen
       replicas: 1,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: { ...selector, ...LABELS }, annotations: { 'openelb.kubesphere.io/runtime-digest': digest } },
+        metadata: { labels: { ...selector, ...LABELS } },
         spec: {
           serviceAccountName: CONTROLLER,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, ...SECCOMP },
           containers: [{
             name: 'controller',
             image,
-            command: ['node', `${RUNTIME_DIR}/${BUNDLE_NAME}`, 'controller', '--metrics-port', String(METRICS_PORT)],
+            ...runtimeCommand(['controller', '--metrics-port', String(METRICS_PORT)]),
+            env: digestEnv(digests, false),
             ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
             livenessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, initialDelaySeconds: 10, periodSeconds: 10 },
             readinessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 10 },
@@ -64,7 +100,7 @@ export function controllerDeployment(image: string, digest: string): V1Deploymen
   };
 }
 
-export function speakerDaemonSet(image: string, digest: string): V1DaemonSet {
+export function speakerDaemonSet(image: string, digests: RuntimeDigests, vip = false): V1DaemonSet {
   const selector = podLabels('speaker');
   return {
     apiVersion: 'apps/v1', kind: 'DaemonSet',
@@ -72,9 +108,10 @@ export function speakerDaemonSet(image: string, digest: string): V1DaemonSet {
     spec: {
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: { ...selector, ...LABELS }, annotations: { 'openelb.kubesphere.io/runtime-digest': digest } },
+        metadata: { labels: { ...selector, ...LABELS } },
         spec: {
           serviceAccountName: SPEAKER,
+          securityContext: SECCOMP,
           // ARP/NDP replies and BGP sessions happen on the node's own interfaces.
           hostNetwork: true,
           dnsPolicy: 'ClusterFirstWithHostNet',
@@ -83,16 +120,18 @@ export function speakerDaemonSet(image: string, digest: string): V1DaemonSet {
           containers: [{
             name: 'speaker',
             image,
-            command: ['node', `${RUNTIME_DIR}/${BUNDLE_NAME}`, 'speaker', '--node', '$(NODE_NAME)'],
+            ...runtimeCommand(['speaker', '--node', '$(NODE_NAME)']),
             env: [
               { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
               { name: HELPER_DIR_ENV, value: HELPER_DIR },
+              ...digestEnv(digests, true),
             ],
             resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-            // Raw sockets for ARP/NDP (NET_RAW) and interface/route changes (NET_ADMIN); nothing else.
+            // Raw sockets for ARP/NDP (NET_RAW); adding vip addresses to interfaces (NET_ADMIN)
+            // only when vip mode is deployed. Nothing else.
             securityContext: {
               allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-              capabilities: { drop: ['ALL'], add: ['NET_RAW', 'NET_ADMIN'] },
+              capabilities: { drop: ['ALL'], add: vip ? ['NET_RAW', 'NET_ADMIN'] : ['NET_RAW'] },
             },
             volumeMounts: [RUNTIME_MOUNT, HELPER_MOUNT],
           }],
@@ -106,17 +145,19 @@ export function speakerDaemonSet(image: string, digest: string): V1DaemonSet {
 /** All objects, in apply order (CRDs first). */
 export function buildManifests(opts: ManifestOptions): KubeObject[] {
   const image = opts.image ?? DEFAULT_IMAGE;
-  const digest = runtimeDigest(opts.runtime);
+  const digests = runtimeDigests(opts.runtime);
   const objects: object[] = [
     ...buildCrds().map(withLabels),
     namespaceObject(),
+    // The policy before the speaker's rights, so no speaker ever holds them unconfined.
+    ...(opts.confineSpeakers ?? true ? [nodeScopePolicy(), nodeScopeBinding()] : []),
     serviceAccount(CONTROLLER),
     serviceAccount(SPEAKER),
     ...rbacFor(CONTROLLER, CONTROLLER_RULES, JOURNAL_RULES),
     ...rbacFor(SPEAKER, SPEAKER_RULES, SPEAKER_LEASE_RULES),
     runtimeConfigMap(opts.runtime),
-    controllerDeployment(image, digest),
-    speakerDaemonSet(image, digest),
+    controllerDeployment(image, digests),
+    speakerDaemonSet(image, digests, opts.vip ?? false),
   ];
   return objects as KubeObject[];
 }

@@ -10,6 +10,8 @@ export const FIELD_MANAGER = 'openelb';
 export const MANAGED_BY = 'openelb-toolkit';
 /** Node.js 24 is an LTS release supported until April 2028; the bundle targets Node 20+. */
 export const DEFAULT_IMAGE = 'node:24-bookworm-slim';
+/** The bundled CLI's name: dist/openelb.js, and in the pods RUNTIME_DIR/openelb.js (+ .br). */
+export const BUNDLE_NAME = 'openelb.js';
 /** Where the runtime ConfigMap is mounted in the pods. */
 export const RUNTIME_DIR = '/opt/openelb';
 export const METRICS_PORT = 9443;

@@ -1,5 +1,7 @@
 // Least-privilege RBAC for the two OpenELB components. Each rule is here because the component
-// makes that call; nothing grants Secrets, and nothing uses wildcards.
+// makes that call; nothing grants Secrets, and nothing uses wildcards. RBAC cannot say "only
+// this node's": the speaker's Node, Lease and status writes are narrowed to its own node's part
+// by the admission policy in nodeScope.ts.
 import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { GROUP } from '@openelb/core/api/types';
 import { JOURNAL_CONFIGMAP, LABELS, NAMESPACE } from './names';
@@ -18,7 +20,10 @@ export const CONTROLLER_RULES: V1PolicyRule[] = [
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-/** The speaker announces IPs: it reads pools, peers and Services and reports per-node state. */
+/**
+ * The speaker announces IPs: it reads pools, peers and Services and reports per-node state (its
+ * Eip condition, its BgpPeer/BgpConf status entry, Events about them: the bgp and layer2 code).
+ */
 export const SPEAKER_RULES: V1PolicyRule[] = [
   { apiGroups: [GROUP], resources: ['eips', 'bgpconfs', 'bgppeers'], verbs: READ },
   { apiGroups: [GROUP], resources: ['eips/status', 'bgpconfs/status', 'bgppeers/status'], verbs: ['get', 'update', 'patch'] },
@@ -40,9 +45,8 @@ export const LEASE_RULES: V1PolicyRule[] = [
 /**
  * A stopping speaker deletes its Lease `openelb-speaker-<node>` so the other nodes take over at
  * once (speakerLease.ts). RBAC can limit delete to resourceNames, but node names are not known
- * at deploy time and change with the cluster, so this is delete on Leases of openelb-system only,
- * where only OpenELB keeps Leases (the worst misuse, deleting the controller's, costs one
- * re-election). No deletecollection.
+ * at deploy time and change with the cluster, so this is delete on Leases of openelb-system; the
+ * node-scope admission policy then allows a speaker only its own Lease's name. No deletecollection.
  */
 export const SPEAKER_LEASE_RULES: V1PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['delete'] },

@@ -19,6 +19,8 @@ const RESOURCES: Record<string, ResourceInfo> = {
   ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
   Role: { plural: 'roles', namespaced: true },
   RoleBinding: { plural: 'rolebindings', namespaced: true },
+  ValidatingAdmissionPolicy: { plural: 'validatingadmissionpolicies', namespaced: false },
+  ValidatingAdmissionPolicyBinding: { plural: 'validatingadmissionpolicybindings', namespaced: false },
   ConfigMap: { plural: 'configmaps', namespaced: true },
   Deployment: { plural: 'deployments', namespaced: true },
   DaemonSet: { plural: 'daemonsets', namespaced: true },

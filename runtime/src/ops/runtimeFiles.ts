@@ -1,17 +1,17 @@
 // The runtime `openelb deploy` ships: the bundled CLI (dist/openelb.js) and the static packet
 // helpers (dist/openelb-packet-helper-<arch>), all brotli-compressed into one ConfigMap that the
-// pods mount read-only. The speaker unpacks its architecture's helper at start
-// (speaker/layer2/helperPath.ts, unpackShippedHelper).
-import { createHash } from 'node:crypto';
+// pods mount read-only, and the SHA-256 of each stored file, which deploy puts into the pod
+// specs: the pods' bootstrap (bootstrap.ts) refuses to load or run a file that does not match.
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { HELPER_ARCHS, helperFileName, type HelperArch } from '../speaker/layer2/helperPath';
-import { LABELS, NAMESPACE, RUNTIME_CONFIGMAP } from './names';
+import { BOOTSTRAP, sha256 } from './bootstrap';
+import { BUNDLE_NAME, LABELS, NAMESPACE, RUNTIME_CONFIGMAP } from './names';
 import { OpsError } from './opsError';
 
-export const BUNDLE_NAME = 'openelb.js';
+export { BUNDLE_NAME };
 /** The API server refuses ConfigMaps over 1 MiB (data + binaryData). */
 export const CONFIGMAP_LIMIT = 1024 * 1024;
 /** The architecture every deployment must have a helper for (most clusters run only it). */
@@ -62,24 +62,6 @@ export function requireHelper(files: RuntimeFiles, where = helperFileName(REQUIR
 }
 
 /**
- * The pod-side entry, stored as `openelb.js`: the bundled CLI is several MB, so it ships
- * brotli-compressed next to it and this loader runs it as if it were the file itself
- * (same folder, so the shipped helpers are found next to it and `node openelb.js ARGS` works).
- */
-export const RUNTIME_LOADER = `'use strict';
-// OpenELB runtime loader (written by \`openelb deploy\`): runs the compressed bundle ${BUNDLE_NAME}.br.
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-const { brotliDecompressSync } = require('node:zlib');
-const Module = require('node:module');
-const file = join(__dirname, 'openelb-bundle.js');
-const m = new Module(file, module);
-m.filename = file;
-m.paths = Module._nodeModulePaths(__dirname);
-m._compile(brotliDecompressSync(readFileSync(join(__dirname, '${BUNDLE_NAME}.br'))).toString('utf8'), file);
-`;
-
-/**
  * Brotli at quality 9: about 6% of the bundle's size (40% of a static helper) in well under a
  * second, deterministic. Quality 11 saves another 9% on the helpers but takes 6 s per deploy.
  */
@@ -87,16 +69,21 @@ export function compressBundle(bundle: Buffer): Buffer {
   return brotliCompressSync(bundle, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: bundle.length } });
 }
 
-/** The ConfigMap's binaryData (compressed bundle and helpers) before base64. */
+const packedCache = new WeakMap<RuntimeFiles, Record<string, Buffer>>();
+
+/** The ConfigMap's binaryData (compressed bundle and helpers) before base64; packed once per `files`. */
 function packedFiles(files: RuntimeFiles): Record<string, Buffer> {
+  const cached = packedCache.get(files);
+  if (cached) return cached;
   const out: Record<string, Buffer> = { [`${BUNDLE_NAME}.br`]: compressBundle(files.bundle) };
   for (const arch of shippedArchs(files)) out[helperKey(arch)] = compressBundle(files.helpers[arch]!);
+  packedCache.set(files, out);
   return out;
 }
 
 export function runtimeConfigMap(files: RuntimeFiles): V1ConfigMap {
   const packed = packedFiles(files);
-  const size = RUNTIME_LOADER.length + Object.values(packed).reduce((n, b) => n + b.length, 0);
+  const size = BOOTSTRAP.length + Object.values(packed).reduce((n, b) => n + b.length, 0);
   if (size > CONFIGMAP_LIMIT - 4096) {
     const parts = Object.entries(packed).map(([k, b]) => `${k} ${b.length}`).join(', ');
     throw new OpsError(`the runtime (${size} bytes compressed: ${parts}) does not fit in a ConfigMap (limit ${CONFIGMAP_LIMIT} bytes)`);
@@ -104,14 +91,24 @@ export function runtimeConfigMap(files: RuntimeFiles): V1ConfigMap {
   return {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: RUNTIME_CONFIGMAP, namespace: NAMESPACE, labels: LABELS },
-    data: { [BUNDLE_NAME]: RUNTIME_LOADER },
+    // The same bootstrap as in the pod spec, so `kubectl exec … node /opt/openelb/openelb.js ARGS`
+    // works in a pod (whose environment has the digests) and checks the files the same way.
+    data: { [BUNDLE_NAME]: BOOTSTRAP },
     binaryData: Object.fromEntries(Object.entries(packed).map(([k, b]) => [k, b.toString('base64')])),
   };
 }
 
-/** A short digest of the runtime, put on the pod templates so a new bundle or helper rolls the pods. */
-export function runtimeDigest(files: RuntimeFiles): string {
-  const h = createHash('sha256').update(files.bundle);
-  for (const arch of shippedArchs(files)) h.update(arch).update(files.helpers[arch]!);
-  return h.digest('hex').slice(0, 16);
+export interface RuntimeDigests {
+  /** SHA-256 (hex) of the stored openelb.js.br. */
+  bundle: string;
+  /** SHA-256 (hex) of each shipped openelb-packet-helper-<arch>.br. */
+  helpers: Partial<Record<HelperArch, string>>;
+}
+
+/** The SHA-256 of each file as stored in the ConfigMap: what the pods' bootstrap checks. */
+export function runtimeDigests(files: RuntimeFiles): RuntimeDigests {
+  const packed = packedFiles(files);
+  const helpers: RuntimeDigests['helpers'] = {};
+  for (const arch of shippedArchs(files)) helpers[arch] = sha256(packed[helperKey(arch)]);
+  return { bundle: sha256(packed[`${BUNDLE_NAME}.br`]), helpers };
 }
