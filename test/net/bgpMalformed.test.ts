@@ -11,7 +11,7 @@ import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 const SPEAKER_AS = 65001;
 const CLIENT_AS = 65009;
 const open = (as: number, version = 4) => {
-  const b = encodeMessage({ type: 'open', open: makeOpen(as, 30, 0x0a000009, { multiprotocol: [{ afi: 1, safi: 1 }], routeRefresh: false, fourOctetAs: as, unknown: [] }) });
+  const b = encodeMessage({ type: 'open', open: makeOpen(as, 30, 0x0a000009, { multiprotocol: [{ afi: 1, safi: 1 }], routeRefresh: true, fourOctetAs: as, unknown: [] }) });
   b[19] = version;
   return b;
 };

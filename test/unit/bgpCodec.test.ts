@@ -115,7 +115,7 @@ test('NOTIFICATION and ROUTE-REFRESH round-trip', () => {
   assert.ok(back.type === 'notification' && back.notification.code === 6 && back.notification.subcode === 2);
   const rr = encodeMessage({ type: 'route-refresh', refresh: { afi: 2, safi: 1 } });
   assert.deepEqual(rr, hex(`${MARKER} 0017 05 0002 00 01`));
-  assert.deepEqual(decodeMessage(rr), { type: 'route-refresh', refresh: { afi: 2, safi: 1 } });
+  assert.deepEqual(decodeMessage(rr), { type: 'route-refresh', refresh: { afi: 2, safi: 1, subtype: 0 } });
 });
 
 test('prefixes shorter than a host route use only the needed octets', () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { BgpSpeaker } from '../../runtime/src/speaker/bgp/speaker';
+import { BgpSpeaker, checkSpeakerConfig } from '../../runtime/src/speaker/bgp/speaker';
 import { encodeMessage } from '../../runtime/src/speaker/bgp/messages';
 import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 
@@ -73,9 +73,19 @@ test('bgpMain rejects a bad config with a clear message and exit code 2', () => 
 
 test('bad config and bad announce input give clear errors', () => {
   assert.throws(() => new BgpSpeaker({ localAs: 0, routerId: 'x', listenPort: 70000, peers: [{ neighborAddress: 'nope', peerAs: 1 }] }),
-    /localAs 0.*routerId "x".*listenPort 70000.*neighborAddress/);
-  assert.throws(() => new BgpSpeaker({ localAs: 1, routerId: '1.1.1.1', listenPort: 0, peers: [{ neighborAddress: '10.0.0.1', peerAs: 2, password: 's' }] }),
-    /TCP MD5/);
+    /localAs 0.*routerId "x".*listenPort 70000/);
+  assert.deepEqual(checkSpeakerConfig({ localAs: 1, routerId: '1.1.1.1', listenPort: 0, peers: [{ neighborAddress: 'nope', peerAs: 1 }] }),
+    ['peer "nope": neighborAddress "nope" is not an IP address']);
+  // A bad peer is left out and reported; the speaker and its other peers run.
+  const mixed = new BgpSpeaker({ localAs: 1, routerId: '1.1.1.1', listenPort: 0, peers: [
+    { neighborAddress: '10.0.0.1', peerAs: 2, password: 's' },
+    { neighborAddress: '10.0.0.2', peerAs: 2, holdTime: 2 },
+    { neighborAddress: '10.0.0.3', peerAs: 2, passive: true },
+  ] });
+  assert.deepEqual(Object.keys(mixed.status()), ['10.0.0.3']);
+  assert.match(mixed.problems()['10.0.0.1'].message, /TCP MD5/);
+  assert.match(mixed.problems()['10.0.0.2'].message, /holdTime 2 must be 0 or 3\.\.65535/);
+  assert.equal(mixed.problems()['10.0.0.3'], undefined);
   const s = new BgpSpeaker({ localAs: 1, routerId: '1.1.1.1', listenPort: 0, peers: [] });
   assert.throws(() => s.announce('10.0.0.0/24', '10.0.0.1'), /only host routes/);
   assert.throws(() => s.announce('10.0.0.1/32', 'fd00::1'), /same family/);

@@ -124,6 +124,9 @@ export function speakerDaemonSet(image: string, digests: RuntimeDigests, vip = f
             env: [
               { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
               { name: HELPER_DIR_ENV, value: HELPER_DIR },
+              // V8 sizes its heap from the host's memory, not the pod's limit: bound it below the
+              // limit so garbage (route churn to a peer that reads slowly) is collected, not OOM-killed.
+              { name: 'NODE_OPTIONS', value: '--max-old-space-size=160' },
               ...digestEnv(digests, true),
             ],
             resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '256Mi' } },

@@ -18,6 +18,8 @@ export const ErrCode = {
   HOLD_TIMER_EXPIRED: 4,
   FSM: 5,
   CEASE: 6,
+  /** RFC 9687: we could not send for SendHoldTime (the peer stopped reading). */
+  SEND_HOLD_TIMER_EXPIRED: 8,
 } as const;
 
 export const HeaderSub = { CONN_NOT_SYNCHRONIZED: 1, BAD_LENGTH: 2, BAD_TYPE: 3 } as const;
@@ -46,7 +48,7 @@ export const UpdateSub = {
 } as const;
 
 /** Cease subcodes (RFC 4486). */
-export const CeaseSub = { ADMIN_SHUTDOWN: 2, PEER_DECONFIGURED: 3, ADMIN_RESET: 4, CONNECTION_REJECTED: 5 } as const;
+export const CeaseSub = { MAX_PREFIXES: 1, ADMIN_SHUTDOWN: 2, PEER_DECONFIGURED: 3, ADMIN_RESET: 4, CONNECTION_REJECTED: 5 } as const;
 
 /** Path attribute type codes. */
 export const Attr = {

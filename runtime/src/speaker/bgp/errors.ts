@@ -36,6 +36,7 @@ export function errorName(code: number): string {
     case ErrCode.HOLD_TIMER_EXPIRED: return 'Hold Timer Expired';
     case ErrCode.FSM: return 'Finite State Machine Error';
     case ErrCode.CEASE: return 'Cease';
+    case ErrCode.SEND_HOLD_TIMER_EXPIRED: return 'Send Hold Timer Expired';
     default: return `error ${code}`;
   }
 }

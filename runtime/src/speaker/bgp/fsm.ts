@@ -11,7 +11,8 @@ import { DecodedMessage } from './messages';
 import { LocalOpenConfig, Negotiated, negotiate } from './negotiate';
 
 export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
-export type Timer = 'connectRetry' | 'hold' | 'keepalive';
+/** `sendHold` (RFC 9687) runs while our writes are stuck: the session layer arms it. */
+export type Timer = 'connectRetry' | 'hold' | 'keepalive' | 'sendHold';
 
 export type FsmEvent =
   | { type: 'start' }
@@ -24,7 +25,9 @@ export type FsmEvent =
   | { type: 'tcp-failed' }
   | { type: 'timer'; timer: Timer }
   | { type: 'message'; message: DecodedMessage }
-  | { type: 'decode-error'; error: BgpError };
+  | { type: 'decode-error'; error: BgpError }
+  /** The peer went over the received-prefix bound (RFC 4486 Cease, subcode 1). */
+  | { type: 'max-prefix'; error: BgpError };
 
 export type FsmAction =
   | { type: 'connect' }
@@ -46,7 +49,12 @@ export interface FsmConfig {
   connectRetryTime: number;
   /** Configured keepalive interval; used when shorter than negotiated hold / 3. */
   keepalive?: number;
+  /** Seconds to stay down after a max-prefix Cease before accepting or connecting again. */
+  maxPrefixRestart?: number;
 }
+
+/** Default wait after a max-prefix Cease: a peer that floods us does not get back at once. */
+export const MAX_PREFIX_RESTART = 60;
 
 /** RFC 4271 8.2.2 suggests a "large value" of 4 minutes for the hold timer until OPEN arrives. */
 export const LARGE_HOLD = 240;
@@ -55,8 +63,15 @@ export class BgpFsm {
   state: State = 'Idle';
   negotiated?: Negotiated;
   private started = false;
+  /** Down after a max-prefix Cease: refuse the peer until connect-retry fires. */
+  private held = false;
 
   constructor(private readonly cfg: FsmConfig) {}
+
+  /** Sitting out a max-prefix Cease: inbound connections are refused until connect-retry fires. */
+  get sittingOut(): boolean {
+    return this.held;
+  }
 
   handle(ev: FsmEvent): FsmAction[] {
     if (ev.type === 'stop') return this.stop();
@@ -81,10 +96,11 @@ export class BgpFsm {
 
   private idle(ev: FsmEvent): FsmAction[] {
     if (ev.type === 'start') { this.started = true; return this.begin(); }
-    if (ev.type === 'timer' && ev.timer === 'connectRetry' && this.started) return this.begin();
+    if (ev.type === 'timer' && ev.timer === 'connectRetry' && this.started) { this.held = false; return this.begin(); }
     if (ev.type === 'tcp-accepted') {
-      // A started session waiting to restart takes a peer's new connection right away.
-      if (!this.started) return [{ type: 'close' }];
+      // A started session waiting to restart takes a peer's new connection right away,
+      // unless it is sitting out a max-prefix Cease.
+      if (!this.started || this.held) return [{ type: 'close' }];
       this.state = 'Active';
       return this.connecting(ev);
     }
@@ -122,9 +138,16 @@ export class BgpFsm {
       case 'tcp-connected': return [];
       case 'tcp-failed': return this.down('connection closed');
       case 'decode-error': return this.down(ev.error.describe(), ev.error);
+      case 'max-prefix':
+        this.held = true;
+        return this.down(ev.error.message, ev.error, this.cfg.maxPrefixRestart ?? MAX_PREFIX_RESTART);
       case 'timer':
         if (ev.timer === 'hold') {
           return this.down('hold timer expired', new BgpError(ErrCode.HOLD_TIMER_EXPIRED, 0, 'hold timer expired'));
+        }
+        if (ev.timer === 'sendHold') {
+          const e = new BgpError(ErrCode.SEND_HOLD_TIMER_EXPIRED, 0, 'send hold timer expired: the peer stopped reading');
+          return this.down(e.message, e);
         }
         if (ev.timer === 'keepalive' && this.state !== 'OpenSent' && this.negotiated) {
           return [{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'keepalive', seconds: this.keepaliveSeconds() }];
@@ -181,7 +204,7 @@ export class BgpFsm {
   }
 
   /** Tears the session down and schedules an automatic restart. */
-  private down(reason: string, notify?: BgpError): FsmAction[] {
+  private down(reason: string, notify?: BgpError, restartAfter = this.cfg.connectRetryTime): FsmAction[] {
     this.negotiated = undefined;
     const actions: FsmAction[] = [];
     if (notify) actions.push({ type: 'send-notification', error: notify });
@@ -189,7 +212,8 @@ export class BgpFsm {
       { type: 'close' },
       { type: 'stop-timer', timer: 'hold' },
       { type: 'stop-timer', timer: 'keepalive' },
-      { type: 'start-timer', timer: 'connectRetry', seconds: this.cfg.connectRetryTime },
+      { type: 'stop-timer', timer: 'sendHold' },
+      { type: 'start-timer', timer: 'connectRetry', seconds: restartAfter },
       { type: 'down', reason },
     );
     return this.go('Idle', actions);
@@ -198,6 +222,7 @@ export class BgpFsm {
   private stop(): FsmAction[] {
     const wasOpen = this.state === 'OpenSent' || this.state === 'OpenConfirm' || this.state === 'Established';
     this.started = false;
+    this.held = false;
     this.negotiated = undefined;
     const actions: FsmAction[] = [];
     if (wasOpen) actions.push({ type: 'send-notification', error: new BgpError(ErrCode.CEASE, CeaseSub.ADMIN_SHUTDOWN, 'administrative shutdown') });
@@ -206,6 +231,7 @@ export class BgpFsm {
       { type: 'stop-timer', timer: 'connectRetry' },
       { type: 'stop-timer', timer: 'hold' },
       { type: 'stop-timer', timer: 'keepalive' },
+      { type: 'stop-timer', timer: 'sendHold' },
     );
     if (wasOpen) actions.push({ type: 'down', reason: 'stopped' });
     return this.go('Idle', actions);

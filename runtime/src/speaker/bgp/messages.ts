@@ -6,7 +6,8 @@ import { OpenMessage, decodeOpenBody, encodeOpenBody } from './open';
 import { DecodedUpdate, UpdateContext, UpdateMessage, decodeUpdateBody, encodeUpdateBody } from './update';
 
 export interface NotificationMessage { code: number; subcode: number; data: Uint8Array }
-export interface RouteRefreshMessage { afi: number; safi: number }
+/** `subtype` is RFC 7313's Message Subtype (the old reserved octet): 0 is a plain request. */
+export interface RouteRefreshMessage { afi: number; safi: number; subtype?: number }
 
 export type BgpMessage =
   | { type: 'open'; open: OpenMessage }
@@ -45,7 +46,7 @@ export function encodeMessage(m: BgpMessage, ctx: UpdateContext = { fourOctetAs:
     }
     case 'route-refresh': {
       const r = m.refresh;
-      return frame(MsgType.ROUTE_REFRESH, Uint8Array.of(r.afi >> 8, r.afi & 0xff, 0, r.safi));
+      return frame(MsgType.ROUTE_REFRESH, Uint8Array.of(r.afi >> 8, r.afi & 0xff, r.subtype ?? 0, r.safi));
     }
   }
 }
@@ -91,7 +92,7 @@ export function decodeMessage(buf: Uint8Array, ctx: UpdateContext = { fourOctetA
       return { type: 'notification', notification: { code: body[0], subcode: body[1], data: body.slice(2) } };
     case MsgType.ROUTE_REFRESH:
       if (len !== 23) throw badLen();
-      return { type: 'route-refresh', refresh: { afi: (body[0] << 8) | body[1], safi: body[3] } };
+      return { type: 'route-refresh', refresh: { afi: (body[0] << 8) | body[1], safi: body[3], subtype: body[2] } };
     default:
       throw new BgpError(ErrCode.HEADER, HeaderSub.BAD_TYPE, `unknown message type ${type}`, Uint8Array.of(type));
   }

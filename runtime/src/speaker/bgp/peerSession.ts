@@ -1,47 +1,29 @@
 // One peer's session: owns the TCP socket, the framer, the timers and the FSM, and
 // carries out the FSM's actions. All protocol decisions live in fsm.ts / negotiate.ts.
+// Writes respect backpressure: UPDATEs come from a dirty set (outQueue.ts) and stop while
+// the socket is backed up; only small control messages (KEEPALIVE, NOTIFICATION) are written
+// regardless, and RFC 9687's send hold timer ends a session whose peer stopped reading.
 import net from 'node:net';
 import { BgpFsm, FsmAction, FsmEvent, Timer } from './fsm';
 import { Framer } from './framer';
 import { BgpError } from './errors';
 import { BgpMessage, DecodedMessage, decodeMessage, encodeMessage, notificationFor } from './messages';
-import { Capabilities, makeOpen } from './open';
-import { formatRouterId } from './negotiate';
-import { MessageCounters, NodePeerStatus, countersToStrings, newCounters, sessionStateName } from './status';
-import { Route, announceUpdate, endOfRib, familyNegotiated, withdrawUpdate } from './routes';
+import { makeOpen } from './open';
+import { MessageCounters, NodePeerStatus, newCounters, peerStatus } from './status';
+import { PeerView, Route, familyNegotiated } from './routes';
 import { Prefix } from './prefix';
-import { announcedPrefixes, withdrawnPrefixes } from './update';
-import { formatIp } from '@openelb/core/address/ip';
-import { formatPrefix } from './prefix';
+import { withdrawnPrefixes } from './update';
+import { AdjRibIn } from './adjRibIn';
+import { OutQueue } from './outQueue';
+import { refreshFamily } from './refresh';
+import type { PeerConfig, SessionContext } from './sessionConfig';
 
-export interface PeerConfig {
-  neighborAddress: string;
-  peerAs: number;
-  /** TCP port of the peer (default 179). */
-  remotePort?: number;
-  /** Never connect out; wait for the peer to connect. */
-  passive?: boolean;
-  /** Proposed hold time in seconds (default 90; 0 or >= 3). */
-  holdTime?: number;
-  /** Keepalive interval in seconds (default hold / 3). */
-  keepalive?: number;
-  /** Accepted for OpenELB compatibility; Node's net sockets cannot set the TTL (see README). */
-  ebgpMultihopTtl?: number;
-  /** TCP MD5 (RFC 2385) cannot be set from Node; a peer with a password is refused at config time. */
-  password?: string;
-  /** Seconds between connection attempts (default 5). */
-  connectRetryTime?: number;
-  /** Source address for outbound connections. */
-  localAddress?: string;
-}
+export type { PeerConfig, SessionContext };
 
-export interface SessionContext {
-  localAs: number;
-  routerId: number;
-  caps: Capabilities;
-  routes: () => Iterable<Route>;
-  log: (msg: string) => void;
-}
+/** Wishes packed per pump step: at most ~70 KiB of UPDATEs are handed to the socket at once. */
+const PUMP_ENTRIES = 4096;
+/** RFC 9687 suggests 8 minutes. */
+const SEND_HOLD_MIN = 480;
 
 export class PeerSession {
   readonly fsm: BgpFsm;
@@ -55,21 +37,35 @@ export class PeerSession {
   private flops = 0;
   private peerRouterId?: number;
   private readonly holdTime: number;
-  /** Adj-RIB-In: prefix → next hop, for status and tests (routes are not installed). */
-  readonly adjRibIn = new Map<string, string>();
+  /** Adj-RIB-In: prefix → next hop, bounded, for status and tests (routes are not installed). */
+  readonly adjRibIn: AdjRibIn;
+  private readonly out = new OutQueue();
+  /** socket.write() returned false: wait for 'drain' before writing more UPDATEs. */
+  private blocked = false;
+  private pumpScheduled = false;
+  /** Why the session was last ended by us for the peer's behaviour (cleared on Established). */
+  problem?: { reason: string; message: string };
+  private prefixLimitHit = false;
 
   constructor(readonly cfg: PeerConfig, private readonly ctx: SessionContext) {
     this.holdTime = cfg.holdTime ?? 90;
+    this.adjRibIn = new AdjRibIn(cfg.maxPrefixes);
     this.fsm = new BgpFsm({
       open: { localAs: ctx.localAs, peerAs: cfg.peerAs, routerId: ctx.routerId, holdTime: this.holdTime, caps: ctx.caps },
       passive: cfg.passive ?? false,
       connectRetryTime: cfg.connectRetryTime ?? 5,
       keepalive: cfg.keepalive,
+      maxPrefixRestart: cfg.maxPrefixRestart,
     });
   }
 
   get established(): boolean {
     return this.fsm.state === 'Established';
+  }
+
+  /** Prefixes waiting to be sent to this peer (bounded by our RIB). */
+  get pending(): number {
+    return this.out.size;
   }
 
   start(): void { this.dispatch({ type: 'start' }); }
@@ -78,7 +74,7 @@ export class PeerSession {
   /** Offers an inbound connection from this peer; returns false when it was refused. */
   accept(socket: net.Socket): boolean {
     const s = this.fsm.state;
-    if (s !== 'Idle' && s !== 'Connect' && s !== 'Active') return false;
+    if ((s !== 'Idle' && s !== 'Connect' && s !== 'Active') || this.fsm.sittingOut) return false;
     this.detach();
     this.attach(socket);
     this.dispatch({ type: 'tcp-accepted' });
@@ -86,42 +82,32 @@ export class PeerSession {
   }
 
   announce(r: Route): void {
-    const n = this.fsm.negotiated;
-    if (!this.established || !n || !familyNegotiated(n, r.prefix.family)) return;
-    this.send({ type: 'update', update: announceUpdate(r, { localAs: this.ctx.localAs, peerAs: this.cfg.peerAs, negotiated: n }) });
+    if (!this.sendsFamily(r.prefix.family)) return;
+    this.out.announce(r);
+    this.schedulePump();
   }
 
   withdraw(p: Prefix): void {
-    const n = this.fsm.negotiated;
-    if (!this.established || !n || !familyNegotiated(n, p.family)) return;
-    this.send({ type: 'update', update: withdrawUpdate(p) });
+    if (!this.sendsFamily(p.family)) return;
+    this.out.withdraw(p);
+    this.schedulePump();
   }
 
   status(): NodePeerStatus {
-    const n = this.fsm.negotiated;
-    return {
-      peerState: {
-        neighborAddress: this.cfg.neighborAddress,
-        peerAs: this.cfg.peerAs,
-        localAs: this.ctx.localAs,
-        sessionState: sessionStateName(this.fsm.state),
-        adminState: 'UP',
-        routerId: this.peerRouterId !== undefined ? formatRouterId(this.peerRouterId) : undefined,
-        flops: this.flops,
-        messages: { received: countersToStrings(this.received), sent: countersToStrings(this.sent) },
-      },
-      timersState: {
-        connectRetry: String(this.cfg.connectRetryTime ?? 5),
-        holdTime: String(this.holdTime),
-        keepaliveInterval: String(n ? n.keepalive : Math.floor(this.holdTime / 3)),
-        negotiatedHoldTime: n ? String(n.holdTime) : undefined,
-        uptime: this.established ? this.upSince?.toISOString() : undefined,
-        downtime: this.downSince?.toISOString(),
-      },
-    };
+    return peerStatus({
+      neighborAddress: this.cfg.neighborAddress, peerAs: this.cfg.peerAs, localAs: this.ctx.localAs,
+      state: this.fsm.state, negotiated: this.fsm.negotiated, prefixLimitHit: this.prefixLimitHit,
+      peerRouterId: this.peerRouterId, flops: this.flops, sent: this.sent, received: this.received,
+      connectRetry: this.cfg.connectRetryTime ?? 5, holdTime: this.holdTime, upSince: this.upSince, downSince: this.downSince,
+    });
   }
 
   // ---- internals ----
+
+  private sendsFamily(family: 4 | 6): boolean {
+    const n = this.fsm.negotiated;
+    return this.established && !!n && familyNegotiated(n, family);
+  }
 
   private dispatch(ev: FsmEvent): void {
     let actions: FsmAction[];
@@ -153,17 +139,18 @@ export class PeerSession {
   private onEstablished(peerId: number): void {
     this.upSince = new Date();
     this.peerRouterId = peerId;
+    this.problem = undefined;
+    this.prefixLimitHit = false;
     this.ctx.log(`${this.cfg.neighborAddress}: session established`);
-    // Send the whole RIB, then End-of-RIB for every negotiated family.
+    // The whole RIB, then End-of-RIB for every negotiated family.
     for (const r of this.ctx.routes()) this.announce(r);
-    const n = this.fsm.negotiated;
-    for (const fam of [4, 6] as const) {
-      if (n && familyNegotiated(n, fam)) this.send({ type: 'update', update: endOfRib(fam) });
-    }
+    for (const fam of [4, 6] as const) if (this.sendsFamily(fam)) this.out.markEndOfRib(fam);
+    this.schedulePump();
   }
 
   private onDown(reason: string): void {
     this.adjRibIn.clear();
+    this.out.clear();
     if (this.upSince) this.flops++;
     this.upSince = undefined;
     this.downSince = new Date();
@@ -171,29 +158,36 @@ export class PeerSession {
   }
 
   private deliver(m: DecodedMessage): void {
-    if (m.type === 'route-refresh') {
-      // RFC 2918: the peer asks for our routes of one family again.
-      const fam = m.refresh.afi === 1 ? 4 : m.refresh.afi === 2 ? 6 : undefined;
-      for (const r of this.ctx.routes()) if (r.prefix.family === fam) this.announce(r);
-      return;
+    if (m.type === 'route-refresh') return this.onRouteRefresh(m.refresh);
+    if (m.type !== 'update') return;
+    const d = m.decoded;
+    if (d.treatAsWithdraw) {
+      this.received.discarded++;
+      this.ctx.log(`${this.cfg.neighborAddress}: UPDATE treated as withdraw: ${d.treatAsWithdraw.describe()}`);
     }
-    if (m.type === 'update') {
-      const d = m.decoded;
-      if (d.treatAsWithdraw) {
-        this.received.discarded++;
-        this.ctx.log(`${this.cfg.neighborAddress}: UPDATE treated as withdraw: ${d.treatAsWithdraw.describe()}`);
-      }
-      const gone = withdrawnPrefixes(d.update);
-      if (gone.length > 0) { this.received.withdrawUpdate++; this.received.withdrawPrefix += gone.length; }
-      for (const p of gone) this.adjRibIn.delete(formatPrefix(p));
-      const a = d.update.attrs;
-      for (const p of announcedPrefixes(d.update)) {
-        if (d.treatAsWithdraw) { this.adjRibIn.delete(formatPrefix(p)); continue; }
-        const nh = p.family === 4 ? (a.nextHop !== undefined ? formatIp(4, a.nextHop) : '') : (a.mpReach?.nextHops[0] ? formatIp(6, a.mpReach.nextHops[0].value) : '');
-        this.adjRibIn.set(formatPrefix(p), nh);
-      }
-      // This speaker only announces; received routes are kept for display, never installed.
+    const gone = withdrawnPrefixes(d.update).length;
+    if (gone > 0) { this.received.withdrawUpdate++; this.received.withdrawPrefix += gone; }
+    // This speaker only announces; received routes are kept (bounded) for display, never installed.
+    const over = this.adjRibIn.apply(d);
+    if (over) {
+      this.prefixLimitHit = true;
+      this.problem = {
+        reason: 'BgpMaxPrefixesReached',
+        message: `${over.message}; this speaker only announces and uses no received routes: have the router send it none (or only a default route)`,
+      };
+      this.dispatch({ type: 'max-prefix', error: over });
     }
+  }
+
+  /** RFC 2918 / 7313: our routes of one family again, if both sides agreed on route refresh. */
+  private onRouteRefresh(r: { afi: number; safi: number; subtype?: number }): void {
+    const n = this.fsm.negotiated;
+    if (!n) return;
+    const answer = refreshFamily(r, n, this.ctx.caps);
+    if (answer.error) return this.dispatch({ type: 'decode-error', error: answer.error });
+    if (answer.ignore) { this.ctx.log(`${this.cfg.neighborAddress}: ROUTE-REFRESH ignored: ${answer.ignore}`); return; }
+    for (const route of this.ctx.routes()) if (route.prefix.family === answer.family) this.out.announce(route);
+    this.schedulePump();
   }
 
   private connect(): void {
@@ -210,17 +204,21 @@ export class PeerSession {
   private attach(sock: net.Socket): void {
     this.socket = sock;
     this.framer = new Framer();
+    this.blocked = false;
     sock.setNoDelay(true);
     sock.on('data', (chunk: Buffer) => { if (this.socket === sock) this.onData(chunk); });
+    sock.on('drain', () => { if (this.socket === sock) this.onDrain(); });
     sock.on('error', () => { /* 'close' follows and reports it */ });
     sock.on('close', () => { if (this.socket === sock) { this.socket = undefined; this.dispatch({ type: 'tcp-failed' }); } });
   }
 
-  /** Stops listening to the current socket and closes it after pending writes flush. */
+  /** Stops listening to the current socket and closes it after pending writes flush (or 1 s). */
   private detach(): void {
     const sock = this.socket;
     if (!sock) return;
     this.socket = undefined;
+    this.blocked = false;
+    this.stopTimer('sendHold');
     sock.end();
     setTimeout(() => sock.destroy(), 1000).unref();
   }
@@ -244,10 +242,35 @@ export class PeerSession {
     if (error && this.socket) this.dispatch({ type: 'decode-error', error });
   }
 
+  private onDrain(): void {
+    this.blocked = false;
+    this.stopTimer('sendHold');
+    this.pump();
+  }
+
   private count(c: MessageCounters, type: BgpMessage['type']): void {
     c.total++;
     if (type === 'route-refresh') c.refresh++;
     else c[type]++;
+  }
+
+  /** Pumps on the next turn, so announcements made together share UPDATEs. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => { this.pumpScheduled = false; this.pump(); });
+  }
+
+  /** Writes queued UPDATEs until the socket backs up or nothing is left. */
+  private pump(): void {
+    const n = this.fsm.negotiated;
+    if (!n || !this.established) return;
+    const view: PeerView = { localAs: this.ctx.localAs, peerAs: this.cfg.peerAs, negotiated: n };
+    while (this.socket && !this.blocked && this.established) {
+      const batch = this.out.take(view, PUMP_ENTRIES);
+      if (!batch.length) return;
+      for (const update of batch) this.send({ type: 'update', update });
+    }
   }
 
   private send(m: BgpMessage): void {
@@ -260,16 +283,31 @@ export class PeerSession {
   }
 
   private sendRaw(buf: Buffer, type: BgpMessage['type']): void {
-    if (!this.socket || this.socket.destroyed) return;
-    this.socket.write(buf);
+    const sock = this.socket;
+    if (!sock || sock.destroyed) return;
     this.count(this.sent, type);
+    if (sock.write(buf) || this.blocked) return;
+    // Backed up: no more UPDATEs until 'drain'; if that never comes, the send hold timer ends it.
+    this.blocked = true;
+    const hold = this.fsm.negotiated?.holdTime ?? 0;
+    this.startTimer('sendHold', this.cfg.sendHoldTime ?? Math.max(SEND_HOLD_MIN, 2 * hold));
   }
 
   private startTimer(t: Timer, seconds: number): void {
     this.stopTimer(t);
     // Connect-retry gets RFC 4271 10 jitter (75..100%) so two speakers do not stay in step.
     const ms = seconds * 1000 * (t === 'connectRetry' ? 0.75 + Math.random() * 0.25 : 1);
-    this.timers.set(t, setTimeout(() => { this.timers.delete(t); this.dispatch({ type: 'timer', timer: t }); }, ms));
+    this.timers.set(t, setTimeout(() => { this.timers.delete(t); this.onTimer(t, seconds); }, ms));
+  }
+
+  private onTimer(t: Timer, seconds: number): void {
+    if (t === 'sendHold') {
+      this.problem = {
+        reason: 'BgpSendHoldTimerExpired',
+        message: `the peer read nothing we sent for ${seconds} s (RFC 9687 send hold timer); session closed, it restarts on its own`,
+      };
+    }
+    this.dispatch({ type: 'timer', timer: t });
   }
 
   private stopTimer(t: Timer): void {

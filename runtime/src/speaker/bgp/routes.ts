@@ -17,8 +17,11 @@ export function familyNegotiated(n: Negotiated, family: 4 | 6): boolean {
   return n.families.some((f) => f.afi === afi && f.safi === Safi.UNICAST);
 }
 
-/** The UPDATE announcing one route. eBGP prepends our AS; iBGP sends LOCAL_PREF 100. */
-export function announceUpdate(r: Route, v: PeerView): UpdateMessage {
+/**
+ * One UPDATE announcing `prefixes` (all of `nextHop`'s family) with the same attributes.
+ * eBGP prepends our AS; iBGP sends LOCAL_PREF 100.
+ */
+export function announceMany(prefixes: Prefix[], nextHop: Ip, v: PeerView): UpdateMessage {
   const ibgp = v.localAs === v.peerAs;
   const attrs: PathAttributes = {
     origin: Origin.IGP,
@@ -26,21 +29,30 @@ export function announceUpdate(r: Route, v: PeerView): UpdateMessage {
     localPref: ibgp ? 100 : undefined,
     other: [],
   };
-  if (r.prefix.family === 4) {
-    attrs.nextHop = r.nextHop.value;
-    return { withdrawn: [], attrs, nlri: [r.prefix] };
+  if (nextHop.family === 4) {
+    attrs.nextHop = nextHop.value;
+    return { withdrawn: [], attrs, nlri: prefixes };
   }
-  attrs.mpReach = { afi: Afi.IPV6, safi: Safi.UNICAST, nextHops: [r.nextHop], nlri: [r.prefix] };
+  attrs.mpReach = { afi: Afi.IPV6, safi: Safi.UNICAST, nextHops: [nextHop], nlri: prefixes };
   return { withdrawn: [], attrs, nlri: [] };
 }
 
+/** The UPDATE announcing one route. */
+export function announceUpdate(r: Route, v: PeerView): UpdateMessage {
+  return announceMany([r.prefix], r.nextHop, v);
+}
+
+/** One UPDATE withdrawing `prefixes`, all of `family`. */
+export function withdrawMany(prefixes: Prefix[], family: 4 | 6): UpdateMessage {
+  if (family === 4) return { withdrawn: prefixes, attrs: { other: [] }, nlri: [] };
+  return { withdrawn: [], attrs: { mpUnreach: { afi: Afi.IPV6, safi: Safi.UNICAST, withdrawn: prefixes }, other: [] }, nlri: [] };
+}
+
 export function withdrawUpdate(p: Prefix): UpdateMessage {
-  if (p.family === 4) return { withdrawn: [p], attrs: { other: [] }, nlri: [] };
-  return { withdrawn: [], attrs: { mpUnreach: { afi: Afi.IPV6, safi: Safi.UNICAST, withdrawn: [p] }, other: [] }, nlri: [] };
+  return withdrawMany([p], p.family);
 }
 
 /** End-of-RIB marker (RFC 4724 2): an empty UPDATE, or an empty MP_UNREACH for IPv6. */
 export function endOfRib(family: 4 | 6): UpdateMessage {
-  if (family === 4) return { withdrawn: [], attrs: { other: [] }, nlri: [] };
-  return { withdrawn: [], attrs: { mpUnreach: { afi: Afi.IPV6, safi: Safi.UNICAST, withdrawn: [] }, other: [] }, nlri: [] };
+  return withdrawMany([], family);
 }

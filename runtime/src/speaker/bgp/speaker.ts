@@ -14,6 +14,9 @@ import { Prefix, formatPrefix, parsePrefix } from './prefix';
 import { Route, routeKey } from './routes';
 import { NodePeerStatus } from './status';
 
+/** Why a configured peer is not served; `reason` is a stable word for Events. */
+export interface PeerProblem { reason: string; message: string }
+
 export interface SpeakerConfig {
   localAs: number;
   routerId: string;
@@ -27,25 +30,42 @@ export interface SpeakerConfig {
   log?: (msg: string) => void;
 }
 
-/** Validates a speaker config; returns a list of problems (empty when fine). */
-export function checkSpeakerConfig(c: SpeakerConfig): string[] {
+const asOk = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 0xffffffff;
+
+/** Problems with the speaker-wide settings (empty when fine): these stop the whole speaker. */
+export function checkGlobalConfig(c: SpeakerConfig): string[] {
   const p: string[] = [];
-  const asOk = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 0xffffffff;
   if (!asOk(c.localAs)) p.push(`localAs ${c.localAs} is not an AS number 1..4294967295`);
   if (parseRouterId(c.routerId) === undefined) p.push(`routerId "${c.routerId}" is not a dotted-quad`);
   if (!Number.isInteger(c.listenPort) || c.listenPort < 0 || c.listenPort > 65535) p.push(`listenPort ${c.listenPort} out of range`);
+  return p;
+}
+
+/** Problems with one peer (empty when fine): such a peer is left out, the others run. */
+export function checkPeerConfig(peer: PeerConfig): string[] {
+  const p: string[] = [];
+  if (!parseIp(peer.neighborAddress ?? '')) return [`neighborAddress "${peer.neighborAddress}" is not an IP address`];
+  if (!asOk(peer.peerAs)) p.push(`peerAs ${peer.peerAs} is not an AS number`);
+  const h = peer.holdTime;
+  if (h !== undefined && (!Number.isInteger(h) || h < 0 || h > 65535 || h === 1 || h === 2)) p.push(`holdTime ${h} must be 0 or 3..65535`);
+  if (peer.password) p.push('TCP MD5 passwords are not supported by this speaker (Node cannot set TCP_MD5SIG)');
+  const m = peer.maxPrefixes;
+  if (m !== undefined && (!Number.isInteger(m) || m < 1 || m > 0xffffffff)) p.push(`maxPrefixes ${m} must be a positive integer`);
+  return p;
+}
+
+/** Every problem of a speaker config, global and per peer (empty when fine). */
+export function checkSpeakerConfig(c: SpeakerConfig): string[] {
+  const p = checkGlobalConfig(c);
   const seen = new Set<string>();
   for (const peer of c.peers ?? []) {
-    const ip = parseIp(peer.neighborAddress ?? '');
     const name = peer.neighborAddress;
-    if (!ip) { p.push(`peer "${name}": neighborAddress is not an IP address`); continue; }
-    const key = ipToString(ip);
-    if (seen.has(key)) p.push(`peer ${name}: configured twice`);
+    const own = checkPeerConfig(peer);
+    if (own[0]?.startsWith('neighborAddress')) { p.push(`peer "${name}": ${own[0]}`); continue; }
+    const key = ipToString(parseIp(name)!);
+    if (seen.has(key)) own.unshift('configured twice');
     seen.add(key);
-    if (!asOk(peer.peerAs)) p.push(`peer ${name}: peerAs ${peer.peerAs} is not an AS number`);
-    const h = peer.holdTime;
-    if (h !== undefined && (!Number.isInteger(h) || h < 0 || h > 65535 || h === 1 || h === 2)) p.push(`peer ${name}: holdTime ${h} must be 0 or 3..65535`);
-    if (peer.password) p.push(`peer ${name}: TCP MD5 passwords are not supported by this speaker (Node cannot set TCP_MD5SIG)`);
+    for (const x of own) p.push(`peer ${name}: ${x}`);
   }
   return p;
 }
@@ -53,11 +73,13 @@ export function checkSpeakerConfig(c: SpeakerConfig): string[] {
 export class BgpSpeaker {
   private readonly sessions = new Map<string, PeerSession>();
   private readonly rib = new Map<string, Route>();
+  /** Peers left out for their own config problems: neighbor address → why. */
+  private readonly rejected = new Map<string, string>();
   private server?: net.Server;
   private readonly log: (m: string) => void;
 
   constructor(private readonly cfg: SpeakerConfig) {
-    const problems = checkSpeakerConfig(cfg);
+    const problems = checkGlobalConfig(cfg);
     if (problems.length) throw new Error(`invalid BGP speaker config: ${problems.join('; ')}`);
     this.log = cfg.log ?? (() => {});
     const caps: Capabilities = {
@@ -76,9 +98,17 @@ export class BgpSpeaker {
       routes: () => this.rib.values(),
       log: this.log,
     };
+    // Each peer stands alone: one with a bad config is left out and reported, never the others.
     for (const p of cfg.peers) {
-      const ip = parseIp(p.neighborAddress);
-      if (ip) this.sessions.set(ipToString(ip), new PeerSession(p, ctx));
+      const own = checkPeerConfig(p);
+      const ip = parseIp(p.neighborAddress ?? '');
+      if (ip && this.sessions.has(ipToString(ip))) own.push('configured twice');
+      if (own.length || !ip) {
+        this.rejected.set(ip ? ipToString(ip) : p.neighborAddress, own.join('; '));
+        this.log(`peer ${p.neighborAddress} left out: ${own.join('; ')}`);
+        continue;
+      }
+      this.sessions.set(ipToString(ip), new PeerSession(p, ctx));
     }
   }
 
@@ -138,7 +168,23 @@ export class BgpSpeaker {
   receivedRoutes(neighbor: string): Record<string, string> | undefined {
     const ip = parseIp(neighbor);
     const s = ip ? this.sessions.get(ipToString(ip)) : undefined;
-    return s ? Object.fromEntries(s.adjRibIn) : undefined;
+    return s ? Object.fromEntries(s.adjRibIn.entries()) : undefined;
+  }
+
+  /** Why a configured peer is not served (left out for its config, or its session ended for the
+   * peer's behaviour), by canonical neighbor address. */
+  problems(): Record<string, PeerProblem> {
+    const out: Record<string, PeerProblem> = {};
+    for (const [addr, message] of this.rejected) out[addr] = { reason: 'BgpPeerRejected', message };
+    for (const [addr, s] of this.sessions) if (s.problem) out[addr] = s.problem;
+    return out;
+  }
+
+  /** Prefixes waiting to be sent, per neighbor (bounded by our own RIB). */
+  pending(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [addr, s] of this.sessions) out[addr] = s.pending;
+    return out;
   }
 
   /** Status per neighbor address, in OpenELB's nodesPeerStatus[node] shape. */

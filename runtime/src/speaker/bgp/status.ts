@@ -1,6 +1,7 @@
 // Per-peer status in the shape of OpenELB's BgpPeer v1alpha2
 // `status.nodesPeerStatus[node]` (peerState + timersState). Counters are strings there.
 import { State } from './fsm';
+import { Negotiated, formatRouterId } from './negotiate';
 
 export interface MessageCounters {
   open: number;
@@ -56,4 +57,37 @@ export function countersToStrings(c: MessageCounters): MessageStrings {
   const out = {} as MessageStrings;
   for (const k of Object.keys(c) as (keyof MessageCounters)[]) out[k] = String(c[k]);
   return out;
+}
+
+export interface SessionFacts {
+  neighborAddress: string; peerAs: number; localAs: number;
+  state: State; negotiated?: Negotiated; prefixLimitHit: boolean; peerRouterId?: number; flops: number;
+  sent: MessageCounters; received: MessageCounters;
+  connectRetry: number; holdTime: number; upSince?: Date; downSince?: Date;
+}
+
+/** One session's status in OpenELB's shape. */
+export function peerStatus(f: SessionFacts): NodePeerStatus {
+  const n = f.negotiated;
+  return {
+    peerState: {
+      neighborAddress: f.neighborAddress,
+      peerAs: f.peerAs,
+      localAs: f.localAs,
+      sessionState: sessionStateName(f.state),
+      // GoBGP's admin state for a peer stopped by its prefix limit.
+      adminState: f.prefixLimitHit ? 'PFX_CT' : 'UP',
+      routerId: f.peerRouterId !== undefined ? formatRouterId(f.peerRouterId) : undefined,
+      flops: f.flops,
+      messages: { received: countersToStrings(f.received), sent: countersToStrings(f.sent) },
+    },
+    timersState: {
+      connectRetry: String(f.connectRetry),
+      holdTime: String(f.holdTime),
+      keepaliveInterval: String(n ? n.keepalive : Math.floor(f.holdTime / 3)),
+      negotiatedHoldTime: n ? String(n.holdTime) : undefined,
+      uptime: f.state === 'Established' ? f.upSince?.toISOString() : undefined,
+      downtime: f.downSince?.toISOString(),
+    },
+  };
 }

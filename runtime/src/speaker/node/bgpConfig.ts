@@ -2,7 +2,9 @@
 // gives the AS, router id (default: the node's IPv4 InternalIP) and listen port; every BgpPeer
 // whose nodeSelector matches the node's labels becomes a peer. As upstream: a node labelled with
 // a rack that `asPerRack` lists takes that AS (and its own address as router id); listenPort -1
-// means no incoming sessions, so passive peers cannot be served.
+// means no incoming sessions, so passive peers cannot be served. Each BgpPeer is checked on
+// its own: one that cannot be served is listed in `rejected` (with why, for its status and an
+// Event) and never affects the others.
 import { parseIp } from '@openelb/core/address/ip';
 import { RACK_LABEL } from '@openelb/core/api/annotations';
 import { holdTimeAllowed, timerSeconds } from '@openelb/core/api/timers';
@@ -17,7 +19,7 @@ export interface BgpConfObject {
 }
 
 export interface BgpPeerObject {
-  metadata?: { name?: string };
+  metadata?: { name?: string; uid?: string };
   spec?: {
     conf?: { peerAs?: number; neighborAddress?: string; authPassword?: string };
     transport?: { remotePort?: number; passiveMode?: boolean };
@@ -37,13 +39,20 @@ export interface NodeInfo {
 export interface PeerPlan {
   /** BgpPeer object name (where its status goes). */
   name: string;
+  /** Its uid, so Events about it show in `kubectl describe`. */
+  uid?: string;
   config: PeerConfig;
 }
+
+/** A BgpPeer selected for this node that cannot be served, and why (never contains secrets). */
+export interface RejectedPeer { name: string; uid?: string; reason: string }
 
 export interface BgpPlan {
   /** Undefined when there is no usable BgpConf: BGP is off on this node. */
   global?: { localAs: number; routerId: string; listenPort: number };
   peers: PeerPlan[];
+  /** Selected BgpPeers left out, each for its own reason. */
+  rejected: RejectedPeer[];
   /** Why something was left out, for the log (never contains secrets). */
   problems: string[];
 }
@@ -69,7 +78,7 @@ export function nodeAddress(node: NodeInfo, family: 4 | 6): string | undefined {
 export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: readonly BgpPeerObject[]): BgpPlan {
   const problems: string[] = [];
   const conf = confs.find((c) => c.metadata?.name === BGP_CONF_NAME);
-  const out: BgpPlan = { peers: [], problems };
+  const out: BgpPlan = { peers: [], rejected: [], problems };
   if (!conf) return out;
   const { localAs, rackRouterId } = localAsOf(node, conf);
   const routerId = (rackRouterId ? undefined : conf.spec?.routerId) || nodeAddress(node, 4);
@@ -77,22 +86,33 @@ export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: 
   if (!routerId || parseIp(routerId)?.family !== 4) { problems.push('BgpConf default: no IPv4 routerId and the node has no IPv4 InternalIP'); return out; }
   out.global = { localAs, routerId, listenPort: conf.spec?.listenPort ?? 0 };
 
+  const uids = new Map<string, string | undefined>();
+  const reject = (name: string, reason: string) => {
+    problems.push(`BgpPeer ${name}: ${reason}`);
+    out.rejected.push({ name, uid: uids.get(name), reason });
+  };
   for (const p of peers) {
     const name = p.metadata?.name ?? '';
     const s = p.spec ?? {};
     if (!selectorMatches(s.nodeSelector, node.labels)) continue;
+    uids.set(name, p.metadata?.uid);
     const address = s.conf?.neighborAddress ?? '';
-    if (!parseIp(address)) { problems.push(`BgpPeer ${name}: conf.neighborAddress "${address}" is not an IP address`); continue; }
-    if (!s.conf?.peerAs) { problems.push(`BgpPeer ${name}: conf.peerAs is missing`); continue; }
+    if (!parseIp(address)) { reject(name, `conf.neighborAddress "${address}" is not an IP address`); continue; }
+    if (!s.conf?.peerAs) { reject(name, 'conf.peerAs is missing'); continue; }
     if (s.transport?.passiveMode && out.global.listenPort < 0) {
-      problems.push(`BgpPeer ${name}: passive, but BgpConf default has listenPort -1 (no incoming sessions)`);
+      reject(name, 'passive, but BgpConf default has listenPort -1 (no incoming sessions)');
       continue;
     }
     // Do not peer with ourselves (a BgpPeer naming one of this node's addresses).
     if (node.internalIps.includes(address)) continue;
     // As upstream, a timer that is not whole seconds fails the BgpPeer (the editor says so too).
     const timers = peerTimers(s.timers?.config);
-    if ('bad' in timers) { problems.push(`BgpPeer ${name}: ${timers.bad} is not a valid number of seconds; peer left out`); continue; }
+    if ('bad' in timers) { reject(name, `${timers.bad} is not a valid number of seconds; peer left out`); continue; }
+    if (s.conf.authPassword) {
+      reject(name, 'conf.authPassword is set, but this speaker cannot sign TCP segments with MD5 (RFC 2385: Node cannot set TCP_MD5SIG); '
+        + 'remove authPassword here and on the router, or protect the link another way; peer left out');
+      continue;
+    }
     const config: PeerConfig = {
       neighborAddress: address,
       peerAs: s.conf.peerAs,
@@ -100,17 +120,16 @@ export function bgpPlan(node: NodeInfo, confs: readonly BgpConfObject[], peers: 
       passive: s.transport?.passiveMode ?? false,
       ...timers,
       ebgpMultihopTtl: s.ebgpMultihop?.enabled ? s.ebgpMultihop.multihopTtl : undefined,
-      password: s.conf.authPassword || undefined,
     };
     for (const k of Object.keys(config) as (keyof PeerConfig)[]) if (config[k] === undefined) delete config[k];
-    out.peers.push({ name, config });
+    out.peers.push({ name, uid: p.metadata?.uid, config });
   }
   // Two BgpPeers naming the same neighbour: keep the first by name, report the other.
   out.peers.sort((a, b) => a.name.localeCompare(b.name));
   const seen = new Set<string>();
   out.peers = out.peers.filter((p) => {
     const key = parseIp(p.config.neighborAddress)!.value.toString() + p.config.neighborAddress.includes(':');
-    if (seen.has(key)) { problems.push(`BgpPeer ${p.name}: neighbour ${p.config.neighborAddress} is already configured by another BgpPeer`); return false; }
+    if (seen.has(key)) { reject(p.name, `neighbour ${p.config.neighborAddress} is already configured by another BgpPeer`); return false; }
     seen.add(key);
     return true;
   });

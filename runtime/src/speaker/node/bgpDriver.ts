@@ -1,19 +1,28 @@
 // BGP side of the speaker (I/O). Peers that we connect to run one BgpSpeaker each (no listener),
 // so adding, changing or removing one BgpPeer leaves the other sessions up; passive peers (they
 // connect to us) share one BgpSpeaker listening on the BgpConf's port. A change of AS or router
-// id restarts everything. Every speaker originates the same host routes.
+// id restarts everything. Every speaker originates the same host routes. Each BgpPeer is served
+// or refused on its own: a peer the plan rejected, a peer whose listener cannot open, or a
+// session ended for the peer's behaviour is reported on that BgpPeer only (status + Event).
 import { ipToString, parseIp } from '@openelb/core/address/ip';
-import { BgpSpeaker } from '../bgp/speaker';
-import type { NodePeerStatus } from '../bgp/status';
+import { BgpSpeaker, type PeerProblem } from '../bgp/speaker';
+import { newCounters, countersToStrings, type NodePeerStatus } from '../bgp/status';
 import type { BgpPlan, PeerPlan } from './bgpConfig';
 
 type Global = NonNullable<BgpPlan['global']>;
 
 interface Running { key: string; peers: PeerPlan[]; speaker: BgpSpeaker }
 
-export interface PeerStatusEntry { peer: string; neighbor: string; status: NodePeerStatus }
+export type { PeerProblem };
 
-const DEFAULT_PASSIVE_PORT = 179;
+export interface PeerStatusEntry { peer: string; uid?: string; neighbor: string; status: NodePeerStatus; problem?: PeerProblem }
+
+/**
+ * Port for passive sessions when the BgpConf sets none. Upstream hands an unset listenPort to
+ * GoBGP, which then binds 179; our pods run without NET_BIND_SERVICE, so we use 17900, the
+ * port every upstream sample and e2e test configures.
+ */
+export const DEFAULT_PASSIVE_PORT = 17900;
 
 export class BgpDriver {
   private global?: Global;
@@ -21,6 +30,8 @@ export class BgpDriver {
   private passive?: Running;
   /** prefix → next hop, originated on every speaker. */
   private readonly routes = new Map<string, string>();
+  /** Peers the plan left out, and peers whose speaker could not start: name → why. */
+  private readonly notServed = new Map<string, { peer: PeerPlan | { name: string; uid?: string }; problem: PeerProblem }>();
 
   constructor(private readonly log: (m: string) => void) {}
 
@@ -33,6 +44,8 @@ export class BgpDriver {
       await this.stopAll();
       this.global = plan.global;
     }
+    this.notServed.clear();
+    for (const r of plan.rejected ?? []) this.notServed.set(r.name, { peer: r, problem: { reason: 'BgpPeerRejected', message: r.reason } });
     const g = this.global;
     if (!g) return;
     const activePeers = plan.peers.filter((p) => !p.config.passive);
@@ -77,16 +90,22 @@ export class BgpDriver {
 
   routesAnnounced(): Map<string, string> { return new Map(this.routes); }
 
-  /** Status of every configured peer, keyed by BgpPeer name. */
+  /** Status of every selected BgpPeer, keyed by BgpPeer name, with why it is not served. */
   status(): PeerStatusEntry[] {
     const out: PeerStatusEntry[] = [];
     for (const r of this.all()) {
       const st = r.speaker.status();
+      const problems = r.speaker.problems();
       for (const p of r.peers) {
         const ip = parseIp(p.config.neighborAddress);
-        const status = ip ? st[ipToString(ip)] : undefined;
-        if (status) out.push({ peer: p.name, neighbor: p.config.neighborAddress, status });
+        const key = ip ? ipToString(ip) : p.config.neighborAddress;
+        const status = st[key] ?? this.downStatus(p.config);
+        out.push({ peer: p.name, uid: p.uid, neighbor: p.config.neighborAddress, status, problem: problems[key] });
       }
+    }
+    for (const { peer, problem } of this.notServed.values()) {
+      const config = 'config' in peer ? peer.config : undefined;
+      out.push({ peer: peer.name, uid: peer.uid, neighbor: config?.neighborAddress ?? '', status: this.downStatus(config), problem });
     }
     return out.sort((a, b) => a.peer.localeCompare(b.peer));
   }
@@ -94,6 +113,7 @@ export class BgpDriver {
   async stop(): Promise<void> {
     await this.stopAll();
     this.global = undefined;
+    this.notServed.clear();
   }
 
   private all(): Running[] {
@@ -112,9 +132,23 @@ export class BgpDriver {
       await speaker.start();
       return { key, peers, speaker };
     } catch (e) {
-      this.log(`BGP peers ${peers.map((p) => p.name).join(', ')}: ${(e as Error).message}`);
+      const message = listenPort ? listenFailure(listenPort, e as Error) : (e as Error).message;
+      this.log(`BGP peers ${peers.map((p) => p.name).join(', ')}: ${message}`);
+      for (const p of peers) this.notServed.set(p.name, { peer: p, problem: { reason: 'BgpListenFailed', message } });
       return undefined;
     }
+  }
+
+  /** A BgpPeer with no session: IDLE, administratively down. */
+  private downStatus(cfg: PeerPlan['config'] | undefined): NodePeerStatus {
+    const zero = countersToStrings(newCounters());
+    return {
+      peerState: {
+        neighborAddress: cfg?.neighborAddress ?? '', peerAs: cfg?.peerAs ?? 0, localAs: this.global?.localAs ?? 0,
+        sessionState: 'IDLE', adminState: 'DOWN', flops: 0, messages: { received: zero, sent: zero },
+      },
+      timersState: { connectRetry: String(cfg?.connectRetryTime ?? 5), holdTime: String(cfg?.holdTime ?? 90), keepaliveInterval: String(cfg?.keepalive ?? Math.floor((cfg?.holdTime ?? 90) / 3)) },
+    };
   }
 
   private async stopAll(): Promise<void> {
@@ -122,4 +156,10 @@ export class BgpDriver {
     this.active.clear();
     this.passive = undefined;
   }
+}
+
+function listenFailure(port: number, e: Error & { code?: string }): string {
+  if (e.code === 'EACCES') return `cannot listen on port ${port} for passive peers: ports below 1024 need NET_BIND_SERVICE; set BgpConf default spec.listenPort to 1024 or above (17900 is OpenELB's usual port) and point the router there`;
+  if (e.code === 'EADDRINUSE') return `cannot listen on port ${port} for passive peers: another process on this node uses it; set another BgpConf default spec.listenPort`;
+  return `cannot start the BGP listener on port ${port}: ${e.message}`;
 }

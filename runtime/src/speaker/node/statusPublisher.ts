@@ -19,6 +19,8 @@ export class StatusPublisher {
   /** BgpPeer name → [signature, time] of the last write. */
   private readonly peerWritten = new Map<string, [string, number]>();
   private confWritten = 'null';
+  /** BgpPeer name → "reason|message" of the last Warning Event about it. */
+  private readonly peerEvented = new Map<string, string>();
   private bgpBusy = false;
   private annotation?: string;
 
@@ -84,6 +86,7 @@ export class StatusPublisher {
         await this.guard(`BgpPeer ${p.peer}`, () => this.writes.setPeerStatus(p.peer, p.status));
         this.peerWritten.set(p.peer, [sig, now]);
       }
+      await this.peerEvents(peers);
       for (const name of [...this.peerWritten.keys()]) {
         if (seen.has(name)) continue;
         await this.guard(`BgpPeer ${name}`, () => this.writes.setPeerStatus(name, null));
@@ -97,6 +100,21 @@ export class StatusPublisher {
     } finally {
       this.bgpBusy = false;
     }
+  }
+
+  /** One Warning Event per new problem of a BgpPeer (the status has no field for the why). */
+  private async peerEvents(peers: PeerStatusEntry[]): Promise<void> {
+    const current = new Set<string>();
+    for (const p of peers) {
+      if (!p.problem) continue;
+      current.add(p.peer);
+      const key = `${p.problem.reason}|${p.problem.message}`;
+      if (this.peerEvented.get(p.peer) === key) continue;
+      this.peerEvented.set(p.peer, key);
+      await this.guard(`BgpPeer ${p.peer} (Event)`, () =>
+        this.writes.event({ kind: 'BgpPeer', name: p.peer, uid: p.uid }, 'Warning', p.problem!.reason, `${this.node}: ${p.problem!.message}`));
+    }
+    for (const name of [...this.peerEvented.keys()]) if (!current.has(name)) this.peerEvented.delete(name);
   }
 
   private async guard(what: string, fn: () => Promise<void>): Promise<void> {
