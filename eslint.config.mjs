@@ -69,4 +69,15 @@ export default tseslint.config(
   { files: [CORE], ignores: PARSERS, rules: restrict([...corePaths, yamlPath], [...corePatterns, yamlPattern]) },
   { files: PARSERS, rules: restrict(corePaths, corePatterns) },
   { files: [CORE], plugins: { openelb }, rules: { 'openelb/core-stays-inside': 'error' } },
+  // The gossip membership protocol is a pure state machine (time and datagrams in, datagrams out),
+  // tested in virtual time; only the socket and the HMAC touch Node.
+  {
+    files: ['runtime/src/speaker/membership/*.ts'],
+    ignores: ['runtime/src/speaker/membership/gossipNode.ts', 'runtime/src/speaker/membership/hmacSeal.ts'],
+    rules: restrict(corePaths, [
+      { group: ['node:*'], message: 'the membership protocol is pure: sockets, timers and crypto belong in gossipNode.ts and hmacSeal.ts' },
+      { group: ['@kubernetes/*'], message: 'the membership protocol knows no Kubernetes client; setPeers() takes the view' },
+      noTestCode,
+    ]),
+  },
 );

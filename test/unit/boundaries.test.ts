@@ -33,6 +33,7 @@ const refused: Array<[string, string, string]> = [
   ['runtime imports vscode', 'runtime/src/ops/deploy.ts', "import { x } from 'vscode';"],
   ['runtime imports test code', 'runtime/src/ops/deploy.ts', "import { x } from '../../../test/harness/drivers/bgpMain';"],
   ['the extension imports test code', 'client/src/extension.ts', "import { x } from '../../test/harness/support/prng';"],
+  ['the gossip protocol core imports a socket', 'runtime/src/speaker/membership/swim.ts', "import { x } from 'node:dgram';"],
   ['the language server imports bench code', 'server/src/lsp/server.ts', "import { x } from '../../../bench/schemas';"],
 ];
 
@@ -43,6 +44,7 @@ const allowed: Array<[string, string, string]> = [
   ['runtime imports the core', 'runtime/src/ops/deploy.ts', "import { x } from '@openelb/core/address/ip';"],
   ['runtime imports Node', 'runtime/src/ops/deploy.ts', "import { x } from 'node:fs';"],
   ['the extension imports runtime code', 'client/src/extension.ts', "import { x } from '../../runtime/src/kube/errors';"],
+  ['the gossip socket layer imports Node', 'runtime/src/speaker/membership/gossipNode.ts', "import { x } from 'node:dgram';"],
   ['tests import anything', 'test/unit/address.test.ts', "import { x } from '../../runtime/src/kube/errors';"],
 ];
 
