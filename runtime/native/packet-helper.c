@@ -4,11 +4,12 @@
  *   usage: openelb-packet-helper [--max-rate FRAMES_PER_SECOND] [--send-only] IFNAME
  *          openelb-packet-helper addr ... | route ...    (rtnetlink: see netlink.c)
  *
+ * --max-rate: frames per second forwarded to the parent, 1..1000000 (default 2000).
  * --send-only: receive nothing (vip mode only sends gratuitous ARP / NA; the kernel answers).
  *
  * Node.js cannot open AF_PACKET sockets, so the speaker spawns this helper. It
  * opens one packet socket on IFNAME with a kernel (classic BPF) filter that
- * lets through only ARP requests and ICMPv6 Neighbor Solicitations, and
+ * lets through only untagged ARP requests and ICMPv6 Neighbor Solicitations, and
  * exchanges messages with its parent over stdin/stdout. No promiscuous mode:
  * IPv6 solicited-node groups are joined as link-layer multicast memberships
  * when the parent asks ('M').
@@ -38,6 +39,7 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <math.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,9 +56,10 @@
 
 #define MAX_FRAME 1518            /* largest frame we pass either way */
 #define IN_BUF (4 * (3 + MAX_FRAME))
+#define MAX_RATE 1000000          /* --max-rate upper bound, frames per second */
 
 static struct {
-  unsigned long long rx, forwarded, dropped_rate, dropped_slow, tx, tx_errors, socket_errors;
+  unsigned long long rx, forwarded, dropped_rate, dropped_slow, dropped_oversize, tx, tx_errors, socket_errors;
 } stats;
 
 /* Write one whole message to stdout. Payloads are < PIPE_BUF, so a write to the
@@ -111,6 +114,19 @@ static int append(char *buf, size_t cap, size_t *used, const char *fmt, ...) {
   return 1;
 }
 
+/* Append S as a JSON string: quotes, backslashes and control bytes escaped (Linux allows
+ * all of them in interface names). Bytes >= 0x80 pass through, so UTF-8 names stay readable. */
+static int append_json_string(char *buf, size_t cap, size_t *used, const char *s) {
+  if (!append(buf, cap, used, "\"")) return 0;
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    int ok = *c == '"' || *c == '\\' ? append(buf, cap, used, "\\%c", *c)
+           : *c < 0x20 || *c == 0x7f ? append(buf, cap, used, "\\u%04x", *c)
+           : append(buf, cap, used, "%c", *c);
+    if (!ok) return 0;
+  }
+  return append(buf, cap, used, "\"");
+}
+
 /* The first message: what the parent needs to build frames for this interface. */
 static void send_info(int fd, const char *ifname, int ifindex) {
   struct ifreq ifr;
@@ -125,8 +141,10 @@ static void send_info(int fd, const char *ifname, int ifindex) {
 
   char json[3000];
   size_t used = 0;
-  append(json, sizeof(json), &used, "{\"ifname\":\"%s\",\"ifindex\":%d,\"mac\":\"%s\",\"mtu\":%d,\"addrs\":[",
-         ifname, ifindex, mac, mtu);
+  /* IFNAMSIZ bounds the name, so these always fit. */
+  append(json, sizeof(json), &used, "{\"ifname\":");
+  append_json_string(json, sizeof(json), &used, ifname);
+  append(json, sizeof(json), &used, ",\"ifindex\":%d,\"mac\":\"%s\",\"mtu\":%d,\"addrs\":[", ifindex, mac, mtu);
   struct ifaddrs *list = NULL, *a;
   int first = 1;
   if (getifaddrs(&list) == 0) {
@@ -149,21 +167,37 @@ static void send_info(int fd, const char *ifname, int ifindex) {
   if (send_msg('I', json, used) != 0) exit(1);
 }
 
-/* Kernel filter: accept ARP requests and ICMPv6 Neighbor Solicitations only.
+/* Kernel filter: accept untagged ARP requests and ICMPv6 Neighbor Solicitations only.
+ *
+ * VLAN: the kernel moves a received 802.1Q/802.1ad tag out of the frame (into skb metadata,
+ * which packet sockets report as auxdata) before this socket sees it, so a request from
+ * VLAN 100 arriving on the trunk looks untagged here. Answering it would put an untagged reply
+ * on the wrong network: frames with a nonzero VLAN ID are dropped. VLAN ID 0 (priority tag
+ * only) is untagged traffic per 802.1Q, as the kernel treats it. A second tag left in the
+ * data (QinQ) shows as ethertype 0x8100 and fails the ethertype checks.
+ *
  * Offsets are for untagged Ethernet: ethertype at 12, ARP opcode at 20,
- * IPv6 next-header at 20, ICMPv6 type at 14 + 40 = 54. */
+ * IPv6 next-header at 20, ICMPv6 type at 14 + 40 = 54.
+ *
+ * Accepting returns "whole frame" rather than MAX_FRAME: a snap length would cut oversize
+ * frames to MAX_FRAME, and the reader could no longer tell them from full-size ones. */
 static struct sock_filter filter_code[] = {
-  BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),               /* 0: A = ethertype          */
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 2),  /* 1: ARP? -> 2, else -> 4   */
-  BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),               /* 2: A = ARP opcode         */
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 5, 6),          /* 3: request -> 9, else 10  */
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 5), /* 4: IPv6? -> 5, else -> 10 */
-  BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),               /* 5: A = next header        */
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, 3),         /* 6: ICMPv6? -> 7, else 10  */
-  BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 54),               /* 7: A = ICMPv6 type        */
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 135, 0, 1),        /* 8: NS? -> 9, else -> 10   */
-  BPF_STMT(BPF_RET | BPF_K, MAX_FRAME),                  /* 9: accept                 */
-  BPF_STMT(BPF_RET | BPF_K, 0),                          /* 10: drop                  */
+  BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT), /* 0        */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 0),          /* 1: untagged -> 5          */
+  BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_VLAN_TAG), /* 2: A = TCI     */
+  BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x0fff),           /* 3: A = VLAN ID            */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 10),         /* 4: VID 0 -> 5, else -> 15 */
+  BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),               /* 5: A = ethertype          */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 2),  /* 6: ARP? -> 7, else -> 9   */
+  BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),               /* 7: A = ARP opcode         */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 5, 6),          /* 8: request -> 14, else 15 */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 5), /* 9: IPv6? -> 10, else 15   */
+  BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),               /* 10: A = next header       */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, 3),         /* 11: ICMPv6? -> 12, else 15*/
+  BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 54),               /* 12: A = ICMPv6 type       */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 135, 0, 1),        /* 13: NS? -> 14, else -> 15 */
+  BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),                /* 14: accept, whole frame   */
+  BPF_STMT(BPF_RET | BPF_K, 0),                          /* 15: drop                  */
 };
 
 static double now_seconds(void) {
@@ -213,13 +247,29 @@ static void handle_parent(int fd, int ifindex, unsigned char type, const unsigne
   } else if (type == 'S') {
     char json[300];
     int n = snprintf(json, sizeof(json),
-                     "{\"rx\":%llu,\"forwarded\":%llu,\"droppedRate\":%llu,\"droppedSlow\":%llu,\"tx\":%llu,\"txErrors\":%llu,\"socketErrors\":%llu}",
-                     stats.rx, stats.forwarded, stats.dropped_rate, stats.dropped_slow, stats.tx, stats.tx_errors,
-                     stats.socket_errors);
+                     "{\"rx\":%llu,\"forwarded\":%llu,\"droppedRate\":%llu,\"droppedSlow\":%llu,\"droppedOversize\":%llu,"
+                     "\"tx\":%llu,\"txErrors\":%llu,\"socketErrors\":%llu}",
+                     stats.rx, stats.forwarded, stats.dropped_rate, stats.dropped_slow, stats.dropped_oversize, stats.tx,
+                     stats.tx_errors, stats.socket_errors);
     if (n > 0 && (size_t)n < sizeof(json)) send_control('S', json, (size_t)n);
   } else {
     fail("bad message type 0x%02x length %zu from parent", type, len);
   }
+}
+
+#define USAGE "usage: openelb-packet-helper [--max-rate 1..1000000] [--send-only] IFNAME"
+
+/* --max-rate's value: a plain decimal number of frames per second within 1..MAX_RATE. strtod
+ * alone would take "nan", "inf", "1e9", "", "12abc" and hex, and NaN passes every "< 1" check,
+ * which silently turned the limit off. */
+static double parse_rate(const char *text) {
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  int digits_only = text[0] != '\0' && strspn(text, "0123456789.") == strlen(text);
+  if (!digits_only || end == text || *end != '\0' || errno != 0 || !isfinite(v) || v < 1 || v > MAX_RATE)
+    fail("--max-rate %s: expected frames per second, a number from 1 to %d; " USAGE, text, MAX_RATE);
+  return v;
 }
 
 int main(int argc, char **argv) {
@@ -229,14 +279,18 @@ int main(int argc, char **argv) {
   const char *ifname = NULL;
   int extra = 0, send_only = 0;
   rate = 2000;
+  signal(SIGPIPE, SIG_IGN);
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--max-rate") == 0 && i + 1 < argc) rate = atof(argv[++i]);
-    else if (strcmp(argv[i], "--send-only") == 0) send_only = 1;
+    if (strcmp(argv[i], "--max-rate") == 0) {
+      if (i + 1 >= argc) fail("--max-rate needs a value; " USAGE);
+      rate = parse_rate(argv[++i]);
+    } else if (strcmp(argv[i], "--send-only") == 0) send_only = 1;
+    else if (strncmp(argv[i], "--", 2) == 0) fail("unknown option %s; " USAGE, argv[i]);
     else if (!ifname) ifname = argv[i];
     else extra = 1;
   }
-  signal(SIGPIPE, SIG_IGN);
-  if (!ifname || extra || rate < 1 || strlen(ifname) >= IFNAMSIZ) fail("usage: openelb-packet-helper [--max-rate N>=1] [--send-only] IFNAME");
+  if (!ifname || extra) fail(USAGE);
+  if (strlen(ifname) >= IFNAMSIZ) fail("interface name %s is longer than %d bytes; " USAGE, ifname, IFNAMSIZ - 1);
   burst = rate / 10 < 20 ? 20 : rate / 10;
   tokens = burst;
   last_refill = now_seconds();
@@ -295,7 +349,9 @@ int main(int argc, char **argv) {
         if (n < 0) break;
         if (from.sll_pkttype == PACKET_OUTGOING) continue; /* our own or the host's transmissions */
         stats.rx++;
-        if (n > MAX_FRAME) continue; /* truncated: not an ARP/NS frame we can use */
+        /* MSG_TRUNC makes n the frame's real length; the filter passes whole frames, so a
+         * jumbo frame shows as one (an ARP request or NS is < 100 bytes; nothing to answer). */
+        if (n > MAX_FRAME) { stats.dropped_oversize++; continue; }
         if (!take_token()) { stats.dropped_rate++; continue; }
         if (send_msg('F', frame, (size_t)n) == 0) stats.forwarded++;
         else stats.dropped_slow++;

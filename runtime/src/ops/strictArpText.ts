@@ -52,12 +52,46 @@ function sortedInsertIndex(lines: string[], siblings: number[], name: string, en
 }
 
 /**
+ * The text as lines plus each line's own ending ('\n', '\r\n', or '' for the last), so a file
+ * with mixed endings comes back with every untouched line exactly as it was.
+ */
+function splitLines(text: string): { lines: string[]; ends: string[] } {
+  const parts = text.split(/(\r?\n)/);
+  return { lines: parts.filter((_, i) => i % 2 === 0), ends: [...parts.filter((_, i) => i % 2 === 1), ''] };
+}
+
+const joinLines = (lines: string[], ends: string[]): string => lines.map((l, i) => l + ends[i]).join('');
+
+/** The ending for a new line: `preferred`, else the document's first ending, else '\n'. */
+const endingFor = (ends: string[], preferred: string): string => preferred || ends.find((e) => e !== '') || '\n';
+
+/** Inserts `added` before line `at`, ending like the line above them. */
+function insertLines(lines: string[], ends: string[], at: number, added: string[]): void {
+  const nl = endingFor(ends, at > 0 ? ends[at - 1] : '');
+  const newEnds = added.map(() => nl);
+  if (at === lines.length) {
+    // after a last line without an ending: it gets one, the new last line has none
+    ends[at - 1] = nl;
+    newEnds[newEnds.length - 1] = '';
+  }
+  lines.splice(at, 0, ...added);
+  ends.splice(at, 0, ...newEnds);
+}
+
+/** Replaces line `at` with `added`; the last of them keeps the replaced line's own ending. */
+function replaceLine(lines: string[], ends: string[], at: number, added: string[]): void {
+  const own = ends[at];
+  const nl = endingFor(ends, own);
+  lines.splice(at, 1, ...added);
+  ends.splice(at, 1, ...added.map((_, k) => (k === added.length - 1 ? own : nl)));
+}
+
+/**
  * Returns config.conf with `strictARP: true` under the top-level `ipvs:` key; only that line
  * differs (or is added, with `ipvs:` too when the document has none).
  */
 export function setStrictArp(text: string): string {
-  const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  const lines = text.split(/\r?\n/);
+  const { lines, ends } = splitLines(text);
   const unit = indentUnit(lines);
   const topKeys: number[] = [];
   for (let i = 0; i < lines.length; i++) if (/^[^\s#-]/.test(lines[i]) && KEY.test(lines[i])) topKeys.push(i);
@@ -67,8 +101,8 @@ export function setStrictArp(text: string): string {
     // no ipvs section: add one where it sorts among the top-level keys
     const endOfDoc = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
     const at = sortedInsertIndex(lines, topKeys, 'ipvs', endOfDoc);
-    lines.splice(at, 0, 'ipvs:', `${unit}strictARP: true`);
-    return lines.join(nl);
+    insertLines(lines, ends, at, ['ipvs:', `${unit}strictARP: true`]);
+    return joinLines(lines, ends);
   }
 
   const inline = KEY.exec(lines[ipvsAt])![3].replace(/\s+#.*$/, '').trim();
@@ -78,8 +112,8 @@ export function setStrictArp(text: string): string {
   if (inline !== '') {
     // `ipvs: {}` or `ipvs: null`: the section becomes a block holding strictARP
     const comment = /\s+#.*$/.exec(lines[ipvsAt])?.[0] ?? '';
-    lines.splice(ipvsAt, 1, `ipvs:${comment}`, `${unit}strictARP: true`);
-    return lines.join(nl);
+    replaceLine(lines, ends, ipvsAt, [`ipvs:${comment}`, `${unit}strictARP: true`]);
+    return joinLines(lines, ends);
   }
 
   // The block: following lines that are blank, comments or indented.
@@ -98,11 +132,11 @@ export function setStrictArp(text: string): string {
     const m = /^(\s*["']?strictARP["']?\s*:\s*)([^#\s][^#]*?|)(\s*(#.*)?)$/.exec(lines[existing]);
     if (!m) throw new Error(`cannot read the strictARP line in config.conf: ${lines[existing].trim()}`);
     lines[existing] = `${m[1]}${m[1].endsWith(':') ? ' ' : ''}true${m[3]}`;
-    return lines.join(nl);
+    return joinLines(lines, ends);
   }
   const at = sortedInsertIndex(lines, children, 'strictARP', end);
-  lines.splice(at, 0, `${childIndent}strictARP: true`);
-  return lines.join(nl);
+  insertLines(lines, ends, at, [`${childIndent}strictARP: true`]);
+  return joinLines(lines, ends);
 }
 
 /** Checks that `after` equals `before` except for ipvs.strictARP, which is true. */

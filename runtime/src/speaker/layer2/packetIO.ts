@@ -2,28 +2,12 @@
 // turns its stdin/stdout messages into a FramePort (frames in, frames out).
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { encodeMessage, MessageDecoder, MAX_PAYLOAD } from './helperProtocol';
+import {
+  encodeMessage, type HelperStats, type InterfaceInfo, MessageDecoder, MAX_PAYLOAD, parseHelperStats, parseInterfaceInfo,
+} from './helperProtocol';
 import { findPacketHelper } from './helperPath';
 
-/** What the helper reports about its interface when it starts. */
-export interface InterfaceInfo {
-  ifname: string;
-  ifindex: number;
-  mac: string;
-  mtu: number;
-  addrs: string[];
-}
-
-/** Helper-side counters (kernel-filtered frames it saw, forwarded, dropped). */
-export interface HelperStats {
-  rx: number;
-  forwarded: number;
-  droppedRate: number;
-  droppedSlow: number;
-  tx: number;
-  txErrors: number;
-  socketErrors: number;
-}
+export type { HelperStats, InterfaceInfo } from './helperProtocol';
 
 /** The narrow interface the announcer needs; PacketIO is the real one. */
 export interface FramePort {
@@ -50,7 +34,7 @@ const MAX_QUEUED_BYTES = 256 * 1024;
 
 export class PacketIO implements FramePort {
   private listeners: ((frame: Buffer) => void)[] = [];
-  private statsWaiters: ((s: HelperStats) => void)[] = [];
+  private statsWaiters: { resolve: (s: HelperStats) => void; reject: (err: Error) => void }[] = [];
   private closed = false;
   private closing = false;
   private exitListeners: ((reason: string) => void)[] = [];
@@ -87,12 +71,25 @@ export class PacketIO implements FramePort {
         io.closed = true;
         if (!wasClosing) for (const l of io.exitListeners) l(`packet helper on ${ifname} exited (${code ?? signal}): ${stderr.trim()}`);
       });
+      let refused = false;
       child.stdout.on('data', (chunk: Buffer) => {
         for (const msg of decoder.push(chunk)) {
+          if (refused) return;
           if (!io) {
             if (msg.type === 'I') {
               clearTimeout(timer);
-              io = new PacketIO(child, JSON.parse(msg.payload.toString()) as InterfaceInfo);
+              // A bad report must fail this open, not throw out of the stream handler
+              // (that would take the whole speaker down).
+              let info: InterfaceInfo;
+              try {
+                info = parseInterfaceInfo(msg.payload);
+              } catch (err) {
+                refused = true;
+                child.kill();
+                reject(new Error(`packet helper on ${ifname}: ${(err as Error).message}`));
+                return;
+              }
+              io = new PacketIO(child, info);
               resolve(io);
             } else if (msg.type === 'E') {
               clearTimeout(timer);
@@ -108,8 +105,22 @@ export class PacketIO implements FramePort {
 
   private dispatch(type: string, payload: Buffer): void {
     if (type === 'F') for (const l of this.listeners) l(payload);
-    else if (type === 'S') this.statsWaiters.shift()?.(JSON.parse(payload.toString()) as HelperStats);
+    else if (type === 'S') this.answerStats(payload);
     else if (type === 'E') console.error(`packet helper on ${this.info.ifname}: ${payload.toString()}`);
+  }
+
+  private answerStats(payload: Buffer): void {
+    const waiter = this.statsWaiters.shift();
+    let stats: HelperStats;
+    try {
+      stats = parseHelperStats(payload);
+    } catch (err) {
+      const message = `packet helper on ${this.info.ifname}: ${(err as Error).message}`;
+      if (waiter) waiter.reject(new Error(message));
+      else console.error(message);
+      return;
+    }
+    waiter?.resolve(stats);
   }
 
   /** Frames are dropped when the queue is long; small control messages always go. */
@@ -142,7 +153,10 @@ export class PacketIO implements FramePort {
     return new Promise((resolve, reject) => {
       if (!this.write('S')) { reject(new Error('packet helper is not running')); return; }
       const timer = setTimeout(() => reject(new Error('packet helper stats timed out')), timeoutMs);
-      this.statsWaiters.push((s) => { clearTimeout(timer); resolve(s); });
+      this.statsWaiters.push({
+        resolve: (s) => { clearTimeout(timer); resolve(s); },
+        reject: (err) => { clearTimeout(timer); reject(err); },
+      });
     });
   }
 
