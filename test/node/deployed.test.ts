@@ -144,6 +144,16 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
   }, 150_000);
 
   step('failover: the owner speaker killed (SIGKILL) -> the other node answers', async () => {
+    // The kubelet restarts a container at once after its first crash, often within the 0.8 s a
+    // Lease takes to lapse, and then the same node simply answers again (no failover is needed,
+    // and none happens). A first kill puts the container into the kubelet's restart backoff
+    // (10 s), so the kill measured below shows the failover itself.
+    const first = currentOwner(prober);
+    const firstRestarts = (await speakerPodOn(c, first)).status?.containerStatuses?.[0]?.restartCount ?? 0;
+    process.kill(speakerPid(c, first), 'SIGKILL');
+    await waitSpeakerRestarted(c, first, firstRestarts);
+    await waitArpFrom(prober, Date.now(), `${nodeName(first)} answering again after its restart`, HOSTS[first].mac);
+    note(`${nodeName(first)}'s speaker restarted once; killing the owner again, now in restart backoff`);
     let restarts = 0;
     let victim: Role = 'n1';
     const h = await handover(prober, async (owner) => {

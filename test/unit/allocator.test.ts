@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { formatIp, parseIp } from '@openelb/core/address/ip';
 import {
   Allocations, planService, poolStateFromEip, serviceRequest, statusFields,
-  type EipObject, type Plan, type ServiceObject,
+  type EipObject, type Plan, type ServiceObject, type ServiceRequest,
 } from '../../runtime/src/allocator';
 
 function eip(name: string, address: string, extra: { spec?: EipObject['spec']; annotations?: Record<string, string>; used?: Record<string, string> } = {}): EipObject {
@@ -31,10 +31,15 @@ function world(...eips: EipObject[]): Allocations {
   return a;
 }
 
+/** Every Service planned in a world, as the controller's informer has them (sharing compares them). */
+const seen = new WeakMap<Allocations, Map<string, ServiceRequest>>();
+
 /** Plans and, like the controller, records an assignment; returns "eip ip" or the failure. */
 function allocate(a: Allocations, s: ServiceObject, nsLabels?: Record<string, string>): string {
   const req = serviceRequest(s);
-  const p: Plan = planService(req, a, nsLabels);
+  const known = seen.get(a) ?? new Map<string, ServiceRequest>();
+  seen.set(a, known.set(req.key, req));
+  const p: Plan = planService(req, a, nsLabels, (k) => known.get(k));
   if (p.action === 'assign') {
     a.assign(p.eip, p.ip, req.key);
     return `${p.eip} ${formatIp(a.pools.get(p.eip)!.pool!.family, p.ip)}`;

@@ -78,11 +78,15 @@ export function eip(name: string, address: string, o: { namespaces?: string[]; i
   };
 }
 
-export function service(ns: string, name: string, o: { ip?: string; pool?: string; type?: string } = {}): Obj {
+/** Each Service a port of its own, so that two asking for one address may share it (no port clash). */
+let nextPort = 1024;
+
+export function service(ns: string, name: string, o: { ip?: string; pool?: string; type?: string; port?: number } = {}): Obj {
   const annotations: Record<string, string> = { 'lb.kubesphere.io/v1alpha1': 'openelb' };
   if (o.ip) annotations[EIP_IP_ANNOTATION] = o.ip;
   if (o.pool) annotations[EIP_POOL_ANNOTATION] = o.pool;
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, annotations }, spec: { type: o.type ?? 'LoadBalancer', ports: [{ port: 80 }] } };
+  const port = o.port ?? nextPort++;
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, annotations }, spec: { type: o.type ?? 'LoadBalancer', ports: [{ port }] } };
 }
 
 // ---- controllers ----

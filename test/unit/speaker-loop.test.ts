@@ -176,6 +176,38 @@ describe('speaker loop', () => {
     assert.ok(r.logs.some((l) => /judging liveness again/.test(l)));
   });
 
+  it('after a 27 s silence and 3 s of renewals, a killed node is counted gone a Lease duration after its last renewal, and back when its restarted speaker renews', async () => {
+    const r = rig({ eips: [lan], services: lanServices }, ['n1', 'n2']);
+    const n2s = ips.filter((ip) => electOwner(ip, ['n1', 'n2']) === 'n2');
+    await r.loop.start();
+    let n2At = NOW;
+    const tick = async (t: number, n2Renews: boolean) => {
+      r.world.now = NOW + t;
+      if (n2Renews) n2At = NOW + t;
+      r.world.leases = [lease('n1', NOW + t), lease('n2', n2At)];
+      r.loop.changed('leases');
+      await settle();
+    };
+    for (let t = 250; t <= 2000; t += 250) await tick(t, true);
+    r.world.now = NOW + 29_000; // 27 s without a Lease event (API server stopped)
+    await r.loop.replan();
+    assert.ok(r.logs.some((l) => /keeping the last plan/.test(l)), r.logs.join('\n'));
+    for (let t = 29_250; t <= 32_000; t += 250) await tick(t, true); // resumed; n2 killed after 32 s
+    assert.ok(r.logs.some((l) => /judging liveness again/.test(l)));
+    let goneAt: number | undefined;
+    for (let t = 32_250; t <= 33_500 && goneAt === undefined; t += 250) {
+      await tick(t, false);
+      if (r.logs.some((l) => /^n2 counted gone/.test(l))) goneAt = t;
+    }
+    assert.equal(goneAt, 32_000 + 1000, `n2 (last renewal at 32 s) counted gone at the first n1 renewal past 32.8 s:\n${r.logs.join('\n')}`);
+    assert.deepEqual(r.logs.filter((l) => /counted gone/.test(l)), [`n2 counted gone: its speaker Lease did not change for ${LEASE_MS} ms while others did`]);
+    assert.deepEqual(r.drivers.layer2.applied.at(-1)!.map((w) => w.ip).sort(), [...ips].sort(), 'n1 took n2\'s addresses');
+    // The restarted speaker keeps holderIdentity = its node name; its first renewal writes a new renewTime.
+    await tick(33_250, true);
+    assert.ok(r.logs.includes('n2 counted live: its speaker Lease changes'), r.logs.join('\n'));
+    assert.ok(r.drivers.layer2.applied.at(-1)!.every((w) => !n2s.includes(w.ip)), 'n2\'s addresses returned to it');
+  });
+
   it('stop releases the Lease first, lets the plan in progress end without applying, then stops vip, layer2, BGP', async () => {
     const r = rig();
     await r.loop.start();

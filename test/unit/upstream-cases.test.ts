@@ -12,7 +12,7 @@ import { OpenElbLanguageService } from '@openelb/core/languageService';
 import type { NodeFact } from '@openelb/core/model/facts';
 import {
   Allocations, planService, poolStateFromEip, serviceRequest,
-  type EipObject, type ServiceObject,
+  type EipObject, type PeerLookup, type ServiceObject,
 } from '../../runtime/src/allocator';
 import { bgpPlan, type BgpConfObject, type BgpPeerObject } from '../../runtime/src/speaker/node/bgpConfig';
 import { UPSTREAM_CASES, type CaseNode, type OurExpectation, type UpstreamCase } from './upstream-cases';
@@ -41,9 +41,9 @@ function objectsOf(yaml: string): Record<string, unknown>[] {
 const kindOf = (o: Record<string, unknown>): string => String(o.kind ?? '');
 
 /** Plans one Service the way the controller does and records the result in `a`. */
-function allocate(a: Allocations, s: ServiceObject, nsLabels?: Record<string, string>): { outcome: string; message?: string } {
+function allocate(a: Allocations, s: ServiceObject, nsLabels?: Record<string, string>, peers?: PeerLookup): { outcome: string; message?: string } {
   const req = serviceRequest(s);
-  const p = planService(req, a, nsLabels);
+  const p = planService(req, a, nsLabels, peers);
   const show = (eip: string, ip: bigint) => `${eip} ${formatIp(a.pools.get(eip)!.pool!.family, ip)}`;
   switch (p.action) {
     case 'assign': a.assign(p.eip, p.ip, req.key); return { outcome: show(p.eip, p.ip) };
@@ -81,9 +81,12 @@ function ourVerdict(c: UpstreamCase): OurVerdict {
   for (const s of allocs.pools.values()) if (s.problems.length) blocked[s.name] = s.problems;
   const refused = [...allocs.refusals().keys()].sort();
   const services: OurVerdict['services'] = {};
-  for (const o of objects.filter((x) => kindOf(x) === 'Service') as ServiceObject[]) {
+  const caseServices = objects.filter((x) => kindOf(x) === 'Service') as ServiceObject[];
+  // The controller sees every Service of the case (the holders of an address asked to be shared).
+  const requests = new Map(caseServices.map((o) => [serviceRequest(o).key, serviceRequest(o)]));
+  for (const o of caseServices) {
     const ns = o.metadata?.namespace ?? 'default';
-    services[`${ns}/${o.metadata?.name ?? ''}`] = allocate(allocs, o, c.namespaceLabels?.[ns]);
+    services[`${ns}/${o.metadata?.name ?? ''}`] = allocate(allocs, o, c.namespaceLabels?.[ns], (k) => requests.get(k));
   }
   const out: OurVerdict = { diagnostics, blocked, refused, services };
 

@@ -144,6 +144,10 @@ interface SvcOpts {
   servedLabel?: string;
   deleting?: boolean;
   families?: string[];
+  /** spec.ports[0].port (default 80). */
+  port?: number;
+  /** eip.openelb.kubesphere.io/allow-shared-ip (ours; upstream has no such annotation). */
+  shareKey?: string;
 }
 
 export function svc(key: string, o: SvcOpts = {}): string {
@@ -156,11 +160,12 @@ export function svc(key: string, o: SvcOpts = {}): string {
   if (o.protocol) ann['protocol.openelb.kubesphere.io/v1alpha1'] = o.protocol;
   if (o.pool) ann['eip.openelb.kubesphere.io/v1alpha2'] = o.pool;
   if (o.ip) ann['eip.openelb.kubesphere.io/v1alpha1'] = o.ip;
+  if (o.shareKey) ann['eip.openelb.kubesphere.io/allow-shared-ip'] = o.shareKey;
   if (Object.keys(ann).length) y += `  annotations:\n${map('    ', ann)}`;
   y += `spec:\n  type: ${o.type ?? 'LoadBalancer'}\n`;
   if (o.families) y += `  ipFamilies:\n${o.families.map((f) => `  - ${f}\n`).join('')}`;
   if (o.lbIp) y += `  loadBalancerIP: ${addr(o.lbIp)}\n`;
-  y += '  ports:\n  - port: 80\n    targetPort: 80\n';
+  y += `  ports:\n  - port: ${o.port ?? 80}\n    targetPort: 80\n`;
   if (o.ingress) y += `status:\n  loadBalancer:\n    ingress:\n    - ip: ${addr(o.ingress)}\n`;
   return y;
 }
@@ -670,6 +675,32 @@ export const UPSTREAM_CASES: UpstreamCase[] = [
     source: v6(IPAM_TEST, 'TestManager_AssignIP "Allocation records that already exist - share address"'),
     yaml: docs(eip('eip', '192.168.1.0/24', { used: { '192.168.1.100': 'default/test' } }), svc('default/test', { pool: 'eip', ip: '192.168.1.100', ingress: '192.168.1.100', servedLabel: 'eip' }), svc('default/svc', { pool: 'eip', ip: '192.168.1.100' })),
     upstream: { verdict: 'served', detail: 'assignIPFromEip appends the Service to the holder list', services: { 'default/test': 'eip 192.168.1.100', 'default/svc': 'eip 192.168.1.100' } },
+    deliberate: {
+      why: 'both Services use port 80/TCP on the address: kube-proxy cannot tell their traffic apart, so the second one would take part of the first one\'s connections. We share an address only between Services whose ports (port and protocol) differ; the second Service gets a Warning event and no address',
+      ours: { verdict: 'flagged', services: { 'default/test': 'eip 192.168.1.100', 'default/svc': 'fail' }, allocatorSays: /both use port 80\/TCP/ },
+    },
+  },
+  {
+    name: 'IPAM: a requested address held by another Service of the namespace, on another port, is shared',
+    source: v6(IPAM_TEST, 'TestManager_AssignIP "Allocation records that already exist - share address" (ports 80 and 443)'),
+    yaml: docs(eip('eip', '192.168.1.0/24', { used: { '192.168.1.100': 'default/test' } }), svc('default/test', { pool: 'eip', ip: '192.168.1.100', ingress: '192.168.1.100', servedLabel: 'eip' }), svc('default/svc', { pool: 'eip', ip: '192.168.1.100', port: 443 })),
+    upstream: { verdict: 'served', detail: 'assignIPFromEip appends the Service to the holder list', services: { 'default/test': 'eip 192.168.1.100', 'default/svc': 'eip 192.168.1.100' } },
+  },
+  {
+    name: 'IPAM: a requested address held by a Service of another namespace is shared',
+    source: v6(IPAM, 'assignIPFromEip (no namespace check: any Service asking for a held address joins its holders)'),
+    yaml: docs(eip('eip', '192.168.1.0/24', { used: { '192.168.1.100': 'team-a/web' } }), svc('team-a/web', { pool: 'eip', ip: '192.168.1.100', ingress: '192.168.1.100', servedLabel: 'eip' }), svc('team-b/thief', { ip: '192.168.1.100', port: 443 })),
+    upstream: { verdict: 'served', detail: 'the second namespace\'s Service joins the holder list without the first one\'s consent', services: { 'team-a/web': 'eip 192.168.1.100', 'team-b/thief': 'eip 192.168.1.100' } },
+    deliberate: {
+      why: 'any tenant could take another tenant\'s address (and with externalTrafficPolicy Local move where it is announced). Across namespaces we share only when both Services carry eip.openelb.kubesphere.io/allow-shared-ip with the same value; otherwise the requester gets a Warning event and no address',
+      ours: { verdict: 'flagged', services: { 'team-a/web': 'eip 192.168.1.100', 'team-b/thief': 'fail' }, allocatorSays: /namespace team-a; Services of different namespaces share an address only when both carry/ },
+    },
+  },
+  {
+    name: 'IPAM: Services of two namespaces with the same sharing key share an address',
+    source: v6(IPAM, 'assignIPFromEip (shares with any Service asking for the address)'),
+    yaml: docs(eip('eip', '192.168.1.0/24', { used: { '192.168.1.100': 'team-a/web' } }), svc('team-a/web', { pool: 'eip', ip: '192.168.1.100', ingress: '192.168.1.100', servedLabel: 'eip', shareKey: 'edge' }), svc('team-b/api', { ip: '192.168.1.100', port: 443, shareKey: 'edge' })),
+    upstream: { verdict: 'served', detail: 'the holder list gets both', services: { 'team-a/web': 'eip 192.168.1.100', 'team-b/api': 'eip 192.168.1.100' } },
   },
   {
     name: 'IPAM: a full pool gives no address',

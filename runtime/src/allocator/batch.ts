@@ -14,6 +14,7 @@ import type { BatchOverlay } from './overlay';
 import { planService, type Plan } from './plan';
 import type { PoolView } from './poolState';
 import type { ServiceRequest } from './service';
+import type { PeerLookup } from './sharing';
 
 export interface BatchItem {
   key: string;
@@ -35,8 +36,14 @@ export interface BatchPlan {
   carriers: Map<string, string[]>;
 }
 
-export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
+/**
+ * `peers` finds Services outside the batch (holders of addresses its Services ask to share);
+ * the batch's own Services are found in `items`, as they are now.
+ */
+export function planBatch(items: BatchItem[], allocs: Allocations, peers?: PeerLookup): BatchPlan {
   const overlay = allocs.overlay();
+  const inBatch = new Map(items.flatMap((i) => (i.request ? [[i.key, i.request] as const] : [])));
+  const peerOf: PeerLookup = (key) => inBatch.get(key) ?? peers?.(key);
   const carriers = new Map<string, string[]>();
   const carry = (eip: string, key: string): void => {
     const list = carriers.get(eip);
@@ -45,7 +52,7 @@ export function planBatch(items: BatchItem[], allocs: Allocations): BatchPlan {
   };
   const decisions = new Map<string, BatchDecision>();
   for (const { key, request, nsLabels } of adoptersFirst(items, allocs)) {
-    const d: BatchDecision = request ? planService(request, overlay, nsLabels) : { action: 'gone' };
+    const d: BatchDecision = request ? planService(request, overlay, nsLabels, peerOf) : { action: 'gone' };
     decisions.set(key, d);
     if (d.action === 'assign') {
       overlay.unholdAll(d.eip, key);

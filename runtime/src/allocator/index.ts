@@ -6,4 +6,5 @@ export * from './poolState';
 export * from './service';
 export { planService, chooseAddress, type Plan, type AssignReason } from './plan';
 export { overlapRefusals, olderFirst, type OverlapInput, type Refusal } from './overlap';
+export { sharingRefusal, type PeerLookup, type SharingRefusal } from './sharing';
 export { planBatch, type BatchItem, type BatchDecision, type BatchPlan } from './batch';

@@ -7,17 +7,24 @@
 //      the Eip containing the requested address (`eip.openelb.kubesphere.io/v1alpha1` or
 //      spec.loadBalancerIP); the Eips bound to the Service's namespace (spec.namespaces or
 //      spec.namespaceSelector), non-full first then lowest spec.priority; the default Eip;
-//   4. the address is the requested one (shared with its holders, as OpenELB allows), else the
-//      lowest free address of the pool.
+//   4. the address is the requested one, else the lowest free address of the pool. A requested
+//      address others hold is shared only with their consent (sharing.ts: same namespace or the
+//      same sharing key, no port clash, matching backends for externalTrafficPolicy Local);
+//      upstream shares with anyone who asks.
+// An Eip with eip.openelb.kubesphere.io/restrict-to-namespaces: "true" serves only the
+// namespaces its spec.namespaces / spec.namespaceSelector bind, whichever way it is asked for.
 // Disabled, deleting and invalid Eips (blocking findings only, rules/blocking.ts; advice never
 // refuses a pool) are never allocated from, nor is an Eip overlapping an older one (overlap.ts),
 // and the pool's family must be one of the Service's spec.ipFamilies. An address held by a
 // Service of an overlapping pool is never handed out as a free one.
 import { formatIp, parseIp, type Ip } from '@openelb/core/address/ip';
 import { poolContains, poolsOverlap } from '@openelb/core/address/pool';
+import { EIP_RESTRICT_ANNOTATION } from '@openelb/core/api/annotations';
+import { bindsNamespace, describeBinding } from '@openelb/core/api/namespaceAccess';
 import type { Allocation, AllocationView } from './allocations';
 import { isFull, type PoolView } from './poolState';
 import type { ServiceRequest } from './service';
+import { sharingRefusal, type PeerLookup } from './sharing';
 
 export type AssignReason = 'pool-annotation' | 'requested-ip' | 'namespace' | 'default' | 'adopted';
 
@@ -26,7 +33,7 @@ export type Plan =
   | { action: 'keep'; eip: string; ip: bigint }
   | { action: 'release'; eip: string; ip: bigint }
   | { action: 'assign'; eip: string; ip: bigint; shared: boolean; reason: AssignReason; previous?: Allocation }
-  | { action: 'fail'; message: string; current?: Allocation };
+  | { action: 'fail'; message: string; current?: Allocation; refusedBy?: string };
 
 type Choice = { pool: PoolView; reason: AssignReason } | { error: string };
 
@@ -49,10 +56,16 @@ function unusable(req: ServiceRequest, s: PoolView, allocs: AllocationView): str
   return undefined;
 }
 
+/** Why a restricted Eip refuses the Service's namespace, or undefined when it may use the Eip. */
+function restriction(req: ServiceRequest, s: PoolView, nsLabels: Record<string, string> | undefined): string | undefined {
+  if (!s.restricted || boundToNamespace(s, req.namespace, nsLabels)) return undefined;
+  const allowed = describeBinding({ namespaces: s.namespaces, selector: s.namespaceSelector });
+  return `Eip ${s.name} is restricted to its namespaces (${EIP_RESTRICT_ANNOTATION}: "true") and serves only ` +
+    `${allowed}; namespace ${req.namespace} is not one of them`;
+}
+
 function boundToNamespace(s: PoolView, ns: string, nsLabels: Record<string, string> | undefined): boolean {
-  if (s.namespaces.includes(ns)) return true;
-  if (!nsLabels || !s.namespaceSelector) return false;
-  return Object.entries(s.namespaceSelector).every(([k, v]) => nsLabels[k] === v);
+  return bindsNamespace({ namespaces: s.namespaces, selector: s.namespaceSelector }, ns, nsLabels) === true;
 }
 
 const byName = (a: PoolView, b: PoolView): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -62,7 +75,7 @@ function choosePool(req: ServiceRequest, allocs: AllocationView, requested: Ip |
   if (req.requestedPool) {
     const s = allocs.pools.get(req.requestedPool);
     if (!s) return { error: `Eip ${req.requestedPool} does not exist` };
-    const why = unusable(req, s, allocs);
+    const why = unusable(req, s, allocs) ?? restriction(req, s, nsLabels);
     if (why) return { error: why };
     if (requested && !poolContains(s.pool!, requested)) {
       return { error: `no available eip was found containing the ip: Eip ${s.name} does not contain ${req.requestedIp}` };
@@ -72,7 +85,7 @@ function choosePool(req: ServiceRequest, allocs: AllocationView, requested: Ip |
   if (requested) {
     const s = pools.find((p) => p.pool && poolContains(p.pool, requested));
     if (!s) return { error: `no available eip was found containing the ip: ${req.requestedIp}` };
-    const why = unusable(req, s, allocs);
+    const why = unusable(req, s, allocs) ?? restriction(req, s, nsLabels);
     return why ? { error: why } : { pool: s, reason: 'requested-ip' };
   }
   const bound = pools.filter((p) => !unusable(req, p, allocs) && boundToNamespace(p, req.namespace, nsLabels));
@@ -80,7 +93,7 @@ function choosePool(req: ServiceRequest, allocs: AllocationView, requested: Ip |
     bound.sort((a, b) => Number(isFull(a)) - Number(isFull(b)) || a.priority - b.priority || byName(a, b));
     return { pool: bound[0], reason: 'namespace' };
   }
-  const def = pools.find((p) => p.isDefault && !unusable(req, p, allocs));
+  const def = pools.find((p) => p.isDefault && !unusable(req, p, allocs) && !restriction(req, p, nsLabels));
   if (def) return { pool: def, reason: 'default' };
   return { error: `no Eip serves namespace ${req.namespace} (${families(req) || 'any family'}) and there is no usable default Eip` };
 }
@@ -130,21 +143,32 @@ function satisfies(req: ServiceRequest, cur: Allocation, requested: Ip | undefin
   return true;
 }
 
+/** Every Service holding `ip` in `s` or in a pool overlapping it. */
+function holdersOf(s: PoolView, ip: bigint, allocs: AllocationView): string[] {
+  return [s, ...overlapping(s, allocs)].flatMap((p) => p.holders.get(ip) ?? []);
+}
+
 /** Re-records the address a Service already shows in its status when no Eip lists it. */
-function adopt(req: ServiceRequest, allocs: AllocationView, requested: Ip | undefined): Plan | undefined {
+function adopt(req: ServiceRequest, allocs: AllocationView, requested: Ip | undefined, nsLabels: Record<string, string> | undefined, peers: PeerLookup | undefined): Plan | undefined {
   for (const text of req.statusIps) {
     const ip = parseIp(text);
     if (!ip) continue;
     const s = [...allocs.pools.values()].sort(byName).find((p) => p.pool && !p.deleting && poolContains(p.pool, ip));
-    if (!s || !familyOk(req, s) || !satisfies(req, { eip: s.name, ip: ip.value }, requested, s)) continue;
-    const held = !!s.holders.get(ip.value) || overlapping(s, allocs).some((o) => o.used.has(ip.value));
+    if (!s || !familyOk(req, s) || !satisfies(req, { eip: s.name, ip: ip.value }, requested, s) || restriction(req, s, nsLabels)) continue;
+    const holders = holdersOf(s, ip.value, allocs);
+    const held = holders.length > 0;
     if (held && !requested) continue; // someone else holds it; sharing needs an explicit request
+    if (held && sharingRefusal(req, text, holders, peers)) continue;
     return { action: 'assign', eip: s.name, ip: ip.value, shared: held, reason: 'adopted' };
   }
   return undefined;
 }
 
-export function planService(req: ServiceRequest, allocs: AllocationView, nsLabels?: Record<string, string>): Plan {
+/**
+ * `peers` finds the requests of other Services (the holders of an address this one asks for);
+ * without it, or for a holder it does not know, a held address is not shared.
+ */
+export function planService(req: ServiceRequest, allocs: AllocationView, nsLabels?: Record<string, string>, peers?: PeerLookup): Plan {
   const cur = allocs.allocationOf(req.key);
   if (!req.wanted) return cur ? { action: 'release', ...cur } : { action: 'none' };
 
@@ -159,7 +183,7 @@ export function planService(req: ServiceRequest, allocs: AllocationView, nsLabel
     const stillThere = !!s?.pool && !s.deleting && cur.ip >= s.pool.first && cur.ip <= s.pool.last;
     if (stillThere && satisfies(req, cur, requested, s)) return { action: 'keep', ...cur };
   } else {
-    const adopted = adopt(req, allocs, requested);
+    const adopted = adopt(req, allocs, requested, nsLabels, peers);
     if (adopted) return adopted;
   }
 
@@ -167,5 +191,9 @@ export function planService(req: ServiceRequest, allocs: AllocationView, nsLabel
   if ('error' in choice) return { action: 'fail', message: choice.error, current: cur };
   const addr = chooseAddress(choice.pool, requested, allocs);
   if ('error' in addr) return { action: 'fail', message: addr.error, current: cur };
+  if (addr.shared) {
+    const refused = sharingRefusal(req, req.requestedIp!, holdersOf(choice.pool, addr.ip, allocs), peers);
+    if (refused) return { action: 'fail', message: refused.message, current: cur, refusedBy: refused.holder };
+  }
   return { action: 'assign', eip: choice.pool.name, ...addr, reason: choice.reason, ...(cur ? { previous: cur } : {}) };
 }

@@ -5,7 +5,7 @@ import { parsePoolCached, poolSize, type Pool } from '@openelb/core/address/pool
 import { checkObject, splitProblems } from '@openelb/core/checkObject';
 import { UsedSet } from './usedSet';
 
-import { EIP_DEFAULT_ANNOTATION as DEFAULT_EIP_ANNOTATION } from '@openelb/core/api/annotations';
+import { EIP_DEFAULT_ANNOTATION as DEFAULT_EIP_ANNOTATION, EIP_RESTRICT_ANNOTATION } from '@openelb/core/api/annotations';
 
 /** The parts of an Eip object (network.kubesphere.io/v1alpha2) the allocator reads. */
 export interface EipObject {
@@ -54,6 +54,8 @@ export interface PoolSpec {
   priority: number;
   namespaces: string[];
   namespaceSelector?: Record<string, string>;
+  /** Only the namespaces bound by namespaces/namespaceSelector may use it (EIP_RESTRICT_ANNOTATION). */
+  restricted: boolean;
 }
 
 /** The addresses in use, as the planner reads them (a UsedSet, or a batch's overlay of one). */
@@ -101,6 +103,7 @@ export function poolStateFromEip(eip: EipObject): PoolState {
     priority: typeof spec.priority === 'number' ? spec.priority : 0,
     namespaces: Array.isArray(spec.namespaces) ? spec.namespaces : [],
     namespaceSelector: spec.namespaceSelector ?? undefined,
+    restricted: eip.metadata?.annotations?.[EIP_RESTRICT_ANNOTATION] === 'true',
     used: new UsedSet(),
     holders: new Map(),
   };

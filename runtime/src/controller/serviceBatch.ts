@@ -6,7 +6,7 @@
 //   3. Services that moved leave their old Eip;
 //   4. the Services' own writes are left running (their outcomes go to the queue).
 import { formatIp } from '@openelb/core/address/ip';
-import { parseServiceKey, planBatch, serviceRequest, type BatchDecision, type BatchItem } from '../allocator';
+import { parseServiceKey, planBatch, serviceRequest, type BatchDecision, type BatchItem, type ServiceRequest } from '../allocator';
 import { isConflict, isNotFound } from '../kube/client';
 import { confirmGone, releaseFrom, type Parts } from './releases';
 import { failed, handled, type Outcome } from './workQueue';
@@ -15,6 +15,9 @@ import { failed, handled, type Outcome } from './workQueue';
 const MAX_ROUNDS = 10;
 
 export class ServiceBatches {
+  /** Holders that refused to share their address with a Service asking for it (sharing.ts). */
+  private readonly refusers = new Set<string>();
+
   constructor(private readonly p: Parts) {}
 
   /** Reconciles the Services ("namespace/name"); returns the outcome of each one's work. */
@@ -23,7 +26,8 @@ export class ServiceBatches {
     const decided = await this.decide(keys, live, outcomes);
     if (!live()) return outcomes;
     await this.leaveOldEips(decided, outcomes);
-    if ([...decided.values()].some((d) => d.action === 'release' || d.action === 'gone')) this.p.enqueueWaiting();
+    const holderChanged = this.noteRefusals(decided);
+    if (holderChanged || [...decided.values()].some((d) => d.action === 'release' || d.action === 'gone')) this.p.enqueueWaiting();
     this.show(decided, outcomes);
     return outcomes;
   }
@@ -43,7 +47,7 @@ export class ServiceBatches {
       await record.ensureCurrent();
       if (!live()) break;
       const basis = record.journal.version;
-      const plan = planBatch(items, record.allocs);
+      const plan = planBatch(items, record.allocs, (key) => this.peer(key));
       const again = new Set<string>();
       try {
         await record.commit(plan.overlay, basis);
@@ -77,6 +81,25 @@ export class ServiceBatches {
       if (!svc) return alive.has(key) ? [] : [{ key }];
       return [{ key, request: serviceRequest(svc), nsLabels: this.p.nsLabels(parseServiceKey(key).namespace) }];
     });
+  }
+
+  /**
+   * Remembers who refused whom; true when a holder that refused someone was reconciled again (it
+   * changed: it may now carry the sharing key, or other ports), so the refused try again.
+   */
+  private noteRefusals(decided: Map<string, BatchDecision>): boolean {
+    let changed = false;
+    for (const [key, d] of decided) {
+      if (this.refusers.delete(key)) changed = true;
+      if (d.action === 'fail' && d.refusedBy) this.refusers.add(d.refusedBy);
+    }
+    return changed;
+  }
+
+  /** Another Service's request, for sharing decisions (the holders of a requested address). */
+  private peer(key: string): ServiceRequest | undefined {
+    const svc = this.p.writes.latest(key);
+    return svc ? serviceRequest(svc) : undefined;
   }
 
   /**

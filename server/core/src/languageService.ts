@@ -10,6 +10,7 @@ import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
 import { symbols } from './features/symbols';
 import { ParseCache, splitDocuments } from './model/documents';
+import { EipCatalog } from './model/eipCatalog';
 import { type EipFact, type Facts } from './model/facts';
 import { LineIndex } from './model/lineIndex';
 import type { Problem, Severity } from './model/problem';
@@ -60,7 +61,8 @@ export class OpenElbLanguageService {
     const after = analysis.fileEips;
     const same = before.length === after.length && before.every((b, i) => {
       const a = after[i];
-      return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.disable === a.disable && b.protocol === a.protocol && b.start === a.start;
+      return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.disable === a.disable && b.protocol === a.protocol && b.start === a.start &&
+        JSON.stringify(b.restrictedTo) === JSON.stringify(a.restrictedTo);
     });
     if (same) return;
     if (after.length) this.workspace.set(uri, { eips: after, lines });
@@ -87,17 +89,40 @@ export class OpenElbLanguageService {
     return !!s && s.text === text && s.factsVersion === this.factsVersion;
   }
 
+  /** One workspace file's Eips as facts (line and column computed on first ask). */
+  private static entryFacts(entry: { eips: EipFact[]; lines: LineIndex; facts?: EipFact[] }): EipFact[] {
+    return (entry.facts ??= entry.eips.map((f) => {
+      const p = f.start !== undefined ? entry.lines.position(f.start) : undefined;
+      return { ...f, source: 'workspace' as const, line: p?.line, character: p?.character };
+    }));
+  }
+
+  /** Every workspace file's Eips and the cluster's, indexed once per facts version (eipCatalog.ts). */
+  private catalog(): EipCatalog {
+    if (this.shared?.version === this.factsVersion) return this.shared.catalog;
+    const all: EipFact[] = [];
+    for (const entry of this.workspace.values()) for (const f of OpenElbLanguageService.entryFacts(entry)) all.push(f);
+    for (const f of this.cluster?.eips ?? []) all.push(f);
+    this.shared = { version: this.factsVersion, catalog: new EipCatalog(all) };
+    return this.shared.catalog;
+  }
+  private shared?: { version: number; catalog: EipCatalog };
+
   private facts(uri: string): Facts {
-    const workspaceEips: EipFact[] = [];
-    for (const [u, entry] of this.workspace) {
-      if (u === uri) continue;
-      entry.facts ??= entry.eips.map((f) => {
-        const p = f.start !== undefined ? entry.lines.position(f.start) : undefined;
-        return { ...f, source: 'workspace' as const, line: p?.line, character: p?.character };
-      });
-      for (const f of entry.facts) workspaceEips.push(f);
-    }
-    return { workspaceEips, cluster: this.cluster };
+    const workspace = this.workspace;
+    let workspaceEips: EipFact[] | undefined;
+    // The list of the other files' Eips is built only when a rule reads it (the Eip rules read the
+    // shared catalog instead): building it for each of 8,000 files was quadratic.
+    return {
+      get workspaceEips() {
+        if (workspaceEips) return workspaceEips;
+        workspaceEips = [];
+        for (const [u, entry] of workspace) if (u !== uri) for (const f of OpenElbLanguageService.entryFacts(entry)) workspaceEips.push(f);
+        return workspaceEips;
+      },
+      catalog: this.catalog(),
+      cluster: this.cluster,
+    };
   }
 
   private state(uri: string, text: string): FileState {

@@ -155,9 +155,22 @@ export async function handover(p: ArpProber, act: (owner: Role) => Promise<void>
   const to = otherNode(from);
   const t0 = Date.now();
   await act(from);
-  const first = await waitArpFrom(p, t0, `ARP replies from ${nodeName(to)} after ${nodeName(from)}'s speaker went`, HOSTS[to].mac);
+  const first = await waitArpFrom(p, t0, `ARP replies from ${nodeName(to)} after ${nodeName(from)}'s speaker went`, HOSTS[to].mac)
+    .catch((e: Error) => { throw new Error(`${e.message}\n${nodeName(from)}'s speaker went at ${new Date(t0).toISOString()}; ARP answers since 1 s before: ${arpRuns(p, t0 - 1000)}`); });
   const lastOld = p.last(first, HOSTS[from].mac)?.t ?? t0;
   return { from, to, sinceAction: first - t0, silence: first - lastOld };
+}
+
+/** The ARP replies since `sinceMs` as runs of one sender: "n1 14:24:46.100-14:24:47.050 (38)", ... */
+function arpRuns(p: ArpProber, sinceMs: number): string {
+  const runs: { role: string; from: number; to: number; n: number }[] = [];
+  for (const r of p.replies.filter((x) => x.t >= sinceMs)) {
+    const role = String(roleOfMac(r.mac) ?? r.mac);
+    const last = runs.at(-1);
+    if (last?.role === role) { last.to = r.t; last.n++; } else runs.push({ role, from: r.t, to: r.t, n: 1 });
+  }
+  const hms = (t: number) => new Date(t).toISOString().slice(11, 23);
+  return runs.map((x) => `${x.role} ${hms(x.from)}-${hms(x.to)} (${x.n})`).join(', ') || 'none';
 }
 
 /** Deletes a pod the way `kubectl delete pod` does (default grace period). */

@@ -5,7 +5,7 @@
 // early (armDue) so that event comes one round trip later.
 import { describeError } from '../../kube/errors';
 import type { EipCondition } from '../plan/eipConditions';
-import { liveKeyOf, liveSet } from '../plan/liveSet';
+import { liveKeyOf, liveSet, type Sightings } from '../plan/liveSet';
 import type { DriverState, Observation, SpeakerSnapshot } from '../plan/snapshot';
 import { planSpeaker, type SpeakerPlan } from '../plan/speakerPlan';
 import type { SpeakerDrivers } from './protocolDriver';
@@ -50,6 +50,8 @@ export class SpeakerLoop {
   private readonly scheduler: PlanScheduler;
   private readonly clock: () => number;
   private lastLive = '';
+  /** The live speakers of the last plan (undefined before the first): changes are logged. */
+  private liveNodes?: ReadonlySet<string>;
   /** A plan saw Leases change (watched) / holds still in a silence (logged once each way). */
   private watched = false;
   private silence = false;
@@ -105,7 +107,9 @@ export class SpeakerLoop {
 
   private async cycle(): Promise<void> {
     const seen = this.o.source.observe(this.clock());
-    this.lastLive = liveKeyOf(liveSet(seen.node, seen.sightings, seen.now));
+    const lv = liveSet(seen.node, seen.sightings, seen.now);
+    this.noteLive(lv.live, seen.sightings);
+    this.lastLive = liveKeyOf(lv);
     this.armDue();
     const { layer2, vip, bgp } = this.o.drivers;
     for (const d of [layer2, vip, bgp]) {
@@ -156,6 +160,21 @@ export class SpeakerLoop {
     if (due === undefined || this.scheduler.halted || !this.o.lease.renewNow) return;
     this.dueTimer = setTimeout(() => this.o.lease.renewNow?.(), Math.max(0, due - this.clock()));
     this.dueTimer.unref();
+  }
+
+  /** Logs each node counted gone or back, so an operator (and a failed test) sees when and why
+   * this node took over, or did not. Not at start-up: the first plan has nothing to compare. */
+  private noteLive(live: ReadonlySet<string>, s: Sightings): void {
+    const before = this.liveNodes;
+    this.liveNodes = live;
+    if (!before) return;
+    for (const n of before) {
+      if (live.has(n)) continue;
+      const x = s.nodes.get(n);
+      this.o.log(x ? `${n} counted gone: its speaker Lease did not change for ${x.durationMs} ms while others did`
+        : `${n} counted gone: its speaker Lease was released or deleted`);
+    }
+    for (const n of live) if (!before.has(n)) this.o.log(`${n} counted live: its speaker Lease changes`);
   }
 
   /** Logs when the plan starts and stops holding still for want of heartbeats (apiPolicy.ts);

@@ -115,11 +115,13 @@ export function desiredState(self: string, eips: readonly EipView[], services: r
     const family = parseIp(ipText)!.family;
     const keys = svcs.map((s) => s.key).sort();
     if ((eip.protocol === 'layer2' || eip.protocol === 'vip') && eip.interface) {
-      // With Local traffic, prefer nodes that have endpoints (as kube-proxy drops traffic elsewhere).
-      const local = svcs.every((s) => s.localTraffic);
+      // kube-proxy drops a Local Service's traffic on nodes without its endpoints: prefer a node
+      // with endpoints of every Local Service sharing the address, else of some of them.
+      const locals = svcs.filter((s) => s.localTraffic);
       const able = ready.filter((n) => !eip.unableNodes?.has(n));
-      const withEndpoints = able.filter((n) => svcs.some((s) => s.endpointNodes.has(n)));
-      const candidates = local && withEndpoints.length ? withEndpoints : able;
+      const servesAll = able.filter((n) => locals.every((s) => s.endpointNodes.has(n)));
+      const servesSome = able.filter((n) => locals.some((s) => s.endpointNodes.has(n)));
+      const candidates = servesAll.length ? servesAll : servesSome.length ? servesSome : able;
       const owner = electOwner(ipText, candidates);
       out.owners.set(ipText, owner);
       if (owner === self) out[eip.protocol].push({ ip: ipText, family, eip: eip.name, interface: eip.interface, services: keys });

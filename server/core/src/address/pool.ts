@@ -2,6 +2,7 @@
 // service, the CLI and the runtime's allocator. A pool is a closed interval [first, last]
 // of one address family; sizes are bigints, so a /8 or an IPv6 /96 costs the same as a /32.
 import { bits, formatIp, ipv4Number, maxValue, parseIp, type Family, type Ip } from './ip';
+import { OverlapIndex } from './overlaps';
 
 export type PoolForm = 'ip' | 'range' | 'cidr';
 
@@ -208,25 +209,19 @@ export function poolsOverlap(a: Pool, b: Pool): boolean {
 }
 
 /**
- * Every pair (i, j), i < j, of indexes into `pools` whose pools overlap (poolsOverlap), by a sweep
- * over the intervals sorted by start: n log n plus the pairs found. Undefined entries are skipped.
+ * Every pair (i, j), i < j, of indexes into `pools` whose pools overlap (poolsOverlap): the
+ * OverlapIndex (overlaps.ts) lists each pool's partners, n log n plus the pairs found. Only for
+ * callers that need every pair; the rules and the controller ask the index for counts and a few
+ * names instead, since n identical pools make n²/2 pairs.
  */
 export function overlappingPairs(pools: readonly (Pool | undefined)[]): [number, number][] {
-  const order = pools.map((_p, i) => i).filter((i) => pools[i] !== undefined);
-  order.sort((a, b) => {
-    const p = pools[a]!, q = pools[b]!;
-    return p.family - q.family || (p.first < q.first ? -1 : p.first > q.first ? 1 : a - b);
-  });
+  const index = new OverlapIndex(pools);
   const out: [number, number][] = [];
-  let active: number[] = [];
-  for (const cur of order) {
-    const c = pools[cur]!;
-    // Sorted by start: an earlier interval that misses this one misses every later one too.
-    active = active.filter((i) => poolsOverlap(pools[i]!, c));
-    for (const i of active) out.push(i < cur ? [i, cur] : [cur, i]);
-    active.push(cur);
-  }
-  return out;
+  pools.forEach((p, i) => {
+    if (!p) return;
+    for (const j of index.find(p, Number.POSITIVE_INFINITY, (j) => j <= i)) out.push([i, j]);
+  });
+  return out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 }
 
 export function poolContains(p: Pool, ip: Ip): boolean {

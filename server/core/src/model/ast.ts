@@ -14,6 +14,15 @@
 
 export type ScalarValue = string | number | boolean | null;
 
+/** Where the scalar an alias repeats was written: `&name value`. */
+export interface AnchorRef {
+  name: string;
+  /** The anchored scalar's own offsets and quoting (not the `&name`). */
+  start: number;
+  end: number;
+  quoted: boolean;
+}
+
 export class AstScalar {
   constructor(
     public value: ScalarValue,
@@ -22,6 +31,11 @@ export class AstScalar {
     public start: number,
     public end: number,
     public nodeEnd: number,
+    /**
+     * Set on an alias of a scalar (`*name`): the scalar then has the anchored value but the
+     * alias's offsets (so problems land on the use), and this says where the value was written.
+     */
+    public anchor?: AnchorRef,
   ) {}
 }
 
@@ -40,9 +54,14 @@ export class AstSeq {
   constructor(public items: (AstNode | null)[], public start: number, public end: number, public nodeEnd: number) {}
 }
 
-/** `*name`: kept as written, never expanded (an alias bomb stays one node). */
+/**
+ * `*name` of a mapping or sequence (an alias of a scalar becomes an AstScalar with `anchor`):
+ * kept as written, never expanded, so an alias bomb stays one node. `target` is the anchored
+ * node; the tree helpers (resource.ts) step through it when they look up a path, one step per
+ * path element, so a cycle (`&a [*a]`) cannot loop them. Tree walks do not follow it.
+ */
 export class AstAlias {
-  constructor(public name: string, public start: number, public end: number, public nodeEnd: number) {}
+  constructor(public name: string, public start: number, public end: number, public nodeEnd: number, public target?: AstMap | AstSeq) {}
 }
 
 export type AstNode = AstScalar | AstMap | AstSeq | AstAlias;
@@ -64,6 +83,11 @@ export const isScalar = (n: unknown): n is AstScalar => n instanceof AstScalar;
 export const isMap = (n: unknown): n is AstMap => n instanceof AstMap;
 export const isSeq = (n: unknown): n is AstSeq => n instanceof AstSeq;
 export const isAlias = (n: unknown): n is AstAlias => n instanceof AstAlias;
+
+/** The mapping or sequence an alias stands for; any other node as it is. */
+export function deref(n: AstNode | null | undefined): AstNode | null | undefined {
+  return n instanceof AstAlias ? n.target ?? n : n;
+}
 
 /**
  * A node as plain data, for comparing two subtrees (e.g. node selectors): what the `yaml`

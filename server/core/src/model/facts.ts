@@ -2,7 +2,9 @@
 // the live cluster. The editor client gathers them; the service only reads them.
 import { parsePoolCached, type Pool } from '../address/pool';
 import { EIP_DEFAULT_ANNOTATION } from '../api/annotations';
-import { isScalar, type AstNode } from './ast';
+import { restrictedBinding, type NamespaceBinding } from '../api/namespaceAccess';
+import { isScalar, toPlain, type AstNode } from './ast';
+import type { EipCatalog } from './eipCatalog';
 import { getNode, getString, scalarString, type Resource } from './resource';
 
 export type FactSource = 'file' | 'workspace' | 'cluster';
@@ -23,6 +25,8 @@ export interface EipFact {
   character?: number;
   /** Parsed pool; undefined when the address is invalid. */
   pool?: Pool;
+  /** Set when the Eip is restricted to the namespaces it binds (api/namespaceAccess.ts). */
+  restrictedTo?: NamespaceBinding;
 }
 
 export interface NodeInterface {
@@ -51,6 +55,12 @@ export interface ServiceFact {
 export interface Facts {
   /** Eips of other workspace files (never of the current file). */
   workspaceEips?: EipFact[];
+  /**
+   * The workspace Eips of every file (the current one's too) and the cluster's, indexed once per
+   * facts version and shared by every file checked; the rules leave the current file's own
+   * entries out. Without it the rules index workspaceEips and the cluster's Eips themselves.
+   */
+  catalog?: EipCatalog;
   /** Live cluster state, when connected. */
   cluster?: { context?: string; eips: EipFact[]; nodes: NodeFact[]; services: ServiceFact[] };
 }
@@ -83,6 +93,7 @@ function localFact(r: Resource): LocalFact | null {
     start: addrNode?.start,
     end: addrNode?.end,
     pool: parsePoolCached(address).pool,
+    restrictedTo: restrictedBinding(toPlain(getNode(r.root, ['metadata', 'annotations']) ?? null), toPlain(spec ?? null)),
   };
 }
 
@@ -98,7 +109,7 @@ export function eipFacts(resources: Resource[], uri: string, source: FactSource)
     out.push({
       name: f.name, address: f.address, protocol: f.protocol, interface: f.interface, disable: f.disable, isDefault: f.isDefault,
       source, uri, start: f.start === undefined ? undefined : f.start + r.offset, end: f.end === undefined ? undefined : f.end + r.offset,
-      line: undefined, character: undefined, pool: f.pool,
+      line: undefined, character: undefined, pool: f.pool, restrictedTo: f.restrictedTo,
     });
   }
   return out;
@@ -116,5 +127,6 @@ export function eipFactFromObject(obj: { metadata?: { name?: string; annotations
     disable: obj.spec?.disable === true,
     isDefault: obj.metadata?.annotations?.[EIP_DEFAULT_ANNOTATION] === 'true',
     pool: parsePoolCached(address).pool,
+    restrictedTo: restrictedBinding(obj.metadata?.annotations, obj.spec),
   };
 }

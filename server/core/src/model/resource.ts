@@ -1,6 +1,6 @@
 // What a parsed document is (kind, apiVersion, name) and small helpers to walk its tree
 // (ast.ts). Rules read resources through these helpers.
-import { isMap, isScalar, type AstDocument, type AstMap, type AstNode, type AstPair, type AstScalar } from './ast';
+import { deref, isMap, isScalar, type AstDocument, type AstMap, type AstNode, type AstPair, type AstScalar } from './ast';
 import { GROUP, KINDS, VERSIONS, type Kind, type Version } from '../api/types';
 
 export type Range = [start: number, end: number];
@@ -45,7 +45,8 @@ export function scalarString(node: AstNode | null | undefined): string | undefin
 }
 
 /** The entry of `key` in a mapping (a non-string key matches its text: `1:` is key '1'). */
-export function getPair(map: AstNode | null | undefined, key: string): ScalarPair | undefined {
+export function getPair(node: AstNode | null | undefined, key: string): ScalarPair | undefined {
+  const map = deref(node); // `spec: *common` reads the anchored mapping
   if (!isMap(map)) return undefined;
   const pairs = map.pairs;
   for (let i = 0; i < pairs.length; i++) {
@@ -62,7 +63,7 @@ export function getNode(map: AstNode | null | undefined, path: string[]): AstNod
     if (!pair) return undefined;
     cur = pair.value;
   }
-  return cur ?? undefined;
+  return deref(cur) ?? undefined;
 }
 
 export function getString(map: AstNode | null | undefined, path: string[]): string | undefined {
@@ -75,11 +76,34 @@ export function nodeRange(res: Resource, node: AstNode | null | undefined): Rang
   return [res.offset + node.start, res.offset + node.end];
 }
 
-/** Range of the characters of a scalar's value, inside its quotes. */
+/** Range of the characters of a scalar's value, inside its quotes (for an alias, the `*name`). */
 export function scalarContentRange(res: Resource, node: AstScalar): Range {
   const s = res.offset + node.start;
   const e = res.offset + node.end;
   return node.quoted ? [s + 1, e - 1] : [s, e];
+}
+
+/**
+ * Where characters `from`..`to` of a scalar's text are reported: inside the value as written, or
+ * the whole `*name` when the scalar is an alias (its text is written at the anchor).
+ */
+export function scalarTextRange(res: Resource, node: AstScalar, from: number, to: number): Range {
+  const [s, e] = scalarContentRange(res, node);
+  return node.anchor ? [s, e] : [s + from, s + to];
+}
+
+/** Where a scalar's text is written, for fixes that rewrite it: at its anchor for an alias. */
+export function scalarSourceRange(res: Resource, node: AstScalar): Range {
+  const a = node.anchor;
+  if (!a) return scalarContentRange(res, node);
+  const s = res.offset + a.start;
+  const e = res.offset + a.end;
+  return a.quoted ? [s + 1, e - 1] : [s, e];
+}
+
+/** For messages about an alias's value: where that value is written. */
+export function viaAnchor(node: AstScalar): string {
+  return node.anchor ? ` (the value of the anchor &${node.anchor.name}, which the alias *${node.anchor.name} repeats here)` : '';
 }
 
 export function isNullish(node: AstNode | null | undefined): boolean {

@@ -3,7 +3,7 @@ import { formatIp } from '../address/ip';
 import { parsePoolCached } from '../address/pool';
 import { isScalar } from '../model/ast';
 import type { Fix } from '../model/problem';
-import { getNode, scalarContentRange } from '../model/resource';
+import { getNode, scalarSourceRange, scalarTextRange, viaAnchor } from '../model/resource';
 import type { Rule } from './context';
 
 export const eipAddressRule: Rule = {
@@ -14,7 +14,8 @@ export const eipAddressRule: Rule = {
     const node = getNode(res.root, ['spec', 'address']);
     if (!isScalar(node) || typeof node.value !== 'string') return; // the schema rule reports the type
     const text = node.value;
-    const [s] = scalarContentRange(res, node);
+    // An alias (`address: *pool`) is reported where it is used; its fixes edit the anchored value.
+    const [s] = scalarSourceRange(res, node);
     const parsed = parsePoolCached(text);
     for (const p of parsed.problems) {
       const fixes: Fix[] = [];
@@ -26,7 +27,8 @@ export const eipAddressRule: Rule = {
         const net = `${formatIp(parsed.pool.family, parsed.pool.first)}/${parsed.pool.prefix}`;
         fixes.push({ title: `Change to ${net}`, edits: [{ start: s, end: s + text.length, newText: net }], preferred: true });
       }
-      ctx.report({ code: p.code, severity: p.severity, message: p.message, start: s + p.start, end: s + p.end, path: 'spec.address', fixes });
+      const [start, end] = scalarTextRange(res, node, p.start, p.end);
+      ctx.report({ code: p.code, severity: p.severity, message: p.message + viaAnchor(node), start, end, path: 'spec.address', fixes });
     }
   },
 };

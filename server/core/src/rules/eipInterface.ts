@@ -3,7 +3,7 @@
 import { parseIp } from '../address/ip';
 import { parsePoolCached, parseSubnet, subnetContainsPool } from '../address/pool';
 import { isScalar } from '../model/ast';
-import { getNode, getPair, nodeRange, scalarContentRange, getString } from '../model/resource';
+import { getNode, getPair, nodeRange, scalarContentRange, scalarTextRange, getString } from '../model/resource';
 import type { Rule } from './context';
 
 const CAN_REACH = 'can_reach:';
@@ -38,7 +38,8 @@ export const eipInterfaceRule: Rule = {
     if (value.startsWith(CAN_REACH)) {
       const ip = value.slice(CAN_REACH.length);
       if (!parseIp(ip)) {
-        ctx.report({ code: 'eip-interface-can-reach', severity: 'error', start: s + CAN_REACH.length, end: e, path: 'spec.interface',
+        const [from, to] = scalarTextRange(res, node, CAN_REACH.length, value.length);
+        ctx.report({ code: 'eip-interface-can-reach', severity: 'error', start: from, end: to, path: 'spec.interface',
           message: `'${ip}' after can_reach: is not an IP address; write can_reach:<IP of a router or host the interface reaches>, e.g. can_reach:192.168.0.1` });
       }
       return;

@@ -8,6 +8,7 @@ import { toResource, type Resource } from '../model/resource';
 import type { Rule, RuleContext } from './context';
 import { bgpRule } from './bgp';
 import { bgpRackRule } from './bgpRack';
+import { eipAccessRule, serviceAccessRule } from './eipAccess';
 import { eipAddressRule } from './eipAddress';
 import { eipInterfaceRule } from './eipInterface';
 import { eipPoolsRule } from './eipPools';
@@ -15,6 +16,7 @@ import { identityRule } from './identity';
 import { schemaRule } from './schema';
 import { isOpenElbService, serviceRule } from './service';
 import { isOpenElbText, syntaxProblems } from './yamlSyntax';
+import { capPerRule } from './cap';
 
 
 function shift(p: Problem, by: number): Problem {
@@ -25,7 +27,7 @@ function shift(p: Problem, by: number): Problem {
   };
 }
 
-export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, bgpRackRule, serviceRule, eipPoolsRule];
+export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, bgpRackRule, serviceRule, eipPoolsRule, eipAccessRule, serviceAccessRule];
 const LOCAL_RULES = RULES.filter((r) => r.local && r.checkResource);
 const FILE_RULES = RULES.filter((r) => !r.local && r.checkResource);
 const NO_PROBLEMS: Problem[] = [];
@@ -82,5 +84,5 @@ export function analyze(text: string, uri: string, facts: Facts, cache?: ParseCa
     for (let r = 0; r < FILE_RULES.length; r++) FILE_RULES[r].checkResource!(res, ctx);
   }
   for (const rule of RULES) rule.checkFile?.(ctx);
-  return { resources, problems, fileEips: ctx.fileEips };
+  return { resources, problems: capPerRule(problems), fileEips: ctx.fileEips };
 }

@@ -3,6 +3,7 @@ import { parseIp } from '../address/ip';
 import { firstIp, lastIp, poolContains } from '../address/pool';
 import { EIP_IP_ANNOTATION, EIP_POOL_ANNOTATION, LB_ANNOTATION, LB_ANNOTATION_VALUE, PROTOCOLS, PROTOCOL_ANNOTATION } from '../api/annotations';
 import { isMap, isScalar } from '../model/ast';
+import { EipCatalog } from '../model/eipCatalog';
 import { factWhere, type EipFact } from '../model/facts';
 import { closest, getNode, getString, nodeRange, scalarContentRange, type Resource, type ScalarPair } from '../model/resource';
 import type { Rule, RuleContext } from './context';
@@ -14,17 +15,45 @@ export function isOpenElbService(res: Resource): boolean {
   return isMap(ann) && ann.pairs.some((p) => isScalar(p.key) && /(^|\.)(openelb\.kubesphere\.io|lb\.kubesphere\.io)\//.test(String(p.key.value)));
 }
 
-/** Every Eip a Service may name; built once per file check (a file can hold thousands of Services). */
-const known = new WeakMap<RuleContext, { list: EipFact[]; byName: Map<string, EipFact> }>();
-function knownEips(ctx: RuleContext): { list: EipFact[]; byName: Map<string, EipFact> } {
+/** Every Eip a Service may name, and what the messages say about them; built once per file check
+ * (a file can hold thousands of Services: each question below is a lookup, not a pass over all Eips). */
+interface Known {
+  list: EipFact[];
+  byName: Map<string, EipFact>;
+  /** The list's pools, indexed: does any Eip hold an address (address/overlaps.ts). */
+  pools: EipCatalog;
+  names: string[];
+  /** "did you mean" answers by misspelt name. */
+  guesses: Map<string, string | undefined>;
+  knownNames: string;
+  knownPools: string;
+}
+const known = new WeakMap<RuleContext, Known>();
+function knownEips(ctx: RuleContext): Known {
   let eips = known.get(ctx);
   if (!eips) {
     const list = [...ctx.fileEips, ...(ctx.facts.workspaceEips ?? []), ...(ctx.facts.cluster?.eips ?? [])];
     const byName = new Map<string, EipFact>();
     for (const e of list) if (!byName.has(e.name)) byName.set(e.name, e); // the first of a name, as find() would
-    known.set(ctx, (eips = { list, byName }));
+    const names = [...byName.keys()];
+    known.set(ctx, (eips = {
+      list, byName, pools: new EipCatalog(list), names, guesses: new Map(),
+      knownNames: names.slice(0, 10).join(', '),
+      knownPools: firstDistinct(list.map((e) => `${e.name} ${e.address}`), 5).join(', '),
+    }));
   }
   return eips;
+}
+
+function firstDistinct(xs: string[], n: number): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i < xs.length && out.size < n; i++) out.add(xs[i]);
+  return [...out];
+}
+
+function guessName(k: Known, name: string): string | undefined {
+  if (!k.guesses.has(name)) k.guesses.set(name, closest(name, k.names));
+  return k.guesses.get(name);
 }
 
 function annotation(res: Resource, key: string): { value?: string; range: [number, number]; pair?: ScalarPair } | undefined {
@@ -73,17 +102,18 @@ function checkService(res: Resource, ctx: RuleContext): void {
       fixes: guess ? [{ title: `Change to ${guess}`, edits: [{ start: proto.range[0], end: proto.range[1], newText: guess }], preferred: true }] : [],
       message: `${PROTOCOL_ANNOTATION} is '${proto.value ?? ''}'; accepted: ${PROTOCOLS.join(', ')}` });
   }
-  const { list: eips, byName } = knownEips(ctx);
+  const known = knownEips(ctx);
+  const { list: eips, byName } = known;
   const poolAnn = annotation(res, EIP_POOL_ANNOTATION);
   let pool: EipFact | undefined;
   if (poolAnn?.value) {
     pool = byName.get(poolAnn.value);
     if (!pool) {
-      const guess = closest(poolAnn.value, eips.map((e) => e.name));
+      const guess = guessName(known, poolAnn.value);
       ctx.report({ code: 'service-unknown-eip', severity: 'warning', start: poolAnn.range[0], end: poolAnn.range[1], path: `metadata.annotations.${EIP_POOL_ANNOTATION}`,
         fixes: guess ? [{ title: `Change to ${guess}`, edits: [{ start: poolAnn.range[0], end: poolAnn.range[1], newText: guess }], preferred: true }] : [],
         message: `no Eip named '${poolAnn.value}' in this file${ctx.facts.cluster ? ', the workspace or the cluster' : ' or the workspace'}${guess ? `; did you mean '${guess}'?` : ''}` +
-          (eips.length ? ` Known: ${[...new Set(eips.map((e) => e.name))].slice(0, 10).join(', ')}` : '') });
+          (eips.length ? ` Known: ${known.knownNames}` : '') });
     } else if (pool.disable) {
       ctx.report({ code: 'service-eip-disabled', severity: 'error', start: poolAnn.range[0], end: poolAnn.range[1], path: `metadata.annotations.${EIP_POOL_ANNOTATION}`,
         message: `Eip '${pool.name}' (${factWhere(pool)}) has spec.disable: true, so this Service will get no address from it; enable the Eip (disable: false) or name another Eip` });
@@ -120,9 +150,9 @@ function checkService(res: Resource, ctx: RuleContext): void {
     if (pool?.pool && !poolContains(pool.pool, ip)) {
       ctx.report({ code: 'service-ip-outside-eip', severity: 'error', start: src.range[0], end: src.range[1], path: src.path,
         message: `${src.text} is outside Eip '${pool.name}' (${firstIp(pool.pool)} to ${lastIp(pool.pool)}); the Service will get no address` });
-    } else if (!pool && eips.length > 0 && !eips.some((e) => e.pool && poolContains(e.pool, ip))) {
+    } else if (!pool && eips.length > 0 && known.pools.countOverlapping({ family: ip.family, first: ip.value, last: ip.value, form: 'ip' }) === 0) {
       ctx.report({ code: 'service-ip-outside-eip', severity: 'warning', start: src.range[0], end: src.range[1], path: src.path,
-        message: `${src.text} is in none of the known Eips (${[...new Set(eips.map((e) => `${e.name} ${e.address}`))].slice(0, 5).join(', ')}); OpenELB can only hand out addresses of an Eip` });
+        message: `${src.text} is in none of the known Eips (${known.knownPools}); OpenELB can only hand out addresses of an Eip` });
     }
   }
 }
