@@ -37,6 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
       await vscode.window.showTextDocument(doc, { preview: true });
     }),
+    // In a folder not trusted yet connect() only reports 'untrusted'; trusting it connects.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void cluster.connect()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('openelb.kubeconfig') || e.affectsConfiguration('openelb.context')) void cluster.connect();
     }),

@@ -98,6 +98,7 @@ describe('OpenELB extension in VS Code (code-server + Chromium)', { timeout: 600
     await wb.screenshot('05-crds-missing');
     await welcome.getByRole('button', { name: 'Deploy Runtime' }).click();
     const summary = await wb.dialogButton('Deploy', 120_000);
+    assert.match(summary, /image node:24-bookworm-slim \(the default/, 'the confirmation names the image');
     assert.match(summary, /create/);
     assert.match(summary, /CustomResourceDefinition/);
     await wb.notification(/Deploy Runtime done/, 120_000);
@@ -133,6 +134,9 @@ describe('OpenELB extension in VS Code (code-server + Chromium)', { timeout: 600
 
     await wb.open('pool.yaml');
     await wb.command('OpenELB: Apply Current File');
+    // The dry run passed: the confirmation names the object and where it goes.
+    const confirm = await wb.dialogButton('Apply', 30_000);
+    assert.ok(confirm.includes(`Eip/eip-layer2 to context ${kc.getCurrentContext()} (${kc.getCurrentCluster()?.server})`), `the confirmation names object, context and server:\n${confirm}`);
     await wb.notification(/applied Eip\/eip-layer2/, 30_000);
     await custom.getClusterCustomObject({ group: 'network.kubesphere.io', version: 'v1alpha2', plural: 'eips', name: 'eip-layer2' });
   });

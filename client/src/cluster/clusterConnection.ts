@@ -1,11 +1,12 @@
 // The editor's connection to the cluster: loads the kubeconfig from the settings, runs a
-// ClusterWatch, publishes the `openelb.state` context key (for the views' welcome texts) and
+// ClusterWatch (only in a trusted folder), publishes the `openelb.state` context key (for the views' welcome texts) and
 // tells listeners (language server facts, tree, status item) about every change.
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterWatch } from './clusterWatch';
 import { emptyObjects, type ClusterSnapshot } from './clusterState';
 import { loadEditorKubeconfig } from './editorKubeconfig';
+import { UNTRUSTED_DETAIL } from './target';
 
 export class ClusterConnection implements vscode.Disposable {
   private watch: ClusterWatch | undefined;
@@ -35,6 +36,14 @@ export class ClusterConnection implements vscode.Disposable {
     this.watch = undefined;
     await old?.stop();
     if (gen !== this.generation) return; // a newer connect() took over
+    if (!vscode.workspace.isTrusted) {
+      // Loading is harmless, but every request may run the kubeconfig's exec plugin: in a
+      // folder not trusted yet, nothing cluster-side happens; onDidGrantWorkspaceTrust reconnects.
+      this.kcValue = undefined;
+      this.log.appendLine('cluster: not connecting: this folder is not trusted');
+      this.update({ state: 'untrusted', detail: UNTRUSTED_DETAIL, objects: emptyObjects() });
+      return;
+    }
     const cfg = vscode.workspace.getConfiguration('openelb');
     const res = loadEditorKubeconfig(cfg.get<string>('kubeconfig') || undefined, cfg.get<string>('context') || undefined);
     if (!res.ok) {

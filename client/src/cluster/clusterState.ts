@@ -7,6 +7,7 @@ import { servedByOpenElb } from '@openelb/core/api/service';
 
 /** Why the cluster view is (not) showing live data. */
 export type ConnectionState =
+  | 'untrusted'      // the folder is not trusted: no connection (a kubeconfig can run commands)
   | 'noKubeconfig'   // no file, no setting, nothing in KUBECONFIG
   | 'connecting'     // first list in flight
   | 'unreachable'    // the API server does not answer (retrying with backoff)

@@ -1,11 +1,13 @@
 // "OpenELB: Apply Current File": every object of the active YAML file is first sent as a
 // server-side apply with dryRun=All (fieldManager openelb). Refusals become diagnostics on the
-// lines of the offending fields; only when every object passes is the real apply sent.
+// lines of the offending fields; only when every object passes, and the user confirmed the
+// objects and the cluster (context and API server), is the real apply sent.
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../../runtime/src/ops/names';
 import { restCall, RestError } from '../../../runtime/src/kube/rest';
 import type { ClusterConnection } from '../cluster/clusterConnection';
+import { describeTarget } from '../cluster/target';
 import { objectsOf, parseFieldPath, problemsOf, rangeOfField, type FileObject } from './applyErrors';
 
 
@@ -72,14 +74,17 @@ export function registerApplyFile(cluster: ClusterConnection, diagnostics: vscod
       void vscode.window.showErrorMessage(`OpenELB: the API server refused ${found.length === 1 ? 'a field' : `${found.length} fields`}; nothing was applied (see Problems).`);
       return;
     }
-    // 2. The real apply.
+    // 2. The real apply, once the user has seen where it goes.
+    const names = objects.map((o) => `${String(o.object.kind)}/${String((o.object.metadata as { name?: string }).name)}`);
+    const ok = await vscode.window.showWarningMessage(`Apply ${names.length === 1 ? names[0] : `${names.length} objects`} to ${describeTarget(kc)}?`,
+      { modal: true, detail: `The server-side dry run passed. Server-side apply (field manager ${FIELD_MANAGER}, taking over conflicting fields) of:\n${names.join('\n')}` }, 'Apply');
+    if (ok !== 'Apply') return;
     try {
       for (let i = 0; i < objects.length; i++) await applyOne(kc, paths[i], objects[i].object, false);
     } catch (e) {
       void vscode.window.showErrorMessage(`OpenELB: apply failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    const names = objects.map((o) => `${String(o.object.kind)}/${String((o.object.metadata as { name?: string }).name)}`);
     void vscode.window.showInformationMessage(`OpenELB: applied ${names.join(', ')} (dry run passed).`);
   });
 }

@@ -6,6 +6,7 @@ import { deploy, undeploy, type Change, type DeployResult } from '../../../runti
 import { describeHeld, findHeldServices, type HeldService } from '../../../runtime/src/ops/heldServices';
 import { imageProblem } from '../../../runtime/src/ops/image';
 import type { ClusterConnection } from '../cluster/clusterConnection';
+import { describeImage, describeTarget } from '../cluster/target';
 
 /** "create: Namespace openelb-system, CRD eips...; unchanged: 3" */
 export function summarize(changes: Change[]): string {
@@ -32,6 +33,8 @@ interface Plan {
   exec: (dryRun: boolean, report?: (message: string) => void) => Promise<DeployResult>;
   /** Remove only: Services to release (the confirmation button says so). */
   held: HeldService[];
+  /** Deploy only: the image setting (undefined: the runtime's default); the confirmation shows it. */
+  image?: string;
 }
 
 const line = (report?: (message: string) => void) => (c: Change): void => report?.(`${c.action} ${c.kind} ${c.name}`);
@@ -39,7 +42,7 @@ const line = (report?: (message: string) => void) => (c: Change): void => report
 async function plan(kc: NonNullable<ReturnType<ClusterConnection['kubeConfig']>>, remove: boolean): Promise<Plan> {
   if (!remove) {
     const image = imageSetting();
-    return { verb: 'Deploy', held: [], exec: (dryRun, report) => deploy(kc, { dryRun, image, onProgress: line(report), onNote: report }) };
+    return { verb: 'Deploy', held: [], image, exec: (dryRun, report) => deploy(kc, { dryRun, image, onProgress: line(report), onNote: report }) };
   }
   const held = await findHeldServices(kc);
   const releaseServices = held.length > 0;
@@ -50,6 +53,7 @@ function confirmation(p: Plan, dry: DeployResult): { detail: string; button: str
   const actual = dry.changes.filter((c) => !/^(unchanged|absent|skip)/i.test(c.action));
   let detail = summarize(actual);
   if (dry.architectures) detail += `\npacket helper for: ${dry.architectures.join(', ')}`;
+  if (p.verb === 'Deploy') detail = `${describeImage(p.image)}\n\n${detail}`;
   if (!p.held.length) return { detail, button: p.verb };
   const n = p.held.length;
   detail = `${n} Service${n === 1 ? ' holds' : 's hold'} OpenELB addresses or its finalizer: ${p.held.map(describeHeld).join(', ')}. `
@@ -77,7 +81,7 @@ export function registerDeployCommands(cluster: ClusterConnection): vscode.Dispo
       return;
     }
     const { detail, button } = confirmation(p, dry);
-    const ok = await vscode.window.showWarningMessage(`${verb} the OpenELB runtime (context ${kc.getCurrentContext()})?`, { modal: true, detail }, button);
+    const ok = await vscode.window.showWarningMessage(`${verb} the OpenELB runtime in ${describeTarget(kc)}?`, { modal: true, detail }, button);
     if (ok !== button) return;
     try {
       const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OpenELB: ${verb} Runtime` },

@@ -6,6 +6,7 @@ import { LAYER2_NODE_ANNOTATION } from '@openelb/core/api/annotations';
 import { restCall } from '../../../runtime/src/kube/rest';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import { nodeAddresses } from '../cluster/clusterState';
+import { describeTarget } from '../cluster/target';
 
 export function registerLayer2Address(cluster: ClusterConnection): vscode.Disposable {
   return vscode.commands.registerCommand('openelb.setLayer2Address', async () => {
@@ -17,13 +18,13 @@ export function registerLayer2Address(cluster: ClusterConnection): vscode.Dispos
       label: n.metadata?.name ?? '',
       description: n.metadata?.annotations?.[LAYER2_NODE_ANNOTATION] ? `layer2 address ${n.metadata.annotations[LAYER2_NODE_ANNOTATION]}` : undefined,
       node: n,
-    })), { title: 'OpenELB: node to set the layer2 address of', placeHolder: 'node' });
+    })), { title: `OpenELB: node to set the layer2 address of (${describeTarget(kc)})`, placeHolder: 'node' });
     if (!node) return;
     // Read the node again: the watch may have brought a newer version while the pick was open.
     const choices = nodeAddresses(cluster.snapshot.objects.nodes.get(node.label) ?? node.node);
     if (!choices.length) { void vscode.window.showWarningMessage(`OpenELB: node ${node.label} publishes no addresses.`); return; }
     const pick = await vscode.window.showQuickPick(choices.map((c) => ({ label: c.address, description: c.detail })), {
-      title: `OpenELB: layer2 address of ${node.label}`, placeHolder: 'address',
+      title: `OpenELB: layer2 address of ${node.label} (${describeTarget(kc)}; picking one writes it)`, placeHolder: 'address',
     });
     if (!pick) return;
     try {

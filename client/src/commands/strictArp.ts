@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { applyStrictArp, planStrictArp } from '../../../runtime/src/ops/strictArp';
 import type { ClusterConnection } from '../cluster/clusterConnection';
+import { describeTarget } from '../cluster/target';
 import type { VirtualDocuments } from '../views/virtualDocuments';
 
 export function registerStrictArp(cluster: ClusterConnection, docs: VirtualDocuments): vscode.Disposable {
@@ -32,7 +33,7 @@ export function registerStrictArp(cluster: ClusterConnection, docs: VirtualDocum
     const right = docs.setText('/strictarp/proposed/config.conf', plan.after);
     await vscode.commands.executeCommand('vscode.diff', left, right, 'kube-proxy config.conf: current ↔ strictARP: true', { preview: true });
     const ok = await vscode.window.showWarningMessage(
-      'Enable strictARP in kube-system/kube-proxy?',
+      `Enable strictARP in kube-system/kube-proxy of ${describeTarget(kc)}?`,
       { modal: true, detail: 'The ConfigMap is updated and the kube-proxy DaemonSet is restarted (rolling).' },
       'Apply');
     if (ok !== 'Apply') return;

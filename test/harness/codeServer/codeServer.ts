@@ -1,5 +1,7 @@
 // Runs code-server (installed by test/harness/codeServer/install-code-server.sh) for the editor tests:
-// installs a .vsix into a private extensions folder, writes user settings, starts the server on
+// installs a .vsix into a private extensions folder, writes user settings (User/settings.json)
+// and machine settings (Machine/settings.json: the server machine's, the only user-level place a
+// `"scope": "machine"` setting is read from in code-server's remote window), starts the server on
 // a free 127.0.0.1 port and waits until the workbench answers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
@@ -46,6 +48,9 @@ function get(url: string): Promise<number> {
 
 export async function startCodeServer(opts: {
   dir: string; vsix: string; workspace: string; settings: Record<string, unknown>; env?: NodeJS.ProcessEnv;
+  machineSettings?: Record<string, unknown>;
+  /** Keep VS Code's workspace trust on (default: --disable-workspace-trust, every folder trusted). */
+  workspaceTrust?: boolean;
 }): Promise<CodeServer> {
   const userDir = join(opts.dir, 'user');
   const extDir = join(opts.dir, 'ext');
@@ -53,12 +58,14 @@ export async function startCodeServer(opts: {
   mkdirSync(join(userDir, 'User'), { recursive: true });
   mkdirSync(extDir, { recursive: true });
   writeFileSync(join(userDir, 'User', 'settings.json'), JSON.stringify(opts.settings, null, 2));
+  mkdirSync(join(userDir, 'Machine'), { recursive: true });
+  writeFileSync(join(userDir, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings ?? {}, null, 2));
   installVsix(extDir, opts.vsix, logPath);
   const port = await freePort();
   const fd = openSync(logPath, 'a');
   const child: ChildProcess = spawn(CODE_SERVER, [
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--user-data-dir', userDir, '--extensions-dir', extDir, opts.workspace,
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']), '--user-data-dir', userDir, '--extensions-dir', extDir, opts.workspace,
   ], { stdio: ['ignore', fd, fd], env: { ...process.env, ...opts.env } });
   closeSync(fd);
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(opts.workspace)}`;

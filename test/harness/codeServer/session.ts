@@ -4,7 +4,7 @@
 // Shared by the test files under test/editor/ so each sets up the same way.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -34,6 +34,12 @@ export interface SessionOptions {
   extraKubeconfigs?: string[];
   /** Runs against the cluster before code-server starts (e.g. deploy the runtime, create Eips). */
   prepare?: (kc: KubeConfig) => Promise<void>;
+  /** Turns the cluster's kubeconfig text into the one `openelb.kubeconfig` names (e.g. an exec plugin user). */
+  kubeconfig?: (text: string) => string;
+  /** The folder's own .vscode/settings.json. */
+  workspaceSettings?: Record<string, unknown>;
+  /** Workspace trust on, and the folder not trusted (restricted mode) until the test trusts it. */
+  untrusted?: boolean;
 }
 
 export interface EditorSession {
@@ -75,7 +81,16 @@ export async function startEditorSession(opts: SessionOptions): Promise<EditorSe
     s.workspace = join(dir, 'workspace');
     cpSync(join(REPO, 'examples'), s.workspace, { recursive: true });
     for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(s.workspace, file), text);
-    const kubeconfigs = [s.cluster.kubeconfigPath, ...(opts.extraKubeconfigs ?? []).map((text, i) => {
+    if (opts.workspaceSettings) {
+      mkdirSync(join(s.workspace, '.vscode'), { recursive: true });
+      writeFileSync(join(s.workspace, '.vscode', 'settings.json'), JSON.stringify(opts.workspaceSettings, null, 2));
+    }
+    let own = s.cluster.kubeconfigPath;
+    if (opts.kubeconfig) {
+      own = join(dir, 'kubeconfig-user');
+      writeFileSync(own, opts.kubeconfig(readFileSync(s.cluster.kubeconfigPath, 'utf8')), { mode: 0o600 });
+    }
+    const kubeconfigs = [own, ...(opts.extraKubeconfigs ?? []).map((text, i) => {
       const path = join(dir, `kubeconfig-${i}`);
       writeFileSync(path, text);
       return path;
@@ -84,10 +99,15 @@ export async function startEditorSession(opts: SessionOptions): Promise<EditorSe
     s.server = await startCodeServer({
       dir: join(dir, 'code'), vsix, workspace: s.workspace,
       settings: {
-        'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false,
-        'openelb.kubeconfig': kubeconfigs.join(':'), 'editor.quickSuggestions': { other: false, comments: false, strings: false },
+        'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
+        // Untrusted: no startup prompt, so the folder simply opens in restricted mode.
+        'security.workspace.trust.enabled': !!opts.untrusted, 'security.workspace.trust.startupPrompt': 'never',
+        'editor.quickSuggestions': { other: false, comments: false, strings: false },
         'workbench.editor.enablePreview': false, 'extensions.ignoreRecommendations': true,
       },
+      // openelb.kubeconfig is machine-scoped: in code-server's window only the machine's settings set it.
+      machineSettings: { 'openelb.kubeconfig': kubeconfigs.join(':') },
+      workspaceTrust: !!opts.untrusted,
       env: { KUBECONFIG: '' },
     });
     const { chromium } = await import('playwright-core');
