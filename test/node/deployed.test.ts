@@ -13,7 +13,7 @@ import { startNodeCluster, type NodeCluster } from '../harness/nodes/nodeCluster
 import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from '../harness/nodes/observe';
 import {
   applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, holdersOf, nodeName, openelb, otherNode, range, runtimeSnapshot,
-  serviceAddress, speakerConditions, speakerPid, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
+  patchRuntimeConfigMap, serviceAddress, speakerConditions, speakerPid, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
 } from '../harness/nodes/steps';
 import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from '../harness/nodes/extraNetworks';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
@@ -194,9 +194,7 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     const other = otherNode(owner);
     // The runtime ConfigMap without the amd64 helper: what a broken bundle gives the next pod that starts.
     note('PATCH the runtime ConfigMap without the amd64 helper');
-    await restCall(c.kc, 'PATCH', '/api/v1/namespaces/openelb-system/configmaps/openelb-runtime', {
-      body: [{ op: 'remove', path: '/binaryData/openelb-packet-helper-amd64.br' }], contentType: 'application/json-patch+json',
-    });
+    await patchRuntimeConfigMap(c, [{ op: 'remove', path: '/binaryData/openelb-packet-helper-amd64.br' }], note);
     const t0 = Date.now();
     note(`delete the speaker pod on ${nodeName(owner)}`);
     await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);

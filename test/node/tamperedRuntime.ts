@@ -4,12 +4,11 @@
 // why in the container's termination message; `openelb deploy` puts the genuine bundle back.
 import assert from 'node:assert/strict';
 import { brotliCompressSync } from 'node:zlib';
-import { restCall } from '../../runtime/src/kube/rest';
 import { REFUSED_EXIT } from '../../runtime/src/ops/bootstrap';
 import { poll } from '../harness/support/poll';
 import type { Role } from '../harness/nodes/layout';
 import type { NodeCluster } from '../harness/nodes/nodeCluster';
-import { deletePod, nodeName, openelb, speakerPodOn, waitSpeakersBack } from '../harness/nodes/steps';
+import { deletePod, nodeName, openelb, patchRuntimeConfigMap, speakerPodOn, waitSpeakersBack } from '../harness/nodes/steps';
 
 /** What the tampered bundle would print if it ever ran. */
 export const TAMPERED_MARK = 'tampered bundle running';
@@ -21,9 +20,7 @@ interface SpeakerPod { metadata: { name: string }; status?: { containerStatuses?
 export async function tamperedBundleRefused(c: NodeCluster, role: Role, note: (m: string) => void): Promise<string> {
   note('PATCH the runtime ConfigMap: another bundle under openelb.js.br');
   const evil = brotliCompressSync(Buffer.from(`console.log(${JSON.stringify(TAMPERED_MARK)})`)).toString('base64');
-  await restCall(c.kc, 'PATCH', '/api/v1/namespaces/openelb-system/configmaps/openelb-runtime', {
-    body: [{ op: 'replace', path: '/binaryData/openelb.js.br', value: evil }], contentType: 'application/json-patch+json',
-  });
+  await patchRuntimeConfigMap(c, [{ op: 'replace', path: '/binaryData/openelb.js.br', value: evil }], note);
   note(`delete the speaker pod on ${nodeName(role)}`);
   await deletePod(c, 'openelb-system', (await speakerPodOn(c, role)).metadata.name);
   note('wait for the new pod to refuse to start');

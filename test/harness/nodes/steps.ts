@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { restCall } from '../../../runtime/src/kube/rest';
+import { METADATA_ONLY, restCall } from '../../../runtime/src/kube/rest';
 import { DEFAULT_IMAGE } from '../../../runtime/src/ops/names';
 import { poll } from '../support/poll';
 import { HOSTS, NODES, type Role } from './layout';
@@ -226,4 +226,24 @@ export async function runtimeSnapshot(c: NodeCluster, logTail: string): Promise<
     l.items.map((e) => ({ eip: e.metadata.name, conditions: e.status?.conditions })));
   out.push(`runtime logs (tail):\n${logTail.slice(-8000)}`);
   return out.join('\n');
+}
+
+/**
+ * JSON-patches the runtime ConfigMap (about 1.2 MB). The answer is asked as metadata only, so
+ * the megabyte does not come back through the relay; a request that does not answer within 20 s
+ * is sent again (the patch is idempotent), and said so: twice a step stalled here for minutes.
+ */
+export async function patchRuntimeConfigMap(c: NodeCluster, patch: object[], note: (m: string) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const call = restCall(c.kc, 'PATCH', '/api/v1/namespaces/openelb-system/configmaps/openelb-runtime', {
+      body: patch, contentType: 'application/json-patch+json', accept: METADATA_ONLY, timeoutMs: 20_000,
+    });
+    const timer = new Promise<'stalled'>((r) => setTimeout(() => r('stalled'), 20_000).unref());
+    const got = await Promise.race([call.then(() => 'done' as const), timer]);
+    if (got === 'done') return;
+    call.catch(() => {});
+    if (attempt === 3) throw new Error('PATCH of the runtime ConfigMap did not answer in 3 tries of 20 s');
+    note(`PATCH of the runtime ConfigMap did not answer in 20 s; sending it again (try ${attempt + 1})`);
+    process.stderr.write(`# PATCH of the runtime ConfigMap did not answer in 20 s; sending it again\n`);
+  }
 }
