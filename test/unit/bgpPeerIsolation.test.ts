@@ -10,6 +10,7 @@ import { StatusPublisher } from '../../runtime/src/speaker/node/statusPublisher'
 import type { KubeWrites } from '../../runtime/src/speaker/node/kubeWrites';
 import { encodeMessage } from '../../runtime/src/speaker/bgp/messages';
 import { makeOpen } from '../../runtime/src/speaker/bgp/open';
+import { freePort } from '../harness/support/freePort';
 
 const node = { name: 'n1', labels: {}, internalIps: ['10.0.0.5'] };
 const conf = (listenPort?: number) => [{ metadata: { name: 'default' }, spec: { as: 65001, listenPort } }];
@@ -17,14 +18,6 @@ const peer = (name: string, neighborAddress: string, extra: Partial<NonNullable<
   metadata: { name, uid: `uid-${name}` },
   spec: { conf: { peerAs: 65000, neighborAddress, authPassword: password }, transport: { passiveMode: true }, ...extra },
 });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function until(what: string, fn: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

@@ -7,14 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { BgpSpeaker, checkSpeakerConfig } from '../../runtime/src/speaker/bgp/speaker';
 import { encodeMessage } from '../../runtime/src/speaker/bgp/messages';
 import { makeOpen } from '../../runtime/src/speaker/bgp/open';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort } from '../harness/support/freePort';
 
 async function until<T>(what: string, fn: () => T | undefined | false, ms = 5000): Promise<T> {
   const end = Date.now() + ms;

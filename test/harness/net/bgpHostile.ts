@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeMessage } from '../../../runtime/src/speaker/bgp/messages';
 import { makeOpen } from '../../../runtime/src/speaker/bgp/open';
+export { freePort } from '../support/freePort';
 import { REPO } from '../repo';
 
 const openFrom = (as: number, id: number, hold = 90) => encodeMessage({ type: 'open', open: makeOpen(as, hold, id, {
@@ -86,14 +87,6 @@ export function nonReadingPeer(port: number, localAddress: string, as: number): 
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /** bgpMain.ts as a child process on this host; `command` sends one line and parses the answer. */
 export class LocalSpeaker {
   private lines: string[] = [];
