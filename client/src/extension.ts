@@ -11,6 +11,7 @@ import { registerStrictArp } from './commands/strictArp';
 import { CLUSTER_FACTS_NOTIFICATION, startLanguageClient } from './languageClient';
 import { OpenElbLanguageStatus } from './status/languageStatus';
 import { ClusterTree } from './tree/clusterTree';
+import { registerPoolMap } from './views/poolMapPanel';
 import { SCHEME, VirtualDocuments } from './views/virtualDocuments';
 
 let client: LanguageClient | undefined;
@@ -31,6 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerApplyFile(cluster, applyDiagnostics),
     registerLayer2Address(cluster),
     registerSelectContext(cluster),
+    registerPoolMap(cluster),
     vscode.commands.registerCommand('openelb.refresh', () => cluster.connect()),
     vscode.commands.registerCommand('openelb.openService', async (ns: string, name: string) => {
       const doc = await vscode.workspace.openTextDocument(VirtualDocuments.serviceUri(ns, name));
