@@ -89,5 +89,21 @@ export function problemsOf(body: unknown, fallback: string): ApiProblem[] {
   const s = parseStatus(body);
   if (!s && typeof body === 'string') return [{ message: body.trim().slice(0, 500) || fallback }];
   if (s?.causes.length) return s.causes.map((c) => ({ field: c.field, message: c.field ? `${c.field}: ${c.message ?? c.reason ?? 'invalid'}` : (c.message ?? c.reason ?? fallback) }));
-  return [{ message: s?.message ?? fallback }];
+  const inMessage = s?.message ? fieldsInMessage(s.message) : [];
+  return inMessage.length ? inMessage : [{ message: s?.message ?? fallback }];
+}
+
+// A server-side apply refusal from the structured-merge-diff library comes without causes, the
+// field paths only in the message: "failed to create typed patch object (...): .spec.interface:
+// field not declared in schema", or one ".path: reason" per line after "errors:".
+const SMD_FIELD = /(?:^|\s)(\.[A-Za-z_$][^\s:]*): ([^\n]+)/gm;
+
+/** The `.field.path: reason` pairs of a structured-merge-diff message (paths without the leading dot). */
+export function fieldsInMessage(message: string): ApiProblem[] {
+  const out: ApiProblem[] = [];
+  for (const m of message.matchAll(SMD_FIELD)) {
+    const field = m[1].slice(1);
+    out.push({ field, message: `${field}: ${m[2].trim()}` });
+  }
+  return out;
 }

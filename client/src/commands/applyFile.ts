@@ -1,7 +1,9 @@
 // "OpenELB: Apply Current File": every object of the active YAML file is first sent as a
 // server-side apply with dryRun=All (fieldManager openelb). Refusals become diagnostics on the
 // lines of the offending fields; only when every object passes, and the user confirmed the
-// objects and the cluster (context and API server), is the real apply sent.
+// objects, the cluster (context and API server) and the impact on running Services (Eip
+// addresses in use leaving their pool), is the real apply sent. Both steps show progress and
+// can be cancelled: nothing more is sent, and the message says what was written.
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../../runtime/src/ops/names';
@@ -9,6 +11,7 @@ import { restCall, RestError } from '../../../runtime/src/kube/rest';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import { describeTarget } from '../cluster/target';
 import { objectsOf, parseFieldPath, problemsOf, rangeOfField, type FileObject } from './applyErrors';
+import { cancelledMessage, impactLines } from './applySummary';
 
 
 /** The REST path of an object, found through API discovery (plural name, namespaced or not). */
@@ -36,6 +39,19 @@ async function applyOne(kc: KubeConfig, path: string, obj: Record<string, unknow
   });
 }
 
+const CANCELLED = Symbol('cancelled');
+
+/** The request's outcome, or CANCELLED as soon as the user cancels (the request is left to finish). */
+function unlessCancelled<T>(p: Promise<T>, token: vscode.CancellationToken): Promise<T | typeof CANCELLED> {
+  if (token.isCancellationRequested) { p.catch(() => undefined); return Promise.resolve(CANCELLED); }
+  return new Promise((resolve, reject) => {
+    const sub = token.onCancellationRequested(() => { sub.dispose(); resolve(CANCELLED); });
+    p.then((v) => { sub.dispose(); resolve(v); }, (e: unknown) => { sub.dispose(); reject(e); });
+  });
+}
+
+const nameOf = (o: FileObject): string => `${String(o.object.kind)}/${String((o.object.metadata as { name?: string } | undefined)?.name)}`;
+
 export function registerApplyFile(cluster: ClusterConnection, diagnostics: vscode.DiagnosticCollection): vscode.Disposable {
   return vscode.commands.registerCommand('openelb.applyFile', async () => {
     const editor = vscode.window.activeTextEditor;
@@ -52,41 +68,66 @@ export function registerApplyFile(cluster: ClusterConnection, diagnostics: vscod
       return;
     }
     if (!objects.length) { void vscode.window.showWarningMessage('OpenELB: the file holds no objects.'); return; }
+    const names = objects.map(nameOf);
 
-    const cache = new Map<string, unknown>();
-    const found: vscode.Diagnostic[] = [];
-    const paths: string[] = [];
     // 1. Dry run every object; collect each refusal as diagnostics.
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'OpenELB: server-side dry run' }, async () => {
-      for (const o of objects) {
-        try {
-          const path = await objectPath(kc, o.object, cache);
-          paths.push(path);
-          await applyOne(kc, path, o.object, true);
-        } catch (e) {
-          found.push(...diagnosticsFor(doc, o, e));
-        }
-      }
-    });
+    const paths: string[] = [];
+    const found: vscode.Diagnostic[] = [];
+    const finished = await dryRun(kc, doc, objects, names, paths, found);
+    if (!finished) { void vscode.window.showInformationMessage('OpenELB: dry run cancelled; nothing was applied.'); return; }
     if (found.length) {
       diagnostics.set(doc.uri, found);
       void vscode.commands.executeCommand('workbench.actions.view.problems');
       void vscode.window.showErrorMessage(`OpenELB: the API server refused ${found.length === 1 ? 'a field' : `${found.length} fields`}; nothing was applied (see Problems).`);
       return;
     }
-    // 2. The real apply, once the user has seen where it goes.
-    const names = objects.map((o) => `${String(o.object.kind)}/${String((o.object.metadata as { name?: string }).name)}`);
+    // 2. The real apply, once the user has seen where it goes and what it does to running Services.
+    const impact = impactLines(doc.uri.toString(), text, cluster.snapshot);
     const ok = await vscode.window.showWarningMessage(`Apply ${names.length === 1 ? names[0] : `${names.length} objects`} to ${describeTarget(kc)}?`,
-      { modal: true, detail: `The server-side dry run passed. Server-side apply (field manager ${FIELD_MANAGER}, taking over conflicting fields) of:\n${names.join('\n')}` }, 'Apply');
+      { modal: true, detail: `The server-side dry run passed. Server-side apply (field manager ${FIELD_MANAGER}, taking over conflicting fields) of:\n${names.join('\n')}\n\n${impact.join('\n')}` }, 'Apply');
     if (ok !== 'Apply') return;
-    try {
-      for (let i = 0; i < objects.length; i++) await applyOne(kc, paths[i], objects[i].object, false);
-    } catch (e) {
-      void vscode.window.showErrorMessage(`OpenELB: apply failed: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    void vscode.window.showInformationMessage(`OpenELB: applied ${names.join(', ')} (dry run passed).`);
+    await applyAll(kc, objects, names, paths);
   });
+}
+
+/** False when the user cancelled (nothing is written by a dry run either way). */
+function dryRun(kc: KubeConfig, doc: vscode.TextDocument, objects: FileObject[], names: string[], paths: string[], found: vscode.Diagnostic[]): Thenable<boolean> {
+  const cache = new Map<string, unknown>();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'OpenELB: server-side dry run', cancellable: true }, async (progress, token) => {
+    for (let i = 0; i < objects.length; i++) {
+      progress.report({ message: `${names[i]} (${i + 1}/${objects.length})` });
+      try {
+        const path = await unlessCancelled(objectPath(kc, objects[i].object, cache), token);
+        if (path === CANCELLED) return false;
+        paths.push(path);
+        if (await unlessCancelled(applyOne(kc, path, objects[i].object, true), token) === CANCELLED) return false;
+      } catch (e) {
+        found.push(...diagnosticsFor(doc, objects[i], e));
+      }
+    }
+    return true;
+  });
+}
+
+/** Applies in file order; a cancel sends nothing more and says what was written. */
+async function applyAll(kc: KubeConfig, objects: FileObject[], names: string[], paths: string[]): Promise<void> {
+  let written = 0;
+  try {
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'OpenELB: applying', cancellable: true }, async (progress, token) => {
+      for (; written < objects.length; written++) {
+        if (token.isCancellationRequested) return { cancelled: true, inFlight: false };
+        progress.report({ message: `${names[written]} (${written + 1}/${objects.length})` });
+        if (await unlessCancelled(applyOne(kc, paths[written], objects[written].object, false), token) === CANCELLED) return { cancelled: true, inFlight: true };
+      }
+      return { cancelled: false, inFlight: false };
+    });
+    if (outcome.cancelled) { void vscode.window.showWarningMessage(cancelledMessage(names, written, outcome.inFlight)); return; }
+  } catch (e) {
+    const applied = written ? ` (applied before it: ${names.slice(0, written).join(', ')})` : '';
+    void vscode.window.showErrorMessage(`OpenELB: apply of ${names[written]} failed${applied}: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  void vscode.window.showInformationMessage(`OpenELB: applied ${names.join(', ')} (dry run passed).`);
 }
 
 function diagnosticsFor(doc: vscode.TextDocument, o: FileObject, e: unknown): vscode.Diagnostic[] {

@@ -11,7 +11,8 @@ import { undeployCommand } from './undeploy';
 const USAGE = `usage: openelb <command> [options]
 
 commands:
-  lint [--format text|json] FILE...   check Eip, BgpConf, BgpPeer and Service YAML
+  lint [--format text|json] [--cluster] FILE...
+                                      check Eip, BgpConf, BgpPeer and Service YAML
   deploy [--dry-run] [--image IMAGE]  install or upgrade OpenELB in the cluster
   undeploy [--dry-run] [--include-crds] [--release-services]
                                       remove what deploy installed
@@ -21,7 +22,7 @@ commands:
   speaker --node NAME [--metrics-port N]
                                       run the node speaker (layer2 ARP/NDP, BGP)
 
-Cluster commands (all but lint) take --kubeconfig PATH and --context NAME; in a pod
+Cluster commands (and lint --cluster) take --kubeconfig PATH and --context NAME; in a pod
 they use its service account. \`openelb <command> --help\` for more.
 Exit codes: 0 ok, 1 failure, 2 usage error.
 `;

@@ -39,6 +39,8 @@ export class OpenElbLanguageService {
   private workspace = new Map<string, { eips: EipFact[]; lines: LineIndex; facts?: EipFact[] }>();
   private cluster: Facts['cluster'];
   private factsVersion = 0;
+  /** Per open file: the Eip names it held when first seen, until closed (Facts.heldBefore). */
+  private readonly heldBefore = new Map<string, readonly string[]>();
 
   /** Replaces what is known of the live cluster (undefined when disconnected). */
   setClusterFacts(cluster: Facts['cluster']): void {
@@ -52,6 +54,7 @@ export class OpenElbLanguageService {
 
   /** Records the Eips of a workspace file that is not open (call again when it changes). */
   indexWorkspaceFile(uri: string, text: string): void {
+    this.heldBefore.delete(uri); // a new disk version is the new baseline
     const a = analyze(text, uri, {}, this.cache);
     this.updateIndex(uri, a, new LineIndex(text));
   }
@@ -72,6 +75,7 @@ export class OpenElbLanguageService {
   }
 
   removeWorkspaceFile(uri: string): void {
+    this.heldBefore.delete(uri);
     if (this.workspace.delete(uri)) {
       this.factsVersion++;
       this.onIndexChanged?.(uri);
@@ -81,6 +85,7 @@ export class OpenElbLanguageService {
   /** Forgets an open document's state (on close); its Eips stay indexed while the file exists. */
   close(uri: string): void {
     this.files.delete(uri);
+    this.heldBefore.delete(uri);
   }
 
   /** True when the document's results are current (nothing to recompute). */
@@ -122,6 +127,7 @@ export class OpenElbLanguageService {
       },
       catalog: this.catalog(),
       cluster: this.cluster,
+      heldBefore: this.heldBefore.get(uri),
     };
   }
 
@@ -129,6 +135,7 @@ export class OpenElbLanguageService {
     const s = this.files.get(uri);
     if (s && s.text === text && s.factsVersion === this.factsVersion) return s;
     const lines = s && s.text === text ? s.lines : new LineIndex(text);
+    if (!this.heldBefore.has(uri)) this.heldBefore.set(uri, this.workspace.get(uri)?.eips.map((e) => e.name) ?? []);
     const analysis = analyze(text, uri, this.facts(uri), this.cache);
     // This file's own Eips are not among its facts, so updating them does not make it stale.
     this.updateIndex(uri, analysis, lines);

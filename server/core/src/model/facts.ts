@@ -63,6 +63,9 @@ export interface Facts {
   catalog?: EipCatalog;
   /** Live cluster state, when connected. */
   cluster?: { context?: string; eips: EipFact[]; nodes: NodeFact[]; services: ServiceFact[] };
+  /** Names of the Eips this file held when the service first saw it (on disk, else as opened): an
+   * Eip deleted from the file since is an impact to report (rules/eipImpact.ts). */
+  heldBefore?: readonly string[];
 }
 
 

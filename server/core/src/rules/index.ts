@@ -10,6 +10,7 @@ import { bgpRule } from './bgp';
 import { bgpRackRule } from './bgpRack';
 import { eipAccessRule, serviceAccessRule } from './eipAccess';
 import { eipAddressRule } from './eipAddress';
+import { eipImpactRule } from './eipImpact';
 import { eipInterfaceRule } from './eipInterface';
 import { eipPoolsRule } from './eipPools';
 import { identityRule } from './identity';
@@ -27,7 +28,7 @@ function shift(p: Problem, by: number): Problem {
   };
 }
 
-export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, bgpRackRule, serviceRule, eipPoolsRule, eipAccessRule, serviceAccessRule];
+export const RULES: Rule[] = [identityRule, schemaRule, eipAddressRule, eipInterfaceRule, bgpRule, bgpRackRule, serviceRule, eipPoolsRule, eipAccessRule, serviceAccessRule, eipImpactRule];
 const LOCAL_RULES = RULES.filter((r) => r.local && r.checkResource);
 const FILE_RULES = RULES.filter((r) => !r.local && r.checkResource);
 const NO_PROBLEMS: Problem[] = [];
