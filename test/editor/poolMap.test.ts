@@ -2,7 +2,8 @@
 // real API server: opened from the tree, its cells checked inside the webview's frame against
 // what the cluster holds, hover and click on a held address, a Service created while it is open,
 // and a /16 that opens with only the visible rows in the DOM. Screenshots go to
-// test-results/editor/; one is copied to docs/images/pool-map.png for the README.
+// test-results/editor/; with OPENELB_README_SHOTS=1 one is copied to docs/images/pool-map.png for
+// the README (a normal run leaves the tree as it was).
 //
 //   flock /tmp/openelb-tiers.lock node --import tsx --test test/editor/poolMap.test.ts
 import { after, before, describe, it } from 'node:test';
@@ -124,8 +125,10 @@ describe('OpenELB pool map in VS Code', { timeout: 600_000 }, () => {
     await until('the hover names both Services', async () => /192\.168\.0\.91: shared by default\/a, default\/b/.test(await frame.locator('#details').innerText()), 10_000);
     assert.match(await frame.locator('.cell.s-reserved').getAttribute('aria-label') ?? '', /192\.168\.0\.93: reserved; address of node worker1/);
     await wb.screenshot('16-pool-map');
-    mkdirSync(join(REPO, 'docs', 'images'), { recursive: true });
-    copyFileSync(join(SHOTS, '16-pool-map.png'), join(REPO, 'docs', 'images', 'pool-map.png'));
+    if (process.env.OPENELB_README_SHOTS === '1') {
+      mkdirSync(join(REPO, 'docs', 'images'), { recursive: true });
+      copyFileSync(join(SHOTS, '16-pool-map.png'), join(REPO, 'docs', 'images', 'pool-map.png'));
+    }
 
     await frame.locator('.cell.s-used').click();
     await page.locator('.tab', { hasText: 'web.yaml' }).first().waitFor({ timeout: 15_000 });
