@@ -40,6 +40,14 @@ function addressLineOf(gen: Generated, doc: number, text: string): number {
   throw new Error(`document ${doc} has no address line`);
 }
 
+/** Both servers' start (spawn -> initialize answer) side by side, medians. */
+function startLine(ours: number[], theirs: number[]): string {
+  const o = ours.length ? median(ours) : NaN;
+  const t = theirs.length ? median(theirs) : NaN;
+  const ratio = Number.isFinite(o) && Number.isFinite(t) ? ` (theirs/ours ${(t / o).toFixed(2)}x)` : '';
+  return `start, spawn -> initialize answer (median of ${ours.length} / ${theirs.length} runs): ours ${fmtMs(o)} ms, yaml-ls ${fmtMs(t)} ms${ratio}`;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'openelb-lsp-bench-'));
   try {
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
           }
         }
       }
+      console.log(`  ${startLine(row.oursStart, row.theirsStart)}`);
       const o = last.get('ours');
       const t = last.get('yaml-ls');
       row.ourDiagnostics = o?.diagnostics?.length;
@@ -141,6 +150,7 @@ async function main(): Promise<void> {
       const x = (median(r.theirs) - r.theirsFixedDelayMs) / median(r.ours);
       if (r.documents >= 1000) console.log(`target >=5x at ${r.documents}: ${x >= 5 ? 'met' : 'NOT met'} (${x.toFixed(1)}x)`);
     }
+    console.log(`${startLine(rows.flatMap((r) => r.oursStart), rows.flatMap((r) => r.theirsStart))}, all sizes`);
     if (keyRow) {
       const p95 = percentile(keyRow.ours, 95);
       console.log(`target keystroke < 50 ms at ${keyRow.documents}: ${p95 < 50 ? 'met' : 'NOT met'} (p50 ${fmtMs(percentile(keyRow.ours, 50))}, p95 ${fmtMs(p95)} ms)`);

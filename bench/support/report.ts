@@ -64,7 +64,7 @@ export function markdown(rows: SizeRow[], keys: KeyRow | undefined, env: string,
     `Ours runs with debounceMs 0 and push diagnostics; yaml-language-server validates against a JSON Schema generated from the same CRD (bench/schemas.ts) ` +
     `and always waits 200 ms before validating, so the ratio is computed on its time minus 200 ms (raw ratio in brackets). ` +
     `CPU columns: CPU time the server process used between didOpen and the diagnostics (from /proc, 10 ms ticks, includes GC threads), less sensitive to a busy machine. ` +
-    `Start: spawn to the initialize answer; ours spends up to 300 ms of it compiling its hot paths on a synthetic file (server/core/src/warmUp.ts), so that the first real file is checked by optimised code.`);
+    `Start: spawn to the initialize answer; ours answers first and compiles its hot paths on synthetic files afterwards, in idle time (up to 300 ms of rounds, server/src/lsp/idleWarmUp.ts), so that the first real file is checked by optimised code.`);
   out.push('');
   out.push(env);
   return out.join('\n') + '\n';

@@ -26,11 +26,14 @@ const ROOT = resolve(__dirname, '..', '..');
 
 /**
  * Our server, bundled from the current source into `dir` (so the bench measures what is in the
- * tree, not a stale dist/). With BENCH_USE_DIST=1 the existing dist/ bundle is used instead.
+ * tree, not a stale dist/). With BENCH_USE_DIST=1 the existing dist/ bundle is used instead, with
+ * BENCH_OUR_SERVER=PATH that bundle (an older build, for before/after figures).
  */
 export async function ourServer(dir: string): Promise<ServerSpec> {
-  let script = join(ROOT, 'dist/openelb-language-server.js');
-  if (process.env.BENCH_USE_DIST !== '1') {
+  let script = process.env.BENCH_OUR_SERVER ?? join(ROOT, 'dist/openelb-language-server.js');
+  if (process.env.BENCH_OUR_SERVER) {
+    if (!existsSync(script)) throw new Error(`BENCH_OUR_SERVER=${script} is missing`);
+  } else if (process.env.BENCH_USE_DIST !== '1') {
     script = join(dir, 'openelb-language-server.js');
     await build({ ...common, ...(process.env.BENCH_PROFILE ? { minify: false, minifySyntax: true, minifyWhitespace: true } : {}), entryPoints: [join(ROOT, 'server/src/lsp/main.ts')], outfile: script });
   } else if (!existsSync(script)) {

@@ -12,7 +12,7 @@ export interface SessionResult {
   openMs?: number;
   /** CPU time the server used for it (ms, 10 ms resolution). */
   openCpuMs?: number;
-  /** Spawn -> initialize answered (ms): includes our JIT warm-up, so it is reported too. */
+  /** Spawn -> initialize answered (ms): how soon an editor can start sending work. */
   startMs?: number;
   diagnostics?: Diagnostic[];
   /** Per-edit timings (ms), when keystrokes were asked for. */

@@ -9,6 +9,7 @@ import { registerLayer2Address } from './commands/layer2Address';
 import { registerSelectContext } from './commands/selectContext';
 import { registerStrictArp } from './commands/strictArp';
 import { CLUSTER_FACTS_NOTIFICATION, startLanguageClient } from './languageClient';
+import { disposeOutput, output as openOutput } from './output';
 import { OpenElbLanguageStatus } from './status/languageStatus';
 import { ClusterTree } from './tree/clusterTree';
 import { registerPoolMap } from './views/poolMapPanel';
@@ -18,13 +19,13 @@ let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const started = Date.now();
-  const output = vscode.window.createOutputChannel('OpenELB');
+  const output = openOutput();
   const cluster = new ClusterConnection(output);
   const status = new OpenElbLanguageStatus();
   const docs = new VirtualDocuments(cluster);
   const tree = new ClusterTree(cluster);
   const applyDiagnostics = vscode.languages.createDiagnosticCollection('openelb-apply');
-  context.subscriptions.push(output, cluster, status, docs, applyDiagnostics,
+  context.subscriptions.push({ dispose: disposeOutput }, cluster, status, docs, applyDiagnostics,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs),
     vscode.window.createTreeView('openelb.cluster', { treeDataProvider: tree, showCollapseAll: true }),
     registerStrictArp(cluster, docs),

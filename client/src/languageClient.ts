@@ -19,6 +19,10 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
       { scheme: 'untitled', language: 'yaml' },
     ],
     outputChannel: output,
+    // Problems of closed files too, unless the user limits them to open files; the server
+    // registers its own watcher for **/*.{yaml,yml} (workspace/didChangeWatchedFiles).
+    initializationOptions: { problemsScope: vscode.workspace.getConfiguration('openelb').get<string>('problems.scope', 'workspace') },
+    synchronize: { configurationSection: 'openelb.problems.scope' },
     middleware: {
       handleDiagnostics: (uri, diagnostics, next) => { onValidated(); next(uri, diagnostics); },
       provideDiagnostics: async (doc, previousResultId, token, next) => {

@@ -1,12 +1,16 @@
 // "OpenELB: Deploy Runtime" / "OpenELB: Remove Runtime": a dry run first, its summary in a
-// modal confirmation, then the real run under a progress notification. Remove first lists the
-// Services holding OpenELB addresses or its finalizer: the button then releases them too.
+// modal confirmation, then the real run under a progress notification with Cancel (it stops
+// between two steps: cancellableSteps.ts), each step also in the OpenELB output channel. Remove
+// first lists the Services holding OpenELB addresses or its finalizer: the button then releases
+// them too.
 import * as vscode from 'vscode';
 import { deploy, undeploy, type Change, type DeployResult } from '../../../runtime/src/ops/deploy';
 import { describeHeld, findHeldServices, type HeldService } from '../../../runtime/src/ops/heldServices';
 import { imageProblem } from '../../../runtime/src/ops/image';
 import type { ClusterConnection } from '../cluster/clusterConnection';
 import { describeImage, describeTarget } from '../cluster/target';
+import { logLine } from '../output';
+import { cancelledMessage, runCancellable, type StepHooks, type StepsOutcome } from './cancellableSteps';
 
 /** "create: Namespace openelb-system, CRD eips...; unchanged: 3" */
 export function summarize(changes: Change[]): string {
@@ -29,24 +33,22 @@ function imageSetting(): string | undefined {
 
 interface Plan {
   verb: 'Deploy' | 'Remove';
-  /** Runs it; `report` gets one line per object and, for Remove, the waits for pods. */
-  exec: (dryRun: boolean, report?: (message: string) => void) => Promise<DeployResult>;
+  /** Runs it; the hooks get each object done and, for Remove, the waits for pods. */
+  exec: (dryRun: boolean, hooks: StepHooks) => Promise<DeployResult>;
   /** Remove only: Services to release (the confirmation button says so). */
   held: HeldService[];
   /** Deploy only: the image setting (undefined: the runtime's default); the confirmation shows it. */
   image?: string;
 }
 
-const line = (report?: (message: string) => void) => (c: Change): void => report?.(`${c.action} ${c.kind} ${c.name}`);
-
 async function plan(kc: NonNullable<ReturnType<ClusterConnection['kubeConfig']>>, remove: boolean): Promise<Plan> {
   if (!remove) {
     const image = imageSetting();
-    return { verb: 'Deploy', held: [], image, exec: (dryRun, report) => deploy(kc, { dryRun, image, onProgress: line(report), onNote: report }) };
+    return { verb: 'Deploy', held: [], image, exec: (dryRun, hooks) => deploy(kc, { dryRun, image, ...hooks }) };
   }
   const held = await findHeldServices(kc);
   const releaseServices = held.length > 0;
-  return { verb: 'Remove', held, exec: (dryRun, report) => undeploy(kc, { dryRun, releaseServices, onProgress: line(report), onNote: report }) };
+  return { verb: 'Remove', held, exec: (dryRun, hooks) => undeploy(kc, { dryRun, releaseServices, ...hooks }) };
 }
 
 function confirmation(p: Plan, dry: DeployResult): { detail: string; button: string } {
@@ -61,6 +63,17 @@ function confirmation(p: Plan, dry: DeployResult): { detail: string; button: str
   return { detail, button: `Release ${n} Service${n === 1 ? '' : 's'} and remove` };
 }
 
+/** Runs the plan under a cancellable progress notification, each step also in the output channel. */
+function withCancellableProgress(p: Plan, dryRun: boolean): Thenable<StepsOutcome> {
+  const title = `OpenELB: ${p.verb} Runtime${dryRun ? ' (dry run)' : ''}`;
+  logLine(`${title}: started`);
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+    runCancellable((hooks) => p.exec(dryRun, hooks), () => token.isCancellationRequested, (message) => {
+      logLine(`${p.verb.toLowerCase()}${dryRun ? ' (dry run)' : ''}: ${message}`);
+      if (!dryRun) progress.report({ message });
+    }));
+}
+
 export function registerDeployCommands(cluster: ClusterConnection): vscode.Disposable[] {
   const run = (remove: boolean) => async () => {
     const kc = cluster.kubeConfig();
@@ -70,9 +83,11 @@ export function registerDeployCommands(cluster: ClusterConnection): vscode.Dispo
     let dry: DeployResult;
     try {
       p = await plan(kc, remove);
-      dry = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OpenELB: ${verb} Runtime (dry run)` },
-        () => p.exec(true));
+      const outcome = await withCancellableProgress(p, true);
+      if (!outcome.result) { logLine(`${verb} Runtime (dry run): cancelled`); return; }
+      dry = outcome.result;
     } catch (e) {
+      logLine(`${verb} Runtime (dry run) failed: ${(e as Error).message}`);
       void vscode.window.showErrorMessage(`OpenELB: ${verb.toLowerCase()} dry run failed: ${(e as Error).message}`);
       return;
     }
@@ -84,11 +99,19 @@ export function registerDeployCommands(cluster: ClusterConnection): vscode.Dispo
     const ok = await vscode.window.showWarningMessage(`${verb} the OpenELB runtime in ${describeTarget(kc)}?`, { modal: true, detail }, button);
     if (ok !== button) return;
     try {
-      const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OpenELB: ${verb} Runtime` },
-        (progress) => p.exec(false, (message) => progress.report({ message })));
-      void vscode.window.showInformationMessage(`OpenELB: ${verb} Runtime done: ${res.changes.filter((c) => !/^unchanged/i.test(c.action)).length} changes.`);
+      const outcome = await withCancellableProgress(p, false);
+      if (outcome.cancelled) {
+        const message = cancelledMessage(p.verb, outcome.cancelled);
+        logLine(message);
+        void vscode.window.showWarningMessage(message);
+      } else {
+        const message = `OpenELB: ${verb} Runtime done: ${outcome.result.changes.filter((c) => !/^unchanged/i.test(c.action)).length} changes.`;
+        logLine(message);
+        void vscode.window.showInformationMessage(message);
+      }
       await cluster.connect();
     } catch (e) {
+      logLine(`${verb} Runtime failed: ${(e as Error).message}`);
       void vscode.window.showErrorMessage(`OpenELB: ${verb.toLowerCase()} failed: ${(e as Error).message}`);
     }
   };

@@ -1,7 +1,8 @@
 // Warms the JIT before the first real file arrives: V8 compiles hot paths only after running
 // them, so a cold server spends most of its first validation compiling and interpreting. The
-// server runs this during `initialize`, bounded in time, so the first real file is checked by
-// compiled code (the cost shows up as a slower initialize, which the benchmark reports).
+// server runs it one round at a time in idle time after `initialized` (server/src/lsp/
+// idleWarmUp.ts), bounded in time, so `initialize` is answered at once and the first real file
+// is still checked by compiled code. Rounds use a scratch service: nothing reaches the real one.
 import { OpenElbLanguageService } from './languageService';
 
 // The samples cover the shapes real files have (comments, quoted and plain scalars, numbers,
@@ -24,21 +25,28 @@ function sample(i: number): string {
   }
 }
 
-/** Validates fresh synthetic files of 40 documents on a scratch service until `budgetMs` is spent. */
-export function warmUp(budgetMs = 300): number {
-  const service = new OpenElbLanguageService();
-  const start = Date.now();
-  let n = 0;
-  while (Date.now() - start < budgetMs && n < 200) {
+/** Most rounds a warm-up runs, whatever its time budget. */
+export const MAX_ROUNDS = 200;
+
+/** A warm-up run one round at a time, so the caller decides when each round runs. */
+export class WarmUp {
+  private readonly service = new OpenElbLanguageService();
+  rounds = 0;
+
+  get finished(): boolean {
+    return this.rounds >= MAX_ROUNDS;
+  }
+
+  /** Validates one fresh synthetic file of 40 documents (and completes in every tenth). */
+  round(): void {
+    const n = this.rounds++;
     let text = '';
     for (let i = 0; i < 40; i++) text += `---\n${sample(n * 40 + i)}`;
-    service.validate(`warmup:${n}`, text);
-    if (n % 10 === 0) service.complete(`warmup:${n}`, text, { line: 5, character: 2 });
+    this.service.validate(`warmup:${n}`, text);
+    if (n % 10 === 0) this.service.complete(`warmup:${n}`, text, { line: 5, character: 2 });
     // Forget the file entirely: its Eips would otherwise stay indexed, and every later round
     // would check its overlaps against all of them (the warm-up must stay cheap per round).
-    service.close(`warmup:${n}`);
-    service.removeWorkspaceFile(`warmup:${n}`);
-    n++;
+    this.service.close(`warmup:${n}`);
+    this.service.removeWorkspaceFile(`warmup:${n}`);
   }
-  return n;
 }

@@ -1,17 +1,17 @@
 // LSP wiring around the pure language service: documents, debounce, push or pull diagnostics,
 // workspace indexing and the cluster facts notification. Every handler is guarded: a failure
 // is logged and answered with an empty result, never a crash.
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
-  DiagnosticSeverity, DidChangeWatchedFilesNotification, DocumentDiagnosticReportKind, FileChangeType, TextDocumentSyncKind, TextDocuments,
+  DiagnosticSeverity, DidChangeWatchedFilesNotification, DocumentDiagnosticReportKind, TextDocumentSyncKind, TextDocuments,
   type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { OpenElbLanguageService } from '@openelb/core/languageService';
-import { warmUp } from '@openelb/core/warmUp';
 import type { Facts } from '@openelb/core/model/facts';
 import { Debouncer } from './debounce';
-import { findYamlFiles, readIfRelevant } from './workspaceIndex';
+import { IdleWarmUp } from './idleWarmUp';
+import { WorkspaceProblems } from './workspaceDiagnostics';
 
 /** Custom notification: the client sends what it knows of the live cluster. */
 export const CLUSTER_FACTS_NOTIFICATION = 'openelb/clusterFacts';
@@ -25,6 +25,7 @@ export function startServer(connection: Connection): void {
   let pull = false;
   let canRefresh = false;
   let folders: string[] = [];
+  let warming: IdleWarmUp | undefined;
 
   const guard = <A extends unknown[], R>(name: string, fallback: R, fn: (...a: A) => R) => (...a: A): R => {
     try {
@@ -38,6 +39,7 @@ export function startServer(connection: Connection): void {
   const isYaml = (doc: TextDocument) => doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri);
   const diagnose = guard('diagnostics', [] as Diagnostic[], (doc: TextDocument): Diagnostic[] => {
     if (!isYaml(doc)) return [];
+    warming?.finish(); // real work waits for what is left of the warm-up (idleWarmUp.ts)
     const text = doc.getText();
     if (text.length > MAX_TEXT) {
       return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'openelb', code: 'file-too-large',
@@ -57,20 +59,30 @@ export function startServer(connection: Connection): void {
     }
   };
   // Validating a document re-indexes its Eips; when they change, the other files are re-checked.
-  service.onIndexChanged = (uri) => refreshAll(uri);
+  // Coalesced: a workspace scan changes the index once per file.
+  service.onIndexChanged = (uri) => {
+    if (!problems.indexChanged()) debounce.run('\0index', () => refreshAll(uri));
+  };
+  // Problems of files that are not open, from disk (workspaceDiagnostics.ts).
+  const problems = new WorkspaceProblems({
+    service, isOpen: (uri) => !!documents.get(uri), log: (m) => connection.console.log(m),
+    publish: (uri, diagnostics) => connection.sendDiagnostics({ uri, diagnostics }),
+    refreshOpen: () => debounce.run('\0index', () => refreshAll()),
+  });
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pull = !!params.capabilities.textDocument?.diagnostic && params.initializationOptions?.pullDiagnostics !== false;
     canRefresh = !!params.capabilities.workspace?.diagnostics?.refreshSupport;
     const delay = Number(params.initializationOptions?.debounceMs);
     if (Number.isFinite(delay) && delay >= 0) debounce.setDelay(delay);
-    // Compile the hot paths now (bounded), so the first file is checked by optimised code.
-    const warmMs = Number(params.initializationOptions?.warmUpMs ?? 300);
-    try {
-      if (warmMs > 0) warmUp(warmMs);
-    } catch (err) {
-      connection.console.error(`warm-up failed: ${(err as Error).message}`);
-    }
+    // The JIT warm-up runs after this answer, in idle time (idleWarmUp.ts): a fast start.
+    warming = new IdleWarmUp(Number(params.initializationOptions?.warmUpMs ?? 300), (r) => {
+      if (r.error) connection.console.error(`warm-up failed after ${r.rounds} rounds: ${r.error.message}`);
+      else connection.console.log(`warm-up done: ${r.rounds} rounds in ${Math.round(r.ms)} ms`);
+    });
+    problems.setScope(params.initializationOptions?.problemsScope);
+    const eventDelay = Number(params.initializationOptions?.fileEventsDebounceMs);
+    if (Number.isFinite(eventDelay) && eventDelay >= 0) problems.setEventDelay(eventDelay);
     folders = (params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri && !params.workspaceFolders ? [params.rootUri] : [])
       .filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     return {
@@ -88,35 +100,17 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
+    warming?.start();
+    connection.onShutdown(() => warming?.cancel());
     void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] }).catch(() => undefined);
-    void indexWorkspace();
+    void problems.start(folders);
   });
 
-  async function indexWorkspace(): Promise<void> {
-    let n = 0;
-    for (const root of folders) {
-      for await (const path of findYamlFiles(root)) {
-        const uri = pathToFileURL(path).toString();
-        if (documents.get(uri)) continue;
-        const text = await readIfRelevant(path);
-        if (text !== undefined) { service.indexWorkspaceFile(uri, text); n++; }
-      }
-    }
-    if (n) refreshAll();
-  }
-
-  connection.onDidChangeWatchedFiles(async (params) => {
-    for (const change of params.changes) {
-      if (documents.get(change.uri)) continue; // open documents are indexed from the editor's text
-      if (change.type === FileChangeType.Deleted) service.removeWorkspaceFile(change.uri);
-      else {
-        const text = change.uri.startsWith('file:') ? await readIfRelevant(fileURLToPath(change.uri)) : undefined;
-        if (text === undefined) service.removeWorkspaceFile(change.uri);
-        else service.indexWorkspaceFile(change.uri, text);
-      }
-    }
-    refreshAll();
-  });
+  connection.onDidChangeWatchedFiles((params) => problems.filesChanged(params.changes));
+  connection.onDidChangeConfiguration(guard('configuration', undefined, (p: { settings?: { openelb?: { problems?: { scope?: unknown } } } }) => {
+    const scope = p.settings?.openelb?.problems?.scope;
+    if (scope !== undefined) problems.setScope(scope);
+  }));
 
   connection.onNotification(CLUSTER_FACTS_NOTIFICATION, guard('clusterFacts', undefined, (facts: Facts['cluster'] | null) => {
     service.setClusterFacts(facts ?? undefined);
@@ -130,17 +124,15 @@ export function startServer(connection: Connection): void {
   documents.onDidClose((e) => {
     debounce.cancel(e.document.uri);
     service.close(e.document.uri);
-    // Unsaved edits die with the editor: index what is on disk again.
+    // Unsaved edits die with the editor: what is on disk is indexed (and shown) again.
     const uri = e.document.uri;
-    if (uri.startsWith('file:')) {
-      void readIfRelevant(fileURLToPath(uri)).then((text) => {
-        if (documents.get(uri)) return;
-        if (text === undefined) service.removeWorkspaceFile(uri);
-        else service.indexWorkspaceFile(uri, text);
-      });
-    } else service.removeWorkspaceFile(uri);
-    if (!pull) connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    if (uri.startsWith('file:')) problems.closed(uri);
+    else {
+      service.removeWorkspaceFile(uri);
+      if (!pull) connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
   });
+  documents.onDidOpen((e) => problems.opened(e.document.uri, pull));
 
   connection.languages.diagnostics.on(guard('pullDiagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, (params) => {
     const doc = documents.get(params.textDocument.uri);
@@ -149,7 +141,9 @@ export function startServer(connection: Connection): void {
 
   const withDoc = <R>(uri: string, fallback: R, fn: (doc: TextDocument) => R): R => {
     const doc = documents.get(uri);
-    return doc && isYaml(doc) && doc.getText().length <= MAX_TEXT ? fn(doc) : fallback;
+    if (!doc || !isYaml(doc) || doc.getText().length > MAX_TEXT) return fallback;
+    warming?.finish();
+    return fn(doc);
   };
   connection.onCompletion(guard('completion', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.complete(d.uri, d.getText(), p.position))));
   connection.onHover(guard('hover', null, (p) => withDoc(p.textDocument.uri, null, (d) => service.hover(d.uri, d.getText(), p.position) ?? null)));
