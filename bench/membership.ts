@@ -9,7 +9,9 @@
 //   3. A real kube-apiserver + etcd (test/harness/cluster) with N Lease renewers at today's period
 //      and request pattern (PUT of the last object) and N watchers of the namespace's Leases: PUT/s
 //      and watch events/s as kube-apiserver counts them, at N = 10 and 100; 1,000 is extrapolated
-//      (N/period writes, N²/period events) and labelled so.
+//      (N/period writes, N²/period events) and labelled so. Beside it the gossip design as wired
+//      (runSpeaker.ts with the key): N renewers every 10 s, no Lease watch, N watchers of the
+//      speaker pods, measured at N = 10, 100 and 1,000.
 //   npm run bench:membership   (node --import tsx bench/membership.ts [Ns [UDP Ns]]; part 3 takes
 //   /tmp/openelb-tiers.lock itself, for as long as it runs)
 // BENCH_MEMBERSHIP_NO_API=1 skips part 3. Writes bench/results/membership-bench.md.
@@ -21,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { CoordinationV1Api, CoreV1Api, V1MicroTime, Watch, type V1Lease } from '@kubernetes/client-node';
 import { GossipNode } from '../runtime/src/speaker/membership/gossipNode';
 import { DEFAULT_CONFIG } from '../runtime/src/speaker/membership/config';
-import { DEFAULT_LEASE_MS, DEFAULT_RENEW_MS } from '../runtime/src/speaker/node/runSpeaker';
+import { DEFAULT_LEASE_MS, DEFAULT_RENEW_MS, GOSSIP_LEASE_MS, GOSSIP_RENEW_MS } from '../runtime/src/speaker/node/runSpeaker';
 import { loadKubeConfig } from '../runtime/src/kube/kubeconfig';
 import { startCluster, type Cluster } from '../test/harness/cluster/cluster';
 import { diffApiMetrics, scrapeApiMetrics } from '../test/harness/cluster/apiMetrics';
@@ -237,7 +239,16 @@ function simRun(n: number): SimResult {
 
 // ---- parent: Lease side -------------------------------------------------------------------------
 
-interface LeaseResult { n: number; writesPerS: number; watchEventsPerS: number; apiCpuPct: number; renewalsLate: number; renewP99Ms: number }
+/** 'today': renew every DEFAULT_RENEW_MS, every speaker watches every Lease. 'gossip': as wired
+ * with gossip on: renew every GOSSIP_RENEW_MS (spread over the period, as speakers start at
+ * different times), no Lease watch (only in doubt), a watch of the namespace's pods each. */
+type Design = 'today' | 'gossip';
+interface LeaseResult {
+  n: number; design: Design; writesPerS: number; watchEventsPerS: number; podWatchEventsPerS: number;
+  apiCpuPct: number; renewalsLate: number; renewP99Ms: number; secs: number;
+}
+/** The gossip design's renewals are 10 s apart: measure over three periods. */
+const GOSSIP_STEADY_MS = 3 * GOSSIP_RENEW_MS;
 
 const NS = 'openelb-system';
 
@@ -247,38 +258,39 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]);
 }
 
-async function leaseRun(cluster: Cluster, n: number): Promise<LeaseResult> {
+async function leaseRun(cluster: Cluster, n: number, design: Design): Promise<LeaseResult> {
   const kc = loadKubeConfig(cluster.kubeconfigPath);
   const api = kc.makeApiClient(CoordinationV1Api);
+  const [renewMs, durationMs] = design === 'today' ? [DEFAULT_RENEW_MS, DEFAULT_LEASE_MS] : [GOSSIP_RENEW_MS, GOSSIP_LEASE_MS];
   let stop = false;
   const durations: number[] = [];
   let late = 0;
-  // Today's renewal: replace the last object with a new renewTime every DEFAULT_RENEW_MS.
-  const renewer = async (node: string) => {
+  // The speaker's renewal: replace the last object with a new renewTime every renewMs.
+  const renewer = async (node: string, i: number) => {
     const name = `openelb-speaker-${node}`;
-    let cur: V1Lease = await api.createNamespacedLease({ namespace: NS, body: { metadata: { name, namespace: NS }, spec: { holderIdentity: node, leaseDurationSeconds: Math.ceil(DEFAULT_LEASE_MS / 1000), renewTime: new V1MicroTime() } } });
+    let cur: V1Lease = await api.createNamespacedLease({ namespace: NS, body: { metadata: { name, namespace: NS }, spec: { holderIdentity: node, leaseDurationSeconds: Math.ceil(durationMs / 1000), renewTime: new V1MicroTime() } } });
+    if (design === 'gossip') await sleep((i / n) * renewMs);
     while (!stop) {
       const t = performance.now();
       cur = await api.replaceNamespacedLease({ name, namespace: NS, body: { ...cur, spec: { ...cur.spec, renewTime: new V1MicroTime() } } });
       const d = performance.now() - t;
       durations.push(d);
-      if (d > DEFAULT_LEASE_MS - DEFAULT_RENEW_MS) late++;
-      await sleep(DEFAULT_RENEW_MS);
+      if (d > durationMs - renewMs) late++;
+      await interruptibleSleep(renewMs, () => stop);
     }
     await api.deleteNamespacedLease({ name, namespace: NS }).catch(() => undefined);
   };
   const watches: { abort(): void }[] = [];
-  for (let i = 0; i < n; i++) {
-    watches.push(await new Watch(kc).watch(`/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, {}, () => undefined, () => undefined));
-  }
-  const loops = Array.from({ length: n }, (_, i) => renewer(`lease-node${i}`));
-  await sleep(2000);
+  const path = design === 'today' ? `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases` : `/api/v1/namespaces/${NS}/pods`;
+  for (let i = 0; i < n; i++) watches.push(await new Watch(kc).watch(path, {}, () => undefined, () => undefined));
+  const loops = Array.from({ length: n }, (_, i) => renewer(`lease-node${i}`, i));
+  await sleep(design === 'today' ? 2000 : renewMs + 2000);
   const pids = cluster.pids();
   const ticks0 = [pids.apiserver, pids.etcd].map((p) => (p ? cpuTicks(p) : 0));
   const m0 = await scrapeApiMetrics(cluster);
   const t0 = wall();
   durations.length = 0; late = 0;
-  await sleep(STEADY_MS);
+  await sleep(design === 'today' ? STEADY_MS : GOSSIP_STEADY_MS);
   const m1 = await scrapeApiMetrics(cluster);
   const secs = (wall() - t0) / 1000;
   const ticks1 = [pids.apiserver, pids.etcd].map((p) => (p ? cpuTicks(p) : 0));
@@ -287,9 +299,10 @@ async function leaseRun(cluster: Cluster, n: number): Promise<LeaseResult> {
   for (const w of watches) w.abort();
   const d = diffApiMetrics(m0, m1);
   const sorted = [...durations].sort((a, b) => a - b);
+  const events = (kind: string) => (d.watchEvents.get(kind)?.count ?? [...d.watchEvents].filter(([k]) => k.startsWith(kind.split('.')[0])).reduce((a, [, v]) => a + v.count, 0)) / secs;
   return {
-    n, writesPerS: (d.requests.get('PUT leases')?.count ?? 0) / secs,
-    watchEventsPerS: (d.watchEvents.get('leases.coordination.k8s.io')?.count ?? [...d.watchEvents].filter(([k]) => k.startsWith('leases')).reduce((a, [, v]) => a + v.count, 0)) / secs,
+    n, design, secs, writesPerS: (d.requests.get('PUT leases')?.count ?? 0) / secs,
+    watchEventsPerS: events('leases.coordination.k8s.io'), podWatchEventsPerS: events('pods'),
     apiCpuPct: (ticks1[0] - ticks0[0] + ticks1[1] - ticks0[1]) / 100 / secs * 100,
     renewalsLate: late, renewP99Ms: sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0,
   };
@@ -301,7 +314,17 @@ const f0 = (x: number) => x.toFixed(0);
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 
-function report(sim: SimResult[], g: GossipResult[], l: LeaseResult[]): string {
+function interruptibleSleep(ms: number, stopped: () => boolean): Promise<void> {
+  return new Promise((r) => {
+    const until = Date.now() + ms;
+    const tick = () => (stopped() || Date.now() >= until ? r() : setTimeout(tick, Math.min(250, until - Date.now())));
+    tick();
+  });
+}
+
+function report(sim: SimResult[], g: GossipResult[], all: LeaseResult[]): string {
+  const l = all.filter((x) => x.design === 'today');
+  const gl = all.filter((x) => x.design === 'gossip');
   const period = DEFAULT_RENEW_MS / 1000;
   const c = DEFAULT_CONFIG;
   const lines: string[] = [];
@@ -322,25 +345,31 @@ function report(sim: SimResult[], g: GossipResult[], l: LeaseResult[]): string {
     lines.push(`| ${r.n} | ${r.workers} | ${r.load} | ${f0(r.convergeMs)} ms | ${f2(r.cpuPerMemberPct)} % of a core | ${f0(r.rssPerMemberKiB)} KiB / ${f0(r.heapPerMemberKiB)} KiB | ${f1(r.msgsPerMemberPerS)} | ${f0(r.killFirstMs)} / ${f0(r.killAllMs)} ms | ${f1(r.leaveFirstMs)} / ${f1(r.leaveAllMs)} ms | ${r.falseChanges} | ${r.preDead} |`);
   }
   lines.push('', '## API server load, side by side', '',
-    '| N | Leases today: PUT leases/s | Leases today: watch events/s | Leases today: kube-apiserver+etcd CPU | gossip design: writes/s (one Lease per 10 s per node) | gossip design: Lease watch events/s | writes ratio |',
-    '| --- | --- | --- | --- | --- | --- | --- |');
+    `Gossip design as wired: Lease renewed every ${GOSSIP_RENEW_MS / 1000} s (duration ${GOSSIP_LEASE_MS / 1000} s), no Lease watch while gossip is healthy, each speaker watches the speaker pods instead.`, '',
+    '| N | Leases today: PUT leases/s | Leases today: watch events/s | Leases today: kube-apiserver+etcd CPU | gossip design: PUT leases/s | gossip design: per node | gossip design: Lease + pod watch events/s | gossip design: kube-apiserver+etcd CPU | writes ratio | watch events ratio |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const ns = [...new Set([...l.map((x) => x.n), ...sim.map((x) => x.n), ...g.map((x) => x.n)])].sort((a, b) => a - b);
   for (const n of ns) {
     const m = l.find((x) => x.n === n);
     const w = m ? m.writesPerS : n / period;
     const e = m ? m.watchEventsPerS : (n * n) / period;
     const tag = m ? ' (measured)' : ' (extrapolated: N/period, N²/period)';
-    const gw = n * 0.1;
-    lines.push(`| ${n} | ${f0(w)}${tag} | ${f0(e)}${tag} | ${m ? `${f0(m.apiCpuPct)} % of a core` : 'n/a'} | ${f1(gw)} | 0 | ${f0(w / gw)}× fewer |`);
+    const gm = gl.find((x) => x.n === n);
+    const gw = gm ? gm.writesPerS : n / (GOSSIP_RENEW_MS / 1000);
+    const ge = gm ? gm.watchEventsPerS + gm.podWatchEventsPerS : 0;
+    const gtag = gm ? ' (measured)' : ' (expected)';
+    lines.push(`| ${n} | ${f0(w)}${tag} | ${f0(e)}${tag} | ${m ? `${f0(m.apiCpuPct)} % of a core` : 'n/a'} | ${f1(gw)}${gtag} | ${f2(gw / n)} | ${f1(ge)}${gtag} | `
+      + `${gm ? `${f0(gm.apiCpuPct)} % of a core` : 'n/a'} | ${f0(w / gw)}× fewer | ${ge > 0 ? `${f0(e / ge)}× fewer` : `${f0(e)} → 0`} |`);
   }
+  if (gl.length) lines.push('', 'Gossip design renewals measured: ' + gl.map((x) => `N=${x.n}: p99 PUT ${f0(x.renewP99Ms)} ms over ${f0(x.secs)} s`).join('; ') + '.');
   lines.push('', 'Lease renewals measured: ' + (l.map((x) => `N=${x.n}: p99 PUT ${f0(x.renewP99Ms)} ms, ${x.renewalsLate} renewals slower than duration − period`).join('; ') || 'not run') + '.',
     'Gossip design\'s watch traffic: speakers do not watch each other\'s Leases; they watch Nodes and the speaker pods (the membership truth), which change when nodes come and go, not per second.');
   return lines.join('\n');
 }
 
 /** Part 3 runs in a child holding the shared lock (kube-apiserver), so the lock is held only for it. */
-function leasesUnderLock(ns: number[]): Promise<LeaseResult[]> {
-  const child = spawn('flock', [LOCK, process.execPath, '--import', 'tsx', __filename, '--leases', ns.join(',')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+function leasesUnderLock(ns: number[], gossipNs: number[]): Promise<LeaseResult[]> {
+  const child = spawn('flock', [LOCK, process.execPath, '--import', 'tsx', __filename, '--leases', ns.join(','), gossipNs.join(',')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   return new Promise((res, rej) => {
@@ -349,15 +378,16 @@ function leasesUnderLock(ns: number[]): Promise<LeaseResult[]> {
   });
 }
 
-async function leasesMain(ns: number[]): Promise<void> {
+async function leasesMain(ns: number[], gossipNs: number[]): Promise<void> {
   const leases: LeaseResult[] = [];
   const cluster = await startCluster(mkdtempSync(join(tmpdir(), 'openelb-membership-')));
   try {
     const core = loadKubeConfig(cluster.kubeconfigPath).makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: NS } } });
-    for (const n of ns) {
-      console.error(`leases N=${n} ...`);
-      leases.push(await leaseRun(cluster, n));
+    const runs: [number, Design][] = [...ns.map((n): [number, Design] => [n, 'today']), ...gossipNs.map((n): [number, Design] => [n, 'gossip'])];
+    for (const [n, design] of runs) {
+      console.error(`leases N=${n} (${design}) ...`);
+      leases.push(await leaseRun(cluster, n, design));
       console.error(JSON.stringify(leases[leases.length - 1]));
     }
   } finally {
@@ -382,13 +412,17 @@ async function main(): Promise<void> {
     console.error(JSON.stringify(gossip[gossip.length - 1]));
   }
   const leaseNs = ns.filter((n) => n <= 100);
-  const leases: LeaseResult[] = leaseNs.length && !process.env.BENCH_MEMBERSHIP_NO_API ? await leasesUnderLock(leaseNs) : [];
+  const leases: LeaseResult[] = ns.length && !process.env.BENCH_MEMBERSHIP_NO_API ? await leasesUnderLock(leaseNs, ns) : [];
   const text = report(sim, gossip, leases);
   console.log(text);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/membership-bench.md'), `${text}\n`);
 }
 
+function numbers(arg: string | undefined): number[] {
+  return (arg ?? '').split(',').filter((x) => x !== '').map(Number);
+}
+
 if (process.argv[2] === '--worker') worker();
-else if (process.argv[2] === '--leases') void leasesMain(process.argv[3].split(',').map(Number)).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+else if (process.argv[2] === '--leases') void leasesMain(numbers(process.argv[3]), numbers(process.argv[4])).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
 else void main().catch((e) => { console.error(e); process.exit(1); });

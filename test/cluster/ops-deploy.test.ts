@@ -79,7 +79,7 @@ test('deploy creates everything, CRDs Established, least-privilege RBAC, runtime
   const ds = await apps.readNamespacedDaemonSet({ name: 'openelb-speaker', namespace: 'openelb-system' });
   const s = ds.spec?.template.spec;
   assert.equal(s?.hostNetwork, true);
-  assert.deepEqual(s?.containers[0].command?.slice(3), ['/opt/openelb/openelb.js', 'speaker', '--node', '$(NODE_NAME)']);
+  assert.deepEqual(s?.containers[0].command?.slice(3), ['/opt/openelb/openelb.js', 'speaker', '--node', '$(NODE_NAME)', '--gossip-port', '7947']);
   // No vip Eip yet and no --vip: no NET_ADMIN.
   assert.deepEqual({ ...s?.containers[0].securityContext?.capabilities }, { add: ['NET_RAW'], drop: ['ALL'] });
   assert.notEqual(s?.containers[0].securityContext?.privileged, true);
@@ -153,6 +153,9 @@ test('the speaker ServiceAccount can delete its Lease in openelb-system, and not
   await forbidden(saCoord.deleteCollectionNamespacedLease({ namespace: 'openelb-system' }));
   await forbidden(sakc.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: 'openelb-runtime', namespace: 'openelb-system' }));
   await forbidden(sakc.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: 'openelb-system' }));
+  // The gossip key: readable by name, 32 bytes, created once (a second deploy left it as it was).
+  const key = await sakc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'openelb-speaker-gossip', namespace: 'openelb-system' });
+  assert.equal(Buffer.from(key.data?.key ?? '', 'base64').length, 32);
   // The exact verbs on Leases in openelb-system, as the API server computes them for this token.
   const review = await sakc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({ body: { spec: { namespace: 'openelb-system' } } });
   const verbs = new Set(review.status?.resourceRules.filter((r) => r.apiGroups?.includes('coordination.k8s.io') && r.resources?.includes('leases')).flatMap((r) => r.verbs));
@@ -247,6 +250,7 @@ test('undeploy: dry-run deletes nothing; then everything but the CRDs goes; --in
   assert.ok(!changes.some((c) => c.kind === 'CustomResourceDefinition'), 'CRDs kept');
   assert.equal(await notFound(kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'openelb-speaker', namespace: 'openelb-system' })), true);
   assert.equal(await notFound(kc.makeApiClient(RbacAuthorizationV1Api).readClusterRole({ name: 'openelb-controller' })), true);
+  assert.ok(changes.some((c) => c.kind === 'Secret' && c.name === 'openelb-speaker-gossip' && c.action === 'delete'), 'the gossip key Secret deleted');
   for (const plural of ['validatingadmissionpolicies', 'validatingadmissionpolicybindings']) {
     assert.equal(await notFound(restCall(kc, 'GET', `/apis/admissionregistration.k8s.io/v1/${plural}/openelb-speaker-own-node`)), true, `${plural} deleted`);
   }

@@ -101,7 +101,7 @@ test('undeploy --release-services: workloads first, waits for the pods, releases
   const rest = events.slice(4);
   assert.deepEqual(rest.map((e) => e.split(' ')[1]), ['ConfigMap', 'RoleBinding', 'Role', 'ClusterRoleBinding', 'ClusterRole',
     'RoleBinding', 'Role', 'ClusterRoleBinding', 'ClusterRole', 'ServiceAccount', 'ServiceAccount',
-    'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicy', 'Namespace']);
+    'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicy', 'Secret', 'Namespace']);
   assert.ok(rest.every((e) => e.startsWith('delete ')), rest.join('\n'));
   assert.deepEqual(changes.find((c) => c.action === 'release'), { kind: 'Service', name: 'held', namespace: 'default', action: 'release', detail: '192.168.0.250' });
 

@@ -108,7 +108,7 @@ test('deploy --remove-upstream --dry-run shows the removals and the applies, and
   assert.equal(cli.code, 0, cli.err);
   assert.match(cli.out, /^delete +MutatingWebhookConfiguration openelb-admission \(upstream OpenELB webhook\)$/m);
   assert.match(cli.out, /^ {2}kubectl -n openelb-system delete service openelb-admission$/m);
-  assert.match(cli.out, /^dry run: 14 create, 4 update, 4 delete, 1 unchanged$/m);
+  assert.match(cli.out, /^dry run: 15 create, 4 update, 4 delete, 1 unchanged$/m);
   assert.match(cli.out, /^ {2}leftover ServiceAccount openelb-system\/openelb-speaker: upstream's; deploy applies ours over it, and it is ours from then on$/m);
   assert.doesNotMatch(cli.out, /kubectl .*delete (serviceaccount|clusterrole|clusterrolebinding) openelb-speaker/, 'no advice to delete what becomes ours');
   assert.equal(await gone(`${WEBHOOKS}/mutatingwebhookconfigurations/openelb-admission`), false);

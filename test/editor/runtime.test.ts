@@ -1,20 +1,19 @@
 // The extension in REAL VS Code against a cluster with the runtime deployed (by
 // runtime/src/ops/deploy.ts, before the editor starts): what speakers report about failing nodes
 // shows in the tree, and Remove Runtime releases the Services that hold OpenELB state instead of
-// leaving them stuck. Same setup as vscode.test.ts (support/session.ts); screenshots go to
+// leaving them stuck. Same setup as the other editor tests (harness/codeServer/editorSession.ts); screenshots go to
 // test-results/editor/.
 //
 //   node --import tsx --test test/editor/runtime.test.ts
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Page } from 'playwright-core';
 import { deploy } from '../../runtime/src/ops/deploy';
 import { CONTROLLER, NAMESPACE, RUNTIME_CONFIGMAP, SPEAKER } from '../../runtime/src/ops/names';
 import { isNotFound } from '../../runtime/src/kube/client';
 import { restCall } from '../../runtime/src/kube/rest';
-import { startEditorSession, until, type EditorSession } from '../harness/codeServer/session';
-import type { Workbench } from '../harness/codeServer/workbench';
+import { useEditorSession } from '../harness/codeServer/editorSession';
+import { until } from '../harness/codeServer/session';
 
 const EIPS = '/apis/network.kubesphere.io/v1alpha2/eips';
 const EIP = 'eip-speakers';
@@ -32,31 +31,20 @@ async function speakerCondition(kc: KubeConfig, status: 'True' | 'False'): Promi
 }
 
 describe('OpenELB runtime in VS Code: failing nodes in the tree, Remove Runtime', { timeout: 600_000 }, () => {
-  let session: EditorSession | undefined;
-  let kc: KubeConfig;
-  let page: Page;
-  let wb: Workbench;
-
-  before(async () => {
-    session = await startEditorSession({
-      name: 'runtime',
-      crds: false,
-      prepare: async (k) => {
-        await deploy(k);
-        await restCall(k, 'POST', EIPS, { body: {
-          apiVersion: 'network.kubesphere.io/v1alpha2', kind: 'Eip',
-          metadata: { name: EIP }, spec: { address: '192.168.0.120-192.168.0.129', protocol: 'layer2', interface: 'eth0' },
-        } });
-      },
-    });
-    ({ kc, page, wb } = session);
-  });
-
-  after(async () => {
-    await session?.stop('zz-final-runtime');
+  const editor = useEditorSession({
+    name: 'runtime',
+    crds: false,
+    prepare: async (k) => {
+      await deploy(k);
+      await restCall(k, 'POST', EIPS, { body: {
+        apiVersion: 'network.kubesphere.io/v1alpha2', kind: 'Eip',
+        metadata: { name: EIP }, spec: { address: '192.168.0.120-192.168.0.129', protocol: 'layer2', interface: 'eth0' },
+      } });
+    },
   });
 
   it('badges an Eip whose speaker reports a failing node, and drops the badge when it recovers', async () => {
+    const { kc, page, wb } = editor();
     await wb.command('View: Show OpenELB');
     const row = wb.treeRow(EIP);
     await row.waitFor({ timeout: 60_000 });
@@ -91,6 +79,7 @@ describe('OpenELB runtime in VS Code: failing nodes in the tree, Remove Runtime'
   });
 
   it('Remove Runtime names a Service holding OpenELB state, releases it and removes the runtime', async () => {
+    const { kc, page, wb } = editor();
     const core = kc.makeApiClient(CoreV1Api);
     const apps = kc.makeApiClient(AppsV1Api);
     await core.createNamespacedService({ namespace: 'default', body: {
@@ -115,6 +104,15 @@ describe('OpenELB runtime in VS Code: failing nodes in the tree, Remove Runtime'
     assert.match(text, /default\/held \(192\.168\.0\.120\)/, `the confirmation names the Service:\n${text}`);
     assert.match(text, /delete/, `the confirmation lists what it deletes:\n${text}`);
     await wb.notification(/Remove Runtime done/, 120_000);
+    // Each step is in the one output channel, OpenELB (cluster connection and language server too).
+    await wb.command('Output: Show Output Channels');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'OpenELB' }).first().click();
+    await until('Remove Runtime steps in Output > OpenELB', async () => {
+      // Monaco renders spaces as no-break spaces.
+      const shown = (await page.locator('.part.panel .view-lines').first().innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+      return /remove: \S+ Namespace openelb-system/.test(shown) && /Remove Runtime done/.test(shown) ? shown : undefined;
+    });
+    await wb.screenshot('16-output-remove-steps');
 
     const svc = await core.readNamespacedService({ namespace: 'default', name: 'held' });
     assert.ok(!svc.metadata?.finalizers?.includes(FINALIZER), `finalizer removed: ${JSON.stringify(svc.metadata?.finalizers)}`);

@@ -6,17 +6,16 @@
 // exec plugin too, which also leaves a file: so "no file" means "no cluster request at all".
 //
 //   flock /tmp/openelb-tiers.lock node --import tsx --test test/editor/trust.test.ts
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Page } from 'playwright-core';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { isNotFound } from '../../runtime/src/kube/client';
 import { DEFAULT_IMAGE, NAMESPACE } from '../../runtime/src/ops/names';
-import { startEditorSession, until, type EditorSession } from '../harness/codeServer/session';
-import type { Workbench } from '../harness/codeServer/workbench';
+import { useEditorSession } from '../harness/codeServer/editorSession';
+import { until } from '../harness/codeServer/session';
 
 const FOLDER_IMAGE = 'registry.example/folder-chosen:1';
 
@@ -35,36 +34,25 @@ describe('OpenELB in an untrusted folder (code-server + Chromium)', { timeout: 6
   const tmp = mkdtempSync(join(tmpdir(), 'openelb-trust-'));
   const folderMarker = join(tmp, 'folder-plugin-ran');
   const userMarker = join(tmp, 'user-plugin-ran');
-  let session: EditorSession | undefined;
-  let kc: KubeConfig;
-  let page: Page;
-  let wb: Workbench;
-
-  before(async () => {
-    session = await startEditorSession({
-      name: 'trust',
-      crds: true,
-      untrusted: true,
-      // The user's own kubeconfig: the cluster's, its token handed out by an exec plugin.
-      kubeconfig: (text) => {
-        const token = /^ {4}token: (.+)$/m.exec(text)?.[1];
-        assert.ok(token, 'the cluster kubeconfig has a token user');
-        // The folder's kubeconfig: the same API server, its own plugin.
-        const folderPlugin = credentialPlugin(join(tmp, 'folder-cred.sh'), folderMarker, 'folder');
-        writeFileSync(join(tmp, 'folder-kubeconfig'), text.replace(/^ {4}token: .+\n/m, execUser(folderPlugin)));
-        return text.replace(/^ {4}token: .+\n/m, execUser(credentialPlugin(join(tmp, 'user-cred.sh'), userMarker, token)));
-      },
-      workspaceSettings: { 'openelb.kubeconfig': join(tmp, 'folder-kubeconfig'), 'openelb.runtimeImage': FOLDER_IMAGE },
-    });
-    ({ kc, page, wb } = session);
+  const editor = useEditorSession({
+    name: 'trust',
+    crds: true,
+    untrusted: true,
+    // The user's own kubeconfig: the cluster's, its token handed out by an exec plugin.
+    kubeconfig: (text) => {
+      const token = /^ {4}token: (.+)$/m.exec(text)?.[1];
+      assert.ok(token, 'the cluster kubeconfig has a token user');
+      // The folder's kubeconfig: the same API server, its own plugin.
+      const folderPlugin = credentialPlugin(join(tmp, 'folder-cred.sh'), folderMarker, 'folder');
+      writeFileSync(join(tmp, 'folder-kubeconfig'), text.replace(/^ {4}token: .+\n/m, execUser(folderPlugin)));
+      return text.replace(/^ {4}token: .+\n/m, execUser(credentialPlugin(join(tmp, 'user-cred.sh'), userMarker, token)));
+    },
+    workspaceSettings: { 'openelb.kubeconfig': join(tmp, 'folder-kubeconfig'), 'openelb.runtimeImage': FOLDER_IMAGE },
   });
-
-  after(async () => {
-    await session?.stop('zz-final-trust');
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('checks files offline (problems, hover) and connects to nothing', async () => {
+    const { kc, page, wb } = editor();
     await wb.open('eips.yaml');
     // Problems from the language server prove the extension is active and has run connect().
     await wb.problemsContaining(['eip-address-syntax', 'octet 300']);
@@ -91,6 +79,7 @@ describe('OpenELB in an untrusted folder (code-server + Chromium)', { timeout: 6
   });
 
   it('connects once the folder is trusted, with the user\'s kubeconfig and image, never the folder\'s', async () => {
+    const { kc, page, wb } = editor();
     await wb.command('Workspaces: Manage Workspace Trust');
     const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust( Folder)?$/ }).first();
     await trust.waitFor({ timeout: 30_000 });

@@ -7,9 +7,12 @@ import { readFileSync } from 'node:fs';
 import { AnnouncerProcess, buildPacketHelper } from '../harness/net/announcerProcess';
 import { floodArp } from '../harness/net/arpFlood';
 import { Topology, requireNetTools, waitFor } from '../harness/net/topology';
+import { poll } from '../harness/support/poll';
 
 const VIP4 = '172.31.255.100';
 const VIP6 = 'fd00:31::100';
+/** Only the lone cut-off test uses it. */
+const VIP4_B = '172.31.255.101';
 
 /** User + system CPU seconds used so far by a process (from /proc/PID/stat). */
 function cpuSeconds(pid: number): number {
@@ -93,6 +96,27 @@ describe('layer2 announcer between namespaces', () => {
     assert.equal(arpingMacs(r.stdout).length, 0, r.stdout);
     node2.send(`announce ${VIP4}`);
     await node2.next((e) => e.event === 'announced');
+  });
+
+  test('back from a lone cut-off: the node that kept answering moves the client back with reannounce', async () => {
+    const gratuitousSent = async (p: AnnouncerProcess) => ((await p.stats()).counters as { gratuitousSent: number }).gratuitousSent;
+    // node1 answers for a fresh address the client has resolved, and its takeover series is over
+    // (else its last gratuitous ARPs would move the client back without any reannounce).
+    const node1 = await start('node1', ['--ip', VIP4_B]);
+    topo.tryExec('client', 'ping', ['-c', '1', '-W', '1', VIP4_B]);
+    assert.equal(topo.neighbourMac('client', VIP4_B), topo.hosts.node1.mac);
+    await poll('node1\'s 3 gratuitous ARPs', async () => (await gratuitousSent(node1)) === 3, { timeoutMs: 10_000, everyMs: 100 });
+    // node3 took the address over meanwhile (node1 was counted gone), then gave it back.
+    const node3 = await start('node3', ['--ip', VIP4_B]);
+    await waitFor('client entry to point at node3',
+      () => (topo.neighbourMac('client', VIP4_B) === topo.hosts.node3.mac ? true : undefined), 5000);
+    node3.send(`withdraw ${VIP4_B}`);
+    await node3.next((e) => e.event === 'withdrawn');
+    assert.equal(topo.neighbourMac('client', VIP4_B), topo.hosts.node3.mac, 'a withdraw sends nothing: the entry is stale');
+    node1.send(`reannounce ${VIP4_B}`);
+    await node1.next((e) => e.event === 'reannounced');
+    await waitFor('client entry back at node1',
+      () => (topo.neighbourMac('client', VIP4_B) === topo.hosts.node1.mac ? true : undefined), 5000);
   });
 
   test('an ARP flood is rate-bounded, does not crash the announcer, and it answers afterwards', async (t) => {

@@ -71,8 +71,13 @@ describe('openelb speaker, BgpConf asPerRack and listenPort -1, against GoBGP', 
       return NODES.every((n) => s[n]?.peerState.sessionState === 'ESTABLISHED') ? s : undefined;
     }, 30_000, context);
     assert.deepEqual(Object.keys(st).sort(), [...NODES]);
-    const conf = await custom.getClusterCustomObject({ group: GROUP, version: 'v1alpha2', plural: 'bgpconfs', name: 'default' }) as
-      { status?: { nodesConfStatus?: Record<string, { as: number; routerId: string }> } };
+    // Each node writes its own key of the BgpConf status about once a second, apart from the
+    // BgpPeer status: wait until all three have written before comparing.
+    type Conf = { status?: { nodesConfStatus?: Record<string, { as: number; routerId: string }> } };
+    const conf = await until('BgpConf status from all three nodes', async () => {
+      const c = await custom.getClusterCustomObject({ group: GROUP, version: 'v1alpha2', plural: 'bgpconfs', name: 'default' }) as Conf;
+      return NODES.every((n) => c.status?.nodesConfStatus?.[n]) ? c : undefined;
+    }, 10_000, context);
     for (const n of NODES) assert.deepEqual(conf.status?.nodesConfStatus?.[n], { as: RACK_AS[RACK[n]], routerId: topo.addr4(n) });
   });
 

@@ -71,6 +71,13 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
       assert.equal(p.spec.serviceAccountName, `openelb-${p.metadata.labels['app.kubernetes.io/component']}`);
       assert.equal(p.spec.containers[0].image, DEFAULT_IMAGE);
     }
+    // Gossip membership (issue #14): the key Secret exists, both speakers read it and gossip.
+    assert.match(r.stdout, /speakers gossip on UDP 7947: open it between all nodes, both ways/);
+    const secret = await restCall(c.kc, 'GET', '/api/v1/namespaces/openelb-system/secrets/openelb-speaker-gossip') as { data?: Record<string, string> };
+    assert.equal(Buffer.from(secret.data?.key ?? '', 'base64').length, 32);
+    await poll('both speakers gossip, out of doubt', async () =>
+      logs.grep(/gossip membership on UDP 7947/).length >= 2 && logs.grep(/membership: gossip decides liveness/).length >= 2, { timeoutMs: 30_000, everyMs: 200 });
+    assert.deepEqual(logs.grep(/gossip membership off/), []);
   });
 
   step('layer2: the Service gets an address, the owner node answers ARP, kube-proxy carries HTTP to a backend pod', async () => {

@@ -11,6 +11,7 @@ import type { KubeWrites } from '../../runtime/src/speaker/node/kubeWrites';
 import { encodeMessage } from '../../runtime/src/speaker/bgp/messages';
 import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 import { freePort } from '../harness/support/freePort';
+import { poll } from '../harness/support/poll';
 
 const node = { name: 'n1', labels: {}, internalIps: ['10.0.0.5'] };
 const conf = (listenPort?: number) => [{ metadata: { name: 'default' }, spec: { as: 65001, listenPort } }];
@@ -18,14 +19,6 @@ const peer = (name: string, neighborAddress: string, extra: Partial<NonNullable<
   metadata: { name, uid: `uid-${name}` },
   spec: { conf: { peerAs: 65000, neighborAddress, authPassword: password }, transport: { passiveMode: true }, ...extra },
 });
-
-async function until(what: string, fn: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // Only loopback addresses are ever dialled: passive peers are never connected to.
 
@@ -65,7 +58,7 @@ test('a passive BgpPeer with authPassword does not stop the other passive peer f
   try {
     await driver.configure(bgpPlan(node, conf(port), [peer('good', '127.0.0.1'), peer('md5', '10.0.0.7', {}, 'x')]));
     sock.open(port);
-    await until('good peer ESTABLISHED', () => driver.status().find((s) => s.peer === 'good')?.status.peerState.sessionState === 'ESTABLISHED');
+    await poll('good peer ESTABLISHED', () => driver.status().find((s) => s.peer === 'good')?.status.peerState.sessionState === 'ESTABLISHED');
     const st = driver.status();
     const bad = st.find((s) => s.peer === 'md5')!;
     assert.deepEqual([bad.status.peerState.sessionState, bad.status.peerState.adminState, bad.problem?.reason], ['IDLE', 'DOWN', 'BgpPeerRejected']);
@@ -91,7 +84,7 @@ test('without listenPort, passive peers are served on 17900; a port that cannot 
     const st = driver.status()[0];
     assert.equal(st.problem, undefined, st.problem?.message);
     sock.open(DEFAULT_PASSIVE_PORT);
-    await until('ESTABLISHED on 17900', () => driver.status()[0].status.peerState.sessionState === 'ESTABLISHED');
+    await poll('ESTABLISHED on 17900', () => driver.status()[0].status.peerState.sessionState === 'ESTABLISHED');
   } finally {
     sock.close();
     await driver.stop();

@@ -8,16 +8,7 @@ import { BgpSpeaker, checkSpeakerConfig } from '../../runtime/src/speaker/bgp/sp
 import { encodeMessage } from '../../runtime/src/speaker/bgp/messages';
 import { makeOpen } from '../../runtime/src/speaker/bgp/open';
 import { freePort } from '../harness/support/freePort';
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { poll } from '../harness/support/poll';
 
 test('two speakers on loopback exchange host routes', async () => {
   const port = await freePort();
@@ -29,7 +20,7 @@ test('two speakers on loopback exchange host routes', async () => {
     await a.start();
     b.announce('172.31.254.100/32', '172.31.254.2'); // before the session: sent on Established
     await b.start();
-    await until('route at A', () => a.receivedRoutes('127.0.0.1')?.['172.31.254.100/32'] === '172.31.254.2');
+    await poll('route at A', () => a.receivedRoutes('127.0.0.1')?.['172.31.254.100/32'] === '172.31.254.2');
     const st = b.status()['127.0.0.1'];
     assert.equal(st.peerState.sessionState, 'ESTABLISHED');
     assert.equal(st.timersState.negotiatedHoldTime, '9');
@@ -38,10 +29,10 @@ test('two speakers on loopback exchange host routes', async () => {
     assert.equal(st.peerState.routerId, '10.0.0.1');
 
     b.announce('fd00:254::100/128', 'fd00:254::2');
-    await until('IPv6 route at A', () => a.receivedRoutes('127.0.0.1')?.['fd00:254::100/128'] === 'fd00:254::2');
+    await poll('IPv6 route at A', () => a.receivedRoutes('127.0.0.1')?.['fd00:254::100/128'] === 'fd00:254::2');
     b.withdraw('172.31.254.100/32');
     b.withdraw('fd00:254::100/128');
-    await until('withdrawals at A', () => Object.keys(a.receivedRoutes('127.0.0.1') ?? { x: 1 }).length === 0);
+    await poll('withdrawals at A', () => Object.keys(a.receivedRoutes('127.0.0.1') ?? { x: 1 }).length === 0);
     const recv = a.status()['127.0.0.1'].peerState.messages.received;
     assert.equal(recv.withdrawPrefix, '2');
     assert.ok(Number(recv.update) >= 4);
@@ -51,7 +42,7 @@ test('two speakers on loopback exchange host routes', async () => {
     await a.stop();
   }
   // B's Cease reaches A and A leaves Established.
-  await until('A down', () => a.status()['127.0.0.1'].peerState.sessionState !== 'ESTABLISHED');
+  await poll('A down', () => a.status()['127.0.0.1'].peerState.sessionState !== 'ESTABLISHED');
 });
 
 test('bgpMain rejects a bad config with a clear message and exit code 2', () => {
@@ -99,9 +90,9 @@ test('a silent peer is dropped with NOTIFICATION 4 (hold timer expired) after th
   try {
     const open = encodeMessage({ type: 'open', open: makeOpen(65009, 3, 0x0a000009, { multiprotocol: [], routeRefresh: false, unknown: [] }) });
     sock.write(Buffer.concat([open, encodeMessage({ type: 'keepalive' })]));
-    await until('Established', () => s.status()['127.0.0.1'].peerState.sessionState === 'ESTABLISHED');
+    await poll('Established', () => s.status()['127.0.0.1'].peerState.sessionState === 'ESTABLISHED');
     const t0 = Date.now();
-    await until('NOTIFICATION and close', () => closed, 8000);
+    await poll('NOTIFICATION and close', () => closed, { timeoutMs: 8000 });
     const elapsed = Date.now() - t0;
     const all = Buffer.concat(got);
     // Our KEEPALIVEs (every 1 s = 3 / 3) do not keep *their* silence alive.

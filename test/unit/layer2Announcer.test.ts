@@ -74,6 +74,32 @@ test('answers Neighbor Solicitations and joins the solicited-node group', () => 
   assert.deepEqual(port.joined, []);
 });
 
+test('reannounce sends the gratuitous announcement again for an address it already answers for', () => {
+  const port = new MemoryPort();
+  const a = new Layer2Announcer(port, { gratuitousCount: 1 });
+  a.announce('172.31.255.100');
+  a.announce('172.31.255.100');
+  assert.equal(port.sent.length, 1, 'announce alone is idempotent');
+  a.reannounce('172.31.255.100');
+  assert.equal(port.sent.length, 2, 'announced again: neighbours may have moved to another MAC meanwhile');
+  assert.deepEqual(port.sent[1], port.sent[0], 'the same gratuitous ARP');
+  a.reannounce('fd00:31::100');
+  assert.ok(a.isAnnounced('fd00:31::100'), 'an address not announced yet is announced');
+  assert.deepEqual(port.joined, ['33:33:ff:00:01:00']);
+  assert.equal(a.counters.gratuitousSent, 3);
+  a.close();
+});
+
+test('reannounce during a gratuitous series starts it over instead of adding a second one', async () => {
+  const port = new MemoryPort();
+  const a = new Layer2Announcer(port, { gratuitousCount: 3, gratuitousIntervalMs: 20 });
+  a.announce('172.31.255.100');
+  a.reannounce('172.31.255.100');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(port.sent.length, 4, 'two at once, then the two left of one series');
+  a.close();
+});
+
 test('repeats the gratuitous announcement, and withdraw cancels the rest', async () => {
   const port = new MemoryPort();
   const a = new Layer2Announcer(port, { gratuitousCount: 3, gratuitousIntervalMs: 20 });

@@ -191,3 +191,26 @@ test('a member that wakes too late to judge its probe (it was not running) does 
     assert.equal(a.localHealth, 1);
   }
 });
+
+test('two members: the survivor declares a killed peer dead at the shortest suspicion, again after a long outage of it', () => {
+  for (const seed of SEEDS) {
+    const { net, ns } = started(2, seed);
+    const [a, b] = ns;
+    // b down for a long time (its pod being recreated, say): a's failed probes of its only peer
+    // must not stretch a's probing (nobody else to ask: they say nothing about a's own health).
+    net.kill(b);
+    net.run(100 * P);
+    net.start([b], 2);
+    net.run(5 * P);
+    assert.equal(net.nodes.get(a)!.member(b)?.state, 'alive', `seed ${seed}: ${b} back`);
+    const t0 = net.now;
+    net.kill(b);
+    net.run(12 * P);
+    const dead = net.changes.find((c) => c.at >= t0 && c.observer === a && c.change.node === b && c.change.to === 'dead')?.at;
+    assert.ok(dead !== undefined, `seed ${seed}: ${a} holds ${b} dead`);
+    // Printed, not asserted against a clock: one probe period, its timeout, then the shortest
+    // suspicion (2 periods; nobody can confirm it, so nothing is gained by waiting longer).
+    if (seed === SEEDS[0]) console.log(`two members: killed peer held dead after ${dead - t0} ms of virtual time`);
+    assert.ok(dead - t0 <= 2 * P + 2 * P, `seed ${seed}: dead after ${dead - t0} ms, more than a period, its timeout and the shortest suspicion`);
+  }
+});

@@ -53,7 +53,7 @@ test('an intact runtime: the bootstrap checks both files, unpacks the helper, ru
   const r = run(pod);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.ran?.mark, 'genuine');
-  assert.deepEqual(r.ran?.argv, ['speaker', '--node', 'n1']);
+  assert.deepEqual(r.ran?.argv, ['speaker', '--node', 'n1', '--gossip-port', '7947']);
   const unpacked = join(pod.helperDir, helperFileName(arch));
   assert.equal(r.ran?.helper, unpacked, 'the speaker is pointed at the checked copy');
   assert.equal(r.ran?.helperDir, null, 'and does not unpack the ConfigMap\'s file again');

@@ -53,7 +53,7 @@ test('each pod carries the SHA-256 of the files it runs; the speaker also those 
   assert.notEqual(envOf(container(find(other, 'DaemonSet'))).OPENELB_BUNDLE_SHA256, d.bundle);
   // The check runs from the pod spec (node -e), not from the ConfigMap it checks.
   const cmd = container(find(os, 'DaemonSet')).command!;
-  assert.deepEqual([cmd[0], cmd[1], cmd[3], ...cmd.slice(4)], ['node', '-e', '/opt/openelb/openelb.js', 'speaker', '--node', '$(NODE_NAME)']);
+  assert.deepEqual([cmd[0], cmd[1], cmd[3], ...cmd.slice(4)], ['node', '-e', '/opt/openelb/openelb.js', 'speaker', '--node', '$(NODE_NAME)', '--gossip-port', '7947']);
   assert.match(cmd[2], /OPENELB_BUNDLE_SHA256|refusing to start/);
   assert.equal(container(find(os, 'DaemonSet')).terminationMessagePolicy, 'FallbackToLogsOnError');
 });
@@ -85,5 +85,20 @@ test('the speaker\'s rules: what the bgp and layer2 code write, and no wildcard,
   assert.ok(verbsOn('', 'events').has('create'));
   assert.doesNotMatch(JSON.stringify(rules), /secrets|"\*"|"delete"/);
   const role = find(objects(), 'Role', 'openelb-speaker')!.rules as V1PolicyRule[];
-  assert.ok(role.every((r) => r.apiGroups?.every((g) => g === 'coordination.k8s.io')), 'its namespaced rights are Leases only');
+  const core = role.filter((r) => !r.apiGroups?.every((g) => g === 'coordination.k8s.io'));
+  // In openelb-system: Leases, the gossip key by name (get only: list/watch would show every
+  // Secret of the namespace), and the pods (who runs a speaker).
+  assert.deepEqual(core, [
+    { apiGroups: [''], resources: ['secrets'], resourceNames: ['openelb-speaker-gossip'], verbs: ['get'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  ]);
+  const ctlRole = find(objects(), 'Role', 'openelb-controller')!.rules as V1PolicyRule[];
+  assert.doesNotMatch(JSON.stringify(ctlRole), /secrets/, 'the controller never reads the gossip key');
+});
+
+test('the speaker gossips on the port deploy was given (default 7947)', () => {
+  const cmd = (o: Partial<ManifestOptions> = {}) => container(find(objects(o), 'DaemonSet')).command!;
+  assert.deepEqual(cmd().slice(-2), ['--gossip-port', '7947']);
+  assert.deepEqual(cmd({ gossipPort: 17947 }).slice(-2), ['--gossip-port', '17947']);
+  assert.equal(objects().some((o) => o.kind === 'Secret'), false, 'the key is never part of the applied (compared, printed) manifests');
 });

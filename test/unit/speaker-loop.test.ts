@@ -23,6 +23,7 @@ class FakeDriver<W> implements ProtocolDriver<W> {
   state(): DriverState { return this.current; }
   async apply(want: W): Promise<string[]> { this.events.push(`${this.name}.apply`); this.applied.push(want); return this.onApply?.() ?? []; }
   async stop(): Promise<void> { this.events.push(`${this.name}.stop`); }
+  reannounce(): string[] { this.events.push(`${this.name}.reannounce`); return [`${this.name}: again`]; }
 }
 
 /**
@@ -174,6 +175,30 @@ describe('speaker loop', () => {
     await r.loop.replan();
     assert.deepEqual(r.drivers.layer2.applied.at(-1), first);
     assert.ok(r.logs.some((l) => /judging liveness again/.test(l)));
+  });
+
+  it('cut off alone and back: the plan is unchanged, and layer2 and vip announce again once, at the Lease event that ends the silence', async () => {
+    const r = rig({ eips: [lan], services: lanServices });
+    await r.loop.start();
+    const tick = async (t: number) => {
+      r.world.now = NOW + t;
+      r.world.leases = NODES.map((n) => lease(n, NOW + t));
+      r.loop.changed('leases');
+      await settle();
+    };
+    for (let t = 250; t <= 1000; t += 250) await tick(t);
+    await r.loop.replan();
+    assert.ok(!r.events.some((e) => e.endsWith('.reannounce')), `not while heartbeats flow: ${r.events.join(' ')}`);
+    const plans = r.drivers.layer2.applied.length;
+    // 5 s without a Lease event (our watch cut off, no plan in between), then the Leases again.
+    await tick(6000);
+    assert.equal(r.drivers.layer2.applied.length, plans + 1, 'the Lease event that ends the silence plans at once');
+    assert.deepEqual(r.drivers.layer2.applied.at(-1), r.drivers.layer2.applied[0], 'the same addresses as before');
+    assert.deepEqual(r.events.filter((e) => e.endsWith('.reannounce')), ['layer2.reannounce', 'vip.reannounce']);
+    assert.ok(r.logs.includes('layer2: again') && r.logs.includes('vip: again'), r.logs.join('\n'));
+    await tick(6250);
+    await r.loop.replan();
+    assert.equal(r.events.filter((e) => e.endsWith('.reannounce')).length, 2, 'once per silence');
   });
 
   it('after a 27 s silence and 3 s of renewals, a killed node is counted gone a Lease duration after its last renewal, and back when its restarted speaker renews', async () => {

@@ -13,6 +13,7 @@ import {
 } from '../../runtime/src/speaker/plan/vip';
 import { nicsFrom } from '../../runtime/src/speaker/node/interfaces';
 import { parseAddressList } from '../../runtime/src/speaker/node/netlinkHelper';
+import { Layer2Driver } from '../../runtime/src/speaker/node/layer2Driver';
 import { REASON_VIP_FAILED, VipDriver } from '../../runtime/src/speaker/node/vipDriver';
 import { parseArp } from '../../runtime/src/speaker/layer2/arp';
 import { waitFor } from '../harness/net/topology';
@@ -130,14 +131,14 @@ describe('VipDriver with a fake helper', () => {
   const dir = mkdtempSync(join(tmpdir(), 'openelb-vip-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const helper = join(dir, 'helper');
-  // addr: records the call, refuses on bad0 (check) and ro0 (add), lists list-<if>. Packet mode:
+  // addr: records the call, refuses on bad0 (check), ro0 (add), rd0 (del), lists list-<if>. Packet mode:
   // reports the interface, records every frame it is asked to send, ends when stdin closes.
   writeFileSync(helper, `#!${process.execPath}
 const fs = require('fs'); const dir = ${JSON.stringify(dir)}; const args = process.argv.slice(2);
 fs.appendFileSync(dir + '/calls', args.join(' ') + '\\n');
 if (args[0] === 'addr') {
   const [, verb, ifname] = args;
-  const refuse = (ifname === 'bad0' && verb === 'check') || (ifname === 'ro0' && verb === 'add');
+  const refuse = (ifname === 'bad0' && verb === 'check') || (ifname === 'ro0' && verb === 'add') || (ifname === 'rd0' && verb === 'del');
   if (refuse) { process.stderr.write('openelb-packet-helper: addr ' + verb + ' ' + ifname + ': Operation not permitted (needs CAP_NET_ADMIN)\\n'); process.exit(1); }
   if (verb === 'list' && fs.existsSync(dir + '/list-' + ifname)) process.stdout.write(fs.readFileSync(dir + '/list-' + ifname));
   process.exit(0);
@@ -195,6 +196,48 @@ process.stdin.on('end', () => process.exit(0));
     assert.equal(calls().at(-1), 'addr del eth0 192.168.0.21');
     assert.deepEqual([...driver.holdings()], []);
     assert.equal(logs.filter((l) => /bad0/.test(l)).length, 1, `a failure is logged once: ${logs.join('\n')}`);
+  });
+
+  it('announces again what it holds when asked (back from a silence), as at a takeover', async (t) => {
+    const driver = new VipDriver(() => {}, () => {}, helper);
+    t.after(() => driver.stop()); // also when an assertion fails: the helper would keep the test alive
+    await driver.ensure(['eth2']);
+    const held = [{ ip: '192.168.0.25', ifname: 'eth2' }];
+    assert.deepEqual((await driver.apply(held, pools)).add, held);
+    await waitFor('the takeover\'s three gratuitous ARPs', () => driver.gratuitousSent === 3 || undefined, 5000);
+    assert.deepEqual(await driver.apply(held, pools), { add: [], remove: [] }, 'the plan is unchanged');
+    assert.deepEqual(driver.reannounce(), held);
+    assert.equal(driver.gratuitousSent, 4, 'the first of a new series goes at once');
+  });
+
+  it('an address wanted again after a refused release is announced again', async (t) => {
+    const logs: string[] = [];
+    const driver = new VipDriver((m) => logs.push(m), () => {}, helper);
+    t.after(() => driver.stop()); // also when an assertion fails: the helper would keep the test alive
+    await driver.ensure(['rd0']);
+    const p = { ip: '192.168.0.26', ifname: 'rd0' };
+    assert.deepEqual((await driver.apply([p], pools)).add, [p]);
+    await waitFor('the takeover\'s three gratuitous ARPs', () => driver.gratuitousSent === 3 || undefined, 5000);
+    writeFileSync(join(dir, 'list-rd0'), '192.168.0.26/32\n'); // still there, as the kernel lists it
+    assert.deepEqual(await driver.apply([], pools), { add: [], remove: [] }, 'the kernel refused the release');
+    assert.ok(logs.some((l) => /cannot remove 192\.168\.0\.26 on rd0/.test(l)), logs.join('\n'));
+    // Another node owned it meanwhile and moved the neighbours; it is ours again.
+    assert.deepEqual((await driver.apply([p], pools)).add, [p]);
+    assert.equal(driver.gratuitousSent, 4);
+    assert.deepEqual((await driver.apply([p], pools)).add, [], 'once');
+  });
+
+  it('the layer2 driver announces again what it announces when asked', async (t) => {
+    const driver = new Layer2Driver(() => {}, () => {}, helper);
+    t.after(() => driver.stop()); // also when an assertion fails: the helper would keep the test alive
+    await driver.ensure(['eth3']);
+    const want = [{ ip: '192.168.0.27', ifname: 'eth3' }];
+    assert.deepEqual(driver.apply(want), { announced: ['192.168.0.27'], withdrawn: [] });
+    await waitFor('the takeover\'s three gratuitous ARPs', () => driver.counters().gratuitousSent === 3 || undefined, 5000);
+    assert.deepEqual(driver.apply(want), { announced: [], withdrawn: [] }, 'the plan is unchanged');
+    assert.deepEqual(driver.reannounce(), ['192.168.0.27']);
+    assert.equal(driver.counters().gratuitousSent, 4, 'the first of a new series goes at once');
+    await waitFor('its ARP frames', () => (frames('eth3').length >= 4 || undefined), 5000);
   });
 
   it('without a helper every interface is reported unusable with the reason', async () => {

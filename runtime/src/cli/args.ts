@@ -73,3 +73,11 @@ export async function runCommand(name: string, usage: string, err: Print, body: 
     return 1;
   }
 }
+
+/** A UDP/TCP port flag: 1..65535. */
+export function portValue(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${name}: '${v}' is not a port (1-65535)`);
+  return n;
+}

@@ -2,11 +2,12 @@
 import { deploy, type Change } from '../ops/deploy';
 import { imageProblem } from '../ops/image';
 import { DEFAULT_IMAGE } from '../ops/names';
+import { DEFAULT_GOSSIP_PORT } from '../speaker/membership/gossipNode';
 import { kubectlDelete } from '../ops/foreign';
 import type { UpstreamObject } from '../ops/upstream';
-import { KUBE_HELP, KUBE_OPTIONS, kubeFrom, parseArgs, runCommand, UsageError, type Print } from './args';
+import { KUBE_HELP, KUBE_OPTIONS, kubeFrom, parseArgs, portValue, runCommand, UsageError, type Print } from './args';
 
-export const DEPLOY_USAGE = `usage: openelb deploy [--dry-run] [--image IMAGE] [--vip | --no-vip] [--remove-upstream | --force] [--kubeconfig PATH] [--context NAME]
+export const DEPLOY_USAGE = `usage: openelb deploy [--dry-run] [--image IMAGE] [--vip | --no-vip] [--gossip-port N] [--remove-upstream | --force] [--kubeconfig PATH] [--context NAME]
 
 Server-side applies the OpenELB CRDs, namespace, RBAC, runtime ConfigMap, controller and speaker.
 Takes over from upstream OpenELB: refuses while its admission webhooks or controller/speaker
@@ -19,6 +20,8 @@ workloads are in place, naming them with the kubectl commands that remove them.
   --force             deploy beside upstream's webhooks and workloads (they then compete with ours)
   --vip, --no-vip     give the speaker CAP_NET_ADMIN for vip mode, or not (default: keep what is
                       deployed; add it when an Eip uses vip)
+  --gossip-port N     UDP port the speakers tell each other they are alive on (default ${DEFAULT_GOSSIP_PORT});
+                      it must be open between all nodes, both ways
 ${KUBE_HELP}`;
 
 /** One line per object: "create  DaemonSet openelb-system/openelb-speaker". */
@@ -39,9 +42,14 @@ export function formatUpstream(found: UpstreamObject[], heading: string): string
   return [heading, ...lines, ...cleanup].join('\n');
 }
 
+/** What deploy says about the gossip port (also in the README). */
+export function gossipPortNote(port: number): string {
+  return `speakers gossip on UDP ${port}: open it between all nodes, both ways`;
+}
+
 export function deployCommand(argv: string[], out: Print, err: Print): Promise<number> {
   return runCommand('deploy', DEPLOY_USAGE, err, async () => {
-    const args = parseArgs(argv, { values: [...KUBE_OPTIONS, 'image'], flags: ['dry-run', 'remove-upstream', 'force', 'vip', 'no-vip'] });
+    const args = parseArgs(argv, { values: [...KUBE_OPTIONS, 'image', 'gossip-port'], flags: ['dry-run', 'remove-upstream', 'force', 'vip', 'no-vip'] });
     if (args.help) { out(DEPLOY_USAGE); return 0; }
     const dryRun = args.flags.has('dry-run');
     const image = args.values.image;
@@ -49,14 +57,16 @@ export function deployCommand(argv: string[], out: Print, err: Print): Promise<n
     if (problem) throw new UsageError(`--image ${image}: ${problem}`);
     if (args.flags.has('remove-upstream') && args.flags.has('force')) throw new UsageError('--remove-upstream and --force exclude each other');
     if (args.flags.has('vip') && args.flags.has('no-vip')) throw new UsageError('--vip and --no-vip exclude each other');
+    const gossipPort = portValue(args.values['gossip-port'], 'gossip-port') ?? DEFAULT_GOSSIP_PORT;
     const kc = kubeFrom(args);
     const { changes, architectures } = await deploy(kc, {
-      dryRun, image, removeUpstream: args.flags.has('remove-upstream'), force: args.flags.has('force'),
+      dryRun, image, gossipPort, removeUpstream: args.flags.has('remove-upstream'), force: args.flags.has('force'),
       vip: args.flags.has('vip') ? true : args.flags.has('no-vip') ? false : undefined,
       onProgress: (c) => out(formatChange(c)), onNote: err, onUpstream: (found) => out(formatUpstream(found, 'upstream OpenELB found:')),
     });
     out(`packet helper shipped for: ${architectures?.join(', ')}`);
     out(`${dryRun ? 'dry run: ' : ''}${summarize(changes)}`);
+    out(gossipPortNote(gossipPort));
     return 0;
   });
 }

@@ -7,8 +7,9 @@
 // with the apply result, both stripped of server bookkeeping; dry-run sends the same apply with
 // dryRun=All, so the answer is the API server's own (defaults, admission) and nothing is stored.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { ensureGossipSecret } from './gossipSecret';
 import { buildManifests } from './manifests';
-import { FIELD_MANAGER, NAMESPACE } from './names';
+import { FIELD_MANAGER, GOSSIP_SECRET, NAMESPACE } from './names';
 import { kubeCall, OpsError } from './opsError';
 import { restCall } from '../kube/rest';
 import { STORAGE_VERSION } from '@openelb/core/api/types';
@@ -37,6 +38,8 @@ export interface Change {
 
 export interface DeployOptions {
   dryRun?: boolean;
+  /** UDP port the speakers gossip on (default DEFAULT_GOSSIP_PORT). */
+  gossipPort?: number;
   image?: string;
   /** Path of the bundle to ship (default: the running bundle, or dist/openelb.js). */
   bundlePath?: string;
@@ -172,7 +175,7 @@ export async function deploy(kc: KubeConfig, opts: DeployOptions = {}): Promise<
   const confineSpeakers = await servesAdmissionPolicies(kc);
   if (!confineSpeakers) opts.onNote?.(UNCONFINED_WARNING);
   const vip = opts.vip ?? await vipInUse(kc);
-  const objects = buildManifests({ image, runtime, confineSpeakers, vip });
+  const objects = buildManifests({ image, runtime, confineSpeakers, vip, gossipPort: opts.gossipPort });
   const changes: Change[] = [];
   const record = (change: Change): void => { changes.push(change); opts.onProgress?.(change); };
   const upstream = await findUpstream(kc);
@@ -187,6 +190,8 @@ export async function deploy(kc: KubeConfig, opts: DeployOptions = {}): Promise<
   const replaced = new Set(removing.map(keyOf));
   let namespaceMissing = false;
   for (const o of objects) {
+    // The gossip key before the speakers: a speaker started without it runs on Leases alone.
+    if (o.kind === 'DaemonSet') record({ kind: 'Secret', name: GOSSIP_SECRET, namespace: NAMESPACE, action: await ensureGossipSecret(kc, dryRun, namespaceMissing) });
     const { action, detail } = await applyOne(kc, o, dryRun, namespaceMissing, replaced);
     if (o.kind === 'Namespace' && o.metadata.name === NAMESPACE) namespaceMissing = action === 'create';
     if (o.kind === 'CustomResourceDefinition' && !dryRun) await waitEstablished(kc, o, opts.crdTimeoutMs ?? 60_000);

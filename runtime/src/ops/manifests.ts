@@ -6,9 +6,10 @@
 import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Namespace, V1ServiceAccount, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { buildCrds } from '@openelb/core/api/crds';
 import { HELPER_DIR_ENV } from '../speaker/layer2/helperPath';
+import { DEFAULT_GOSSIP_PORT } from '../speaker/membership/gossipNode';
 import { BOOTSTRAP, BUNDLE_DIGEST_ENV, helperDigestEnv } from './bootstrap';
 import { nodeScopeBinding, nodeScopePolicy } from './nodeScope';
-import { CONTROLLER_RULES, JOURNAL_RULES, rbacFor, SPEAKER_LEASE_RULES, SPEAKER_RULES } from './rbac';
+import { CONTROLLER_RULES, JOURNAL_RULES, rbacFor, SPEAKER_NAMESPACED_RULES, SPEAKER_RULES } from './rbac';
 import type { KubeObject } from './resources';
 import {
   CONTROLLER, DEFAULT_IMAGE, LABELS, METRICS_PORT, NAMESPACE, RUNTIME_CONFIGMAP, RUNTIME_DIR, SPEAKER,
@@ -26,6 +27,8 @@ export interface ManifestOptions {
    * true). Only false where the API server cannot enforce one (before Kubernetes 1.30).
    */
   confineSpeakers?: boolean;
+  /** UDP port the speakers gossip on (default DEFAULT_GOSSIP_PORT); must be open between nodes. */
+  gossipPort?: number;
 }
 
 /**
@@ -100,7 +103,7 @@ export function controllerDeployment(image: string, digests: RuntimeDigests): V1
   };
 }
 
-export function speakerDaemonSet(image: string, digests: RuntimeDigests, vip = false): V1DaemonSet {
+export function speakerDaemonSet(image: string, digests: RuntimeDigests, vip = false, gossipPort = DEFAULT_GOSSIP_PORT): V1DaemonSet {
   const selector = podLabels('speaker');
   return {
     apiVersion: 'apps/v1', kind: 'DaemonSet',
@@ -120,7 +123,7 @@ export function speakerDaemonSet(image: string, digests: RuntimeDigests, vip = f
           containers: [{
             name: 'speaker',
             image,
-            ...runtimeCommand(['speaker', '--node', '$(NODE_NAME)']),
+            ...runtimeCommand(['speaker', '--node', '$(NODE_NAME)', '--gossip-port', String(gossipPort)]),
             env: [
               { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
               { name: HELPER_DIR_ENV, value: HELPER_DIR },
@@ -157,10 +160,10 @@ export function buildManifests(opts: ManifestOptions): KubeObject[] {
     serviceAccount(CONTROLLER),
     serviceAccount(SPEAKER),
     ...rbacFor(CONTROLLER, CONTROLLER_RULES, JOURNAL_RULES),
-    ...rbacFor(SPEAKER, SPEAKER_RULES, SPEAKER_LEASE_RULES),
+    ...rbacFor(SPEAKER, SPEAKER_RULES, SPEAKER_NAMESPACED_RULES),
     runtimeConfigMap(opts.runtime),
     controllerDeployment(image, digests),
-    speakerDaemonSet(image, digests, opts.vip ?? false),
+    speakerDaemonSet(image, digests, opts.vip ?? false, opts.gossipPort),
   ];
   return objects as KubeObject[];
 }

@@ -1,10 +1,11 @@
 // Least-privilege RBAC for the two OpenELB components. Each rule is here because the component
-// makes that call; nothing grants Secrets, and nothing uses wildcards. RBAC cannot say "only
+// makes that call; nothing uses wildcards, and the only Secret granted is the speaker's gossip key,
+// by name, read-only, in openelb-system (SPEAKER_NAMESPACED_RULES). RBAC cannot say "only
 // this node's": the speaker's Node, Lease and status writes are narrowed to its own node's part
 // by the admission policy in nodeScope.ts.
 import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { GROUP } from '@openelb/core/api/types';
-import { JOURNAL_CONFIGMAP, LABELS, NAMESPACE } from './names';
+import { GOSSIP_SECRET, JOURNAL_CONFIGMAP, LABELS, NAMESPACE } from './names';
 
 const READ = ['get', 'list', 'watch'];
 
@@ -50,6 +51,17 @@ export const LEASE_RULES: V1PolicyRule[] = [
  */
 export const SPEAKER_LEASE_RULES: V1PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['delete'] },
+];
+
+/**
+ * The speaker's gossip membership, only in openelb-system: the key Secret by name (get only: no
+ * list or watch, which would show every Secret of the namespace), and the pods there, to know
+ * which nodes run a speaker (the gossip members).
+ */
+export const SPEAKER_NAMESPACED_RULES: V1PolicyRule[] = [
+  ...SPEAKER_LEASE_RULES,
+  { apiGroups: [''], resources: ['secrets'], resourceNames: [GOSSIP_SECRET], verbs: ['get'] },
+  { apiGroups: [''], resources: ['pods'], verbs: READ },
 ];
 
 /**

@@ -7,7 +7,8 @@
 // Prints one JSON object per line on stdout: {"event":"ready",...} once the
 // helper runs and the initial IPs are announced, {"event":"stats",...} on
 // request, {"event":"error",...} on bad input. Reads commands, one per line,
-// on stdin: "announce IP", "withdraw IP", "stats". Exits when stdin closes or
+// on stdin: "announce IP", "withdraw IP", "reannounce IP" (gratuitous ARP / NA again, as the
+// speaker does back from a silence), "stats". Exits when stdin closes or
 // on SIGTERM/SIGINT.
 import { createInterface } from 'node:readline';
 import { Layer2Announcer } from '../../../runtime/src/speaker/layer2/layer2Announcer';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     try {
       if (cmd === 'announce' && arg) { announcer.announce(arg); emit({ event: 'announced', ip: arg }); }
       else if (cmd === 'withdraw' && arg) { announcer.withdraw(arg); emit({ event: 'withdrawn', ip: arg }); }
+      else if (cmd === 'reannounce' && arg) { announcer.reannounce(arg); emit({ event: 'reannounced', ip: arg }); }
       else if (cmd === 'stats') {
         io.stats().then(
           (helper) => emit({ event: 'stats', counters: announcer.counters, helper, sendDropped: io.sendDropped }),

@@ -9,13 +9,14 @@ import { Framer } from './framer';
 import { BgpError } from './errors';
 import { BgpMessage, DecodedMessage, decodeMessage, encodeMessage, notificationFor } from './messages';
 import { makeOpen } from './open';
-import { MessageCounters, NodePeerStatus, newCounters, peerStatus } from './status';
+import { countMessage, MessageCounters, NodePeerStatus, newCounters, peerStatus } from './status';
 import { PeerView, Route, familyNegotiated } from './routes';
 import { Prefix } from './prefix';
 import { withdrawnPrefixes } from './update';
 import { AdjRibIn } from './adjRibIn';
 import { OutQueue } from './outQueue';
 import { refreshFamily } from './refresh';
+import { SessionTimers } from './sessionTimers';
 import type { PeerConfig, SessionContext } from './sessionConfig';
 
 export type { PeerConfig, SessionContext };
@@ -29,7 +30,7 @@ export class PeerSession {
   readonly fsm: BgpFsm;
   private socket?: net.Socket;
   private framer = new Framer();
-  private timers = new Map<Timer, NodeJS.Timeout>();
+  private readonly timers = new SessionTimers((t, seconds) => this.onTimer(t, seconds));
   readonly sent: MessageCounters = newCounters();
   readonly received: MessageCounters = newCounters();
   private upSince?: Date;
@@ -128,8 +129,8 @@ export class PeerSession {
       case 'send-open': this.send({ type: 'open', open: makeOpen(this.ctx.localAs, this.holdTime, this.ctx.routerId, this.ctx.caps) }); break;
       case 'send-keepalive': this.send({ type: 'keepalive' }); break;
       case 'send-notification': this.sendRaw(notificationFor(a.error), 'notification'); break;
-      case 'start-timer': this.startTimer(a.timer, a.seconds); break;
-      case 'stop-timer': this.stopTimer(a.timer); break;
+      case 'start-timer': this.timers.start(a.timer, a.seconds); break;
+      case 'stop-timer': this.timers.stop(a.timer); break;
       case 'established': this.onEstablished(a.negotiated.peerRouterId); break;
       case 'down': this.onDown(a.reason); break;
       case 'deliver': this.deliver(a.message); break;
@@ -218,7 +219,7 @@ export class PeerSession {
     if (!sock) return;
     this.socket = undefined;
     this.blocked = false;
-    this.stopTimer('sendHold');
+    this.timers.stop('sendHold');
     sock.end();
     setTimeout(() => sock.destroy(), 1000).unref();
   }
@@ -236,7 +237,7 @@ export class PeerSession {
         this.dispatch({ type: 'decode-error', error: err });
         return;
       }
-      this.count(this.received, m.type);
+      countMessage(this.received, m.type);
       this.dispatch({ type: 'message', message: m });
     }
     if (error && this.socket) this.dispatch({ type: 'decode-error', error });
@@ -244,14 +245,8 @@ export class PeerSession {
 
   private onDrain(): void {
     this.blocked = false;
-    this.stopTimer('sendHold');
+    this.timers.stop('sendHold');
     this.pump();
-  }
-
-  private count(c: MessageCounters, type: BgpMessage['type']): void {
-    c.total++;
-    if (type === 'route-refresh') c.refresh++;
-    else c[type]++;
   }
 
   /** Pumps on the next turn, so announcements made together share UPDATEs. */
@@ -285,19 +280,12 @@ export class PeerSession {
   private sendRaw(buf: Buffer, type: BgpMessage['type']): void {
     const sock = this.socket;
     if (!sock || sock.destroyed) return;
-    this.count(this.sent, type);
+    countMessage(this.sent, type);
     if (sock.write(buf) || this.blocked) return;
     // Backed up: no more UPDATEs until 'drain'; if that never comes, the send hold timer ends it.
     this.blocked = true;
     const hold = this.fsm.negotiated?.holdTime ?? 0;
-    this.startTimer('sendHold', this.cfg.sendHoldTime ?? Math.max(SEND_HOLD_MIN, 2 * hold));
-  }
-
-  private startTimer(t: Timer, seconds: number): void {
-    this.stopTimer(t);
-    // Connect-retry gets RFC 4271 10 jitter (75..100%) so two speakers do not stay in step.
-    const ms = seconds * 1000 * (t === 'connectRetry' ? 0.75 + Math.random() * 0.25 : 1);
-    this.timers.set(t, setTimeout(() => { this.timers.delete(t); this.onTimer(t, seconds); }, ms));
+    this.timers.start('sendHold', this.cfg.sendHoldTime ?? Math.max(SEND_HOLD_MIN, 2 * hold));
   }
 
   private onTimer(t: Timer, seconds: number): void {
@@ -308,11 +296,5 @@ export class PeerSession {
       };
     }
     this.dispatch({ type: 'timer', timer: t });
-  }
-
-  private stopTimer(t: Timer): void {
-    const h = this.timers.get(t);
-    if (h) clearTimeout(h);
-    this.timers.delete(t);
   }
 }

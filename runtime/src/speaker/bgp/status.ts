@@ -1,6 +1,7 @@
 // Per-peer status in the shape of OpenELB's BgpPeer v1alpha2
 // `status.nodesPeerStatus[node]` (peerState + timersState). Counters are strings there.
 import { State } from './fsm';
+import type { BgpMessage } from './messages';
 import { Negotiated, formatRouterId } from './negotiate';
 
 export interface MessageCounters {
@@ -19,6 +20,13 @@ export interface MessageCounters {
 
 export function newCounters(): MessageCounters {
   return { open: 0, update: 0, keepalive: 0, notification: 0, refresh: 0, total: 0, discarded: 0, withdrawUpdate: 0, withdrawPrefix: 0 };
+}
+
+/** Counts one message of `type` sent or received. */
+export function countMessage(c: MessageCounters, type: BgpMessage['type']): void {
+  c.total++;
+  if (type === 'route-refresh') c.refresh++;
+  else c[type]++;
 }
 
 export type MessageStrings = { [K in keyof MessageCounters]: string };

@@ -7,6 +7,7 @@ import {
   buildSolicitedAdvertisement, buildUnsolicitedAdvertisement, multicastMac, parseNeighborSolicitation,
   solicitedNodeAddress,
 } from './ndp';
+import { GRATUITOUS_COUNT, GRATUITOUS_INTERVAL_MS, GratuitousSeries } from './gratuitousSeries';
 import type { FramePort } from './packetIO';
 import { TokenBucket } from './tokenBucket';
 import { ipKey, parseMac } from './wire';
@@ -46,7 +47,7 @@ export class Layer2Announcer {
   };
   private readonly mac: Buffer;
   private readonly ips = new Map<string, Ip>();
-  private readonly timers = new Map<string, NodeJS.Timeout[]>();
+  private readonly gratuitous: GratuitousSeries;
   /** Solicited-node group MAC -> number of announced IPv6 addresses using it. */
   private readonly groups = new Map<string, number>();
   private readonly global: TokenBucket;
@@ -60,10 +61,11 @@ export class Layer2Announcer {
     this.opts = {
       replyRate: options.replyRate ?? 1000,
       perRequesterRate: options.perRequesterRate ?? 50,
-      gratuitousCount: options.gratuitousCount ?? 3,
-      gratuitousIntervalMs: options.gratuitousIntervalMs ?? 1000,
+      gratuitousCount: options.gratuitousCount ?? GRATUITOUS_COUNT,
+      gratuitousIntervalMs: options.gratuitousIntervalMs ?? GRATUITOUS_INTERVAL_MS,
       now: options.now,
     };
+    this.gratuitous = new GratuitousSeries(this.opts.gratuitousCount, this.opts.gratuitousIntervalMs);
     this.global = new TokenBucket(this.opts.replyRate, Math.max(1, this.opts.replyRate / 5), options.now);
     port.onFrame((frame) => this.handleFrame(frame));
   }
@@ -83,14 +85,18 @@ export class Layer2Announcer {
       if (n === 0) this.port.joinMulticast(Buffer.from(g, 'hex'));
       this.groups.set(g, n + 1);
     }
-    const timers: NodeJS.Timeout[] = [];
-    this.timers.set(key, timers);
-    if (this.opts.gratuitousCount > 0) this.sendGratuitous(addr);
-    for (let i = 1; i < this.opts.gratuitousCount; i++) {
-      const t = setTimeout(() => this.sendGratuitous(addr), i * this.opts.gratuitousIntervalMs);
-      t.unref();
-      timers.push(t);
-    }
+    this.gratuitous.start(key, () => this.sendGratuitous(addr));
+  }
+
+  /**
+   * Announces `ip` as a takeover again, gratuitous ARP / NA included, even if it never stopped
+   * answering for it: after a time cut off, neighbours may have moved to another node's MAC.
+   */
+  reannounce(ip: Ip | string): void {
+    const addr = toIp(ip);
+    const key = ipKey(addr);
+    if (!this.ips.has(key)) this.announce(addr);
+    else this.gratuitous.start(key, () => this.sendGratuitous(addr));
   }
 
   /** Stops answering for `ip`. Idempotent. */
@@ -98,8 +104,7 @@ export class Layer2Announcer {
     const addr = toIp(ip);
     const key = ipKey(addr);
     if (!this.ips.delete(key)) return;
-    for (const t of this.timers.get(key) ?? []) clearTimeout(t);
-    this.timers.delete(key);
+    this.gratuitous.stop(key);
     if (addr.family === 6) {
       const g = multicastMac(solicitedNodeAddress(addr)).toString('hex');
       const n = (this.groups.get(g) ?? 1) - 1;

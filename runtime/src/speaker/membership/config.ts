@@ -61,6 +61,8 @@ export function retransmitLimit(c: MembershipConfig, n: number): number {
 /** Lifeguard's suspicion timeout (ms) for n members after `confirmations` independent suspicions. */
 export function suspicionTimeout(c: MembershipConfig, n: number, confirmations: number): number {
   const min = c.suspicionMult * Math.max(1, log10(n)) * c.probeIntervalMs;
+  // Two members: nobody can confirm a suspicion, so waiting for confirmations only delays it.
+  if (n <= 2) return min;
   const max = c.suspicionMaxMult * min;
   const expected = Math.max(1, Math.min(c.indirectChecks, n - 2));
   const frac = Math.log(confirmations + 1) / Math.log(expected + 1);

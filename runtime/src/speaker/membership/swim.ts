@@ -36,7 +36,8 @@ export interface SwimStats {
 
 const MAX_AWARENESS = 8;
 
-interface Probe { target: string; seq: number; start: number; indirect: boolean; acked: boolean }
+/** `asked`: members asked to probe the target indirectly (0: nobody else to ask). */
+interface Probe { target: string; seq: number; start: number; indirect: boolean; acked: boolean; asked: number }
 interface Relay { to: string; seq: number; expires: number }
 
 export class Swim {
@@ -261,7 +262,7 @@ export class Swim {
     const target = this.nextTarget();
     if (!target) return;
     const seq = ++this.probeSeq;
-    this.probe = { target: target.node, seq, start: now, indirect: false, acked: false };
+    this.probe = { target: target.node, seq, start: now, indirect: false, acked: false, asked: 0 };
     // Lifeguard's buddy system: a suspected member hears it from whoever probes it, at once.
     const buddy: Update[] = target.state === 'suspect' ? [{ state: 'suspect', node: target.node, inc: target.inc }] : [];
     this.send(target.addr, { type: 'ping', seq, target: target.node }, buddy);
@@ -284,7 +285,9 @@ export class Swim {
    * raises our own awareness instead of suspecting it. */
   private judge(now: number, p: Probe, lateMs: number): void {
     if (p.acked) { this.awareness = Math.max(0, this.awareness - 1); return; }
-    this.awareness = Math.min(MAX_AWARENESS, this.awareness + 1);
+    // With nobody else to ask (two members), a missing ack says nothing about our own health;
+    // counting it would stretch the detection of the only peer's death up to 9 times.
+    if (p.asked > 0) this.awareness = Math.min(MAX_AWARENESS, this.awareness + 1);
     if (lateMs > this.config.probeTimeoutMs) { this.stats.lateProbes++; return; }
     this.suspect(now, p.target, this.self);
   }
@@ -293,6 +296,7 @@ export class Swim {
     p.indirect = true;
     for (const m of this.randomMembers(this.config.indirectChecks, (x) => x.node !== p.target && x.state === 'alive')) {
       this.send(m.addr, { type: 'ping-req', seq: p.seq, target: p.target });
+      p.asked++;
     }
   }
 

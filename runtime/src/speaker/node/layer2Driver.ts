@@ -85,6 +85,16 @@ export class Layer2Driver {
     return { announced, withdrawn };
   }
 
+  /**
+   * Sends gratuitous ARP / unsolicited NA again for everything announced, as at a takeover: the
+   * loop calls it when it sees heartbeats again after a silence, since a node cut off alone was
+   * counted gone by the others, whose new owner moved the neighbours to its MAC meanwhile.
+   */
+  reannounce(): string[] {
+    for (const [ip, ifname] of this.announced) this.ports.get(ifname)?.announcer.reannounce(ip);
+    return [...this.announced.keys()];
+  }
+
   announcedAddresses(): Map<string, string> {
     return new Map(this.announced);
   }

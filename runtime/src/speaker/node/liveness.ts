@@ -37,3 +37,28 @@ export function leaseDurationMs(lease: LeaseLike): number {
   const ms = Number(lease.metadata?.annotations?.[LEASE_DURATION_MS_ANNOTATION]);
   return Number.isInteger(ms) && ms > 0 ? ms : (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
 }
+
+/** The Secret `openelb deploy` creates in openelb-system: the gossip key (32 random bytes under
+ * `key`). Read by the speaker only, by name (ops/rbac.ts). */
+export const GOSSIP_SECRET = 'openelb-speaker-gossip';
+export const GOSSIP_SECRET_KEY = 'key';
+/** On a speaker Lease: `healthy` or `doubt` (plan/membershipView.ts), for operators and tests. */
+export const GOSSIP_ANNOTATION = 'openelb.kubesphere.io/gossip';
+/** On a speaker Lease: `node@incarnation[,...]`, members this speaker's gossip held dead. */
+export const DECLARED_DEAD_ANNOTATION = 'openelb.kubesphere.io/declared-dead';
+
+/** The death declarations the speaker Leases carry (malformed entries are skipped). */
+export function leaseDeclarations(leases: readonly LeaseLike[]): { by: string; node: string; inc: number }[] {
+  const out: { by: string; node: string; inc: number }[] = [];
+  for (const l of leases) {
+    const by = leaseNode(l);
+    const v = l.metadata?.annotations?.[DECLARED_DEAD_ANNOTATION];
+    if (!by || !v) continue;
+    for (const entry of v.split(',')) {
+      const at = entry.lastIndexOf('@');
+      const inc = Number(entry.slice(at + 1));
+      if (at > 0 && Number.isSafeInteger(inc)) out.push({ by, node: entry.slice(0, at), inc });
+    }
+  }
+  return out;
+}

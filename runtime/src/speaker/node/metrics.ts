@@ -11,6 +11,8 @@ export interface SpeakerMetricsSource {
   bgpPeers(): PeerStatusEntry[];
   bgpRoutes(): number;
   healthy(): boolean;
+  /** Gossip membership, when on (gossipLink.ts). */
+  gossip?(): { healthy: boolean; doubt: boolean; alive: number; suspect: number; dead: number; badMac: number; dropped: number };
 }
 
 const STATES = ['IDLE', 'CONNECT', 'ACTIVE', 'OPENSENT', 'OPENCONFIRM', 'ESTABLISHED'];
@@ -36,6 +38,15 @@ export function renderSpeakerMetrics(src: SpeakerMetricsSource): string {
   family('openelb_bgp_updates_sent_total', 'counter', 'BGP UPDATE messages sent to each peer.',
     peers.map((p) => [`{${peerLabel(p)}}`, Number(p.status.peerState.messages.sent.update)]));
   family('openelb_bgp_routes_announced', 'gauge', 'Host routes this node originates.', [[`{${n}}`, src.bgpRoutes()]]);
+  const g = src.gossip?.();
+  if (g) {
+    family('openelb_gossip_healthy', 'gauge', '1 while gossip membership decides liveness here (valid datagrams arrive).', [[`{${n}}`, g.healthy ? 1 : 0]]);
+    family('openelb_gossip_doubt', 'gauge', '1 while this node is in doubt (watching the speaker Leases).', [[`{${n}}`, g.doubt ? 1 : 0]]);
+    family('openelb_gossip_members', 'gauge', 'Other members by gossip state.',
+      (['alive', 'suspect', 'dead'] as const).map((st): [string, number] => [`{${n},state="${st}"}`, g[st]]));
+    family('openelb_gossip_bad_mac_total', 'counter', 'Datagrams dropped for a bad MAC (wrong key, or not ours).', [[`{${n}}`, g.badMac]]);
+    family('openelb_gossip_dropped_total', 'counter', 'Datagrams dropped because too many were in flight.', [[`{${n}}`, g.dropped]]);
+  }
   return m.toString();
 }
 

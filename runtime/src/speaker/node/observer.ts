@@ -9,6 +9,7 @@ import { emptySightings, liveKeyOf, liveSet, nextDue, recordHeartbeats, type Sig
 import { EipValidity, eipViews } from './clusterView';
 import { readNics, routeDevice } from './hostNet';
 import { leaseHeartbeats } from './liveness';
+import type { MembershipLink } from './membershipLink';
 import type { SnapshotSource } from './speakerLoop';
 import type { Watches } from './watches';
 
@@ -22,7 +23,9 @@ export class ClusterObserver implements SnapshotSource {
   private sightings: Sightings;
 
   /** `quietMs`: a silence this long means we were not watching (this node's Lease duration). */
-  constructor(private readonly node: string, private readonly watches: Watches, quietMs: number, private readonly helperPath?: string) {
+  /** `membership`: gossip runs (the live set comes from it; the Leases only in doubt). */
+  constructor(private readonly node: string, private readonly watches: Watches, quietMs: number, private readonly helperPath?: string,
+    private readonly membership?: MembershipLink) {
     this.sightings = emptySightings(quietMs);
   }
 
@@ -39,7 +42,8 @@ export class ClusterObserver implements SnapshotSource {
       eips,
       services: w.services.list(),
       slices: w.slices.list(),
-      sightings: this.sight(now),
+      sightings: this.membership ? this.sightings : this.sight(now),
+      membership: this.membership?.observe(now),
       bgpConfs: w.confs.list(),
       bgpPeers: w.peers.list(),
       nics: readNics(),
@@ -48,16 +52,19 @@ export class ClusterObserver implements SnapshotSource {
   }
 
   liveKey(now: number): string {
+    // With gossip, Lease events come only in doubt (rare): each one plans.
+    if (this.membership) return `gossip@${now}`;
     return liveKeyOf(liveSet(this.node, this.sight(now), now));
   }
 
   nextDue(): number | undefined {
+    if (this.membership) return undefined;
     return nextDue(this.sightings);
   }
 
   /** Records the Leases as the watch shows them now: called at every Lease event and plan. */
   private sight(now: number): Sightings {
-    this.sightings = recordHeartbeats(this.sightings, leaseHeartbeats(this.watches.leases.list()), now);
+    this.sightings = recordHeartbeats(this.sightings, leaseHeartbeats(this.watches.leases()), now);
     return this.sightings;
   }
 

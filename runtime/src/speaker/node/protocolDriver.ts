@@ -18,6 +18,9 @@ export interface ProtocolDriver<Want> {
   apply(want: Want): Promise<string[]>;
   /** Stops serving: withdraws, removes its host addresses, closes helpers and sessions. */
   stop(): Promise<void>;
+  /** Tells the neighbours again what it serves, as at a takeover (after a silence: others may
+   * have taken its addresses meanwhile); one log line each. */
+  reannounce?(): string[];
 }
 
 export interface SpeakerDrivers {
@@ -38,6 +41,7 @@ export function layer2Protocol(d: Layer2Driver): ProtocolDriver<Layer2Want> {
       return [...announced.map((ip) => `layer2: announcing ${ip} on ${on.get(ip)}`), ...withdrawn.map((ip) => `layer2: withdrew ${ip}`)];
     },
     stop: () => d.stop(),
+    reannounce: () => d.reannounce().map((ip) => `layer2: announcing ${ip} again (heartbeats are back)`),
   };
 }
 
@@ -50,6 +54,7 @@ export function vipProtocol(d: VipDriver): ProtocolDriver<VipWant> {
       return [...add.map((p) => `vip: holding ${p.ip} on ${p.ifname}`), ...remove.map((p) => `vip: released ${p.ip} from ${p.ifname}`)];
     },
     stop: () => d.stop(),
+    reannounce: () => d.reannounce().map((p) => `vip: announcing ${p.ip} on ${p.ifname} again (heartbeats are back)`),
   };
 }
 

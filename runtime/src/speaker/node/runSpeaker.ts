@@ -9,9 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { OPENELB_NAMESPACE } from '@openelb/core/api/annotations';
 import { loadKubeConfig } from '../../kube/kubeconfig';
 import { unpackShippedHelper } from '../layer2/helperPath';
+import { DEFAULT_GOSSIP_PORT } from '../membership/gossipNode';
 import { BgpDriver } from './bgpDriver';
+import { GossipLink, readGossipKey } from './gossipLink';
 import { KubeWrites } from './kubeWrites';
 import { Layer2Driver } from './layer2Driver';
+import { DECLARED_DEAD_ANNOTATION, GOSSIP_ANNOTATION } from './liveness';
+import { MembershipLink } from './membershipLink';
 import { serveSpeakerMetrics, type SpeakerMetricsSource } from './metrics';
 import { ClusterObserver } from './observer';
 import { bgpProtocol, layer2Protocol, vipProtocol } from './protocolDriver';
@@ -29,6 +33,10 @@ import { Watches, type WatchKind } from './watches';
  * unreachable) nobody counts as gone. */
 export const DEFAULT_RENEW_MS = 250;
 export const DEFAULT_LEASE_MS = 800;
+/** With gossip on, the Lease is the fallback only (plan/membershipView.ts): renewed like a node
+ * Lease, 0.1 writes/s per node, and nobody watches it unless in doubt. */
+export const GOSSIP_RENEW_MS = 10_000;
+export const GOSSIP_LEASE_MS = 30_000;
 
 export interface SpeakerOptions {
   /** A kubeconfig path (or colon-separated list); the default chain, then in-cluster, when absent. */
@@ -41,7 +49,9 @@ export interface SpeakerOptions {
   namespace?: string;
   metricsPort?: number;
   metricsHost?: string;
-  /** Lease renewal period and duration (defaults above). */
+  /** UDP port of gossip membership (default 7947); on only when the key Secret can be read. */
+  gossipPort?: number;
+  /** Lease renewal period and duration without gossip (defaults above). */
   leaseRenewMs?: number;
   leaseDurationMs?: number;
   helperPath?: string;
@@ -66,28 +76,46 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
   const namespace = o.namespace ?? OPENELB_NAMESPACE;
   const publisher = new StatusPublisher(new KubeWrites(kc, node), node, log);
   const helper = prepareHelper(o.helperPath, log);
-  // Events may come before the first plan (the watches' first lists): they plan at once.
-  const changed = (kind?: WatchKind) => loop.changed(kind);
+  // Events before the loop exists need no plan: loop.start() plans with what the watches hold.
+  const early: { loop?: SpeakerLoop } = {};
+  const changed = (kind?: WatchKind) => early.loop?.changed(kind);
   const l2 = new Layer2Driver(log, changed, helper.path, helper.problem);
   const vip = new VipDriver(log, changed, helper.path, helper.problem);
   const bgp = new BgpDriver(log);
-  const watches = new Watches(kc, namespace, changed, log);
-  const durationMs = o.leaseDurationMs ?? DEFAULT_LEASE_MS;
-  const lease = new SpeakerLease(kc, { namespace, node, renewMs: o.leaseRenewMs ?? DEFAULT_RENEW_MS, durationMs, log, onChange: changed });
+  const gossipPort = o.gossipPort ?? DEFAULT_GOSSIP_PORT;
+  const { key, problem } = await readGossipKey(kc, namespace);
+  if (!key) log(`gossip membership off: ${problem}; judging liveness by the speaker Leases alone (renewed every ${o.leaseRenewMs ?? DEFAULT_RENEW_MS} ms)`);
+  const watches = new Watches(kc, namespace, changed, log, !key);
+  const durationMs = key ? GOSSIP_LEASE_MS : o.leaseDurationMs ?? DEFAULT_LEASE_MS;
+  let membership: MembershipLink | undefined;
+  const lease = new SpeakerLease(kc, {
+    namespace, node, renewMs: key ? GOSSIP_RENEW_MS : o.leaseRenewMs ?? DEFAULT_RENEW_MS, durationMs, log, onChange: changed,
+    annotations: (): Record<string, string> => (membership
+      ? { [GOSSIP_ANNOTATION]: membership.inDoubt ? 'doubt' : 'healthy', [DECLARED_DEAD_ANNOTATION]: membership.link.declarations() } : {}),
+  });
+  await watches.start();
+  if (key) {
+    const link = await GossipLink.start(key, { namespace, node, port: gossipPort, log, onChange: () => changed('gossip') }, bindAddressOf(watches, node));
+    link.setView(watches.pods.list(), watches.nodes.list());
+    await link.settle();
+    membership = new MembershipLink(node, link, watches, lease, durationMs, log, changed);
+  }
   const loop = new SpeakerLoop({
-    source: new ClusterObserver(node, watches, durationMs, helper.path),
+    source: new ClusterObserver(node, watches, durationMs, helper.path, membership),
     drivers: { layer2: layer2Protocol(l2), vip: vipProtocol(vip), bgp: bgpProtocol(bgp) },
-    outputs: publisher, lease, log,
+    outputs: publisher, log,
+    // A clean stop: every member hears `left` (one round trip), then the Lease goes as before.
+    lease: { release: async () => { membership?.stop(); await membership?.link.leave(); await lease.release(); }, renewNow: () => lease.renewNow() },
   });
 
-  await watches.start();
+  early.loop = loop;
   await lease.start();
   await loop.start();
   const bgpStatus = publishBgpStatus(bgp, publisher);
   let stopping: Promise<void> | undefined;
   const server = o.metricsPort === undefined ? undefined
     // Healthy while it runs: an API outage is no reason to restart a speaker that keeps serving.
-    : await serveSpeakerMetrics(metricsOf(node, l2, bgp, () => !stopping), o.metricsPort, o.metricsHost);
+    : await serveSpeakerMetrics(metricsOf(node, l2, bgp, () => !stopping, membership), o.metricsPort, o.metricsHost);
 
   return {
     metricsPort: server ? (server.address() as AddressInfo).port : undefined,
@@ -97,6 +125,7 @@ export async function runSpeaker(o: SpeakerOptions): Promise<SpeakerHandle> {
         clearInterval(bgpStatus);
         await loop.stop();
         await watches.stop();
+        membership?.link.close();
         await publisher.bgp([], undefined).catch(() => undefined);
         await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       })();
@@ -113,8 +142,15 @@ function publishBgpStatus(bgp: BgpDriver, publisher: StatusPublisher): NodeJS.Ti
   }, BGP_STATUS_MS);
 }
 
-function metricsOf(node: string, l2: Layer2Driver, bgp: BgpDriver, healthy: () => boolean): SpeakerMetricsSource {
+/** Gossip binds the family of this node's InternalIP (IPv6-only clusters talk over IPv6). */
+function bindAddressOf(watches: Watches, node: string): string {
+  const ips = (watches.nodes.get(node)?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  return ips.length > 0 && ips.every((ip) => ip.includes(':')) ? '::' : '0.0.0.0';
+}
+
+function metricsOf(node: string, l2: Layer2Driver, bgp: BgpDriver, healthy: () => boolean, m?: MembershipLink): SpeakerMetricsSource {
   return {
+    gossip: m && (() => ({ ...m.link.stats(), healthy: m.link.healthy(), doubt: m.inDoubt })),
     node,
     layer2: () => l2.counters(),
     layer2Announced: () => l2.announcedAddresses().size,

@@ -4,6 +4,7 @@
 // waiting for it to lapse. Renewal failures are logged once per outage, not at every retry.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { describeError, isConflict, isNotFound } from '../../kube/errors';
+import { withTimeout } from './gossipLink';
 import { LEASE_DURATION_MS_ANNOTATION, SPEAKER_LEASE_PREFIX } from './liveness';
 import { monotonicNow } from './scheduler';
 
@@ -16,7 +17,15 @@ export interface LeaseOptions {
   /** Called when renewals start or stop succeeding in time (the plan reads liveness from the
    * watch, plan/liveSet.ts, not from here). */
   onChange: () => void;
+  /** More annotations to write at each renewal (gossip state, death declarations); a key whose
+   * value is '' is removed. */
+  annotations?: () => Record<string, string>;
+  /** Each API request gives up after this long (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
+
+/** A renewal stuck in a stalled connection must not hold up the next one. */
+export const LEASE_REQUEST_TIMEOUT_MS = 5000;
 
 export class SpeakerLease {
   private readonly api: CoordinationV1Api;
@@ -28,6 +37,7 @@ export class SpeakerLease {
   private wasHealthy = false;
   private inflight?: Promise<void>;
   private busy = false;
+  private again = false;
 
   constructor(kc: KubeConfig, private readonly o: LeaseOptions) {
     this.api = kc.makeApiClient(CoordinationV1Api);
@@ -45,9 +55,11 @@ export class SpeakerLease {
     await this.tick();
   }
 
-  /** Renews now rather than at the next period, unless a renewal is under way. */
+  /** Renews now rather than at the next period; if a renewal is under way, once more after it
+   * (it may have been sent before what must be written now). */
   renewNow(): void {
-    if (this.stopped || this.busy) return;
+    if (this.stopped) return;
+    if (this.busy) { this.again = true; return; }
     if (this.timer) clearTimeout(this.timer);
     void this.tick();
   }
@@ -74,7 +86,9 @@ export class SpeakerLease {
     this.busy = false;
     const h = this.healthy();
     if (h !== this.wasHealthy) { this.wasHealthy = h; this.o.onChange(); }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.o.renewMs);
+    const next = this.again ? 0 : this.o.renewMs;
+    this.again = false;
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), next);
   }
 
   private spec(): V1Lease['spec'] {
@@ -83,7 +97,16 @@ export class SpeakerLease {
   }
 
   private metadata(base: V1Lease['metadata'] = {}): V1Lease['metadata'] {
-    return { ...base, annotations: { ...base.annotations, [LEASE_DURATION_MS_ANNOTATION]: String(this.o.durationMs) } };
+    const annotations: Record<string, string> = { ...base.annotations, [LEASE_DURATION_MS_ANNOTATION]: String(this.o.durationMs) };
+    for (const [k, v] of Object.entries(this.o.annotations?.() ?? {})) {
+      if (v === '') delete annotations[k];
+      else annotations[k] = v;
+    }
+    return { ...base, annotations };
+  }
+
+  private timed<T>(p: Promise<T>, what: string): Promise<T> {
+    return withTimeout(p, this.o.requestTimeoutMs ?? LEASE_REQUEST_TIMEOUT_MS, what);
   }
 
   private async renew(): Promise<void> {
@@ -91,18 +114,18 @@ export class SpeakerLease {
     const name = this.name;
     if (this.current) {
       try {
-        this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...this.current, metadata: this.metadata(this.current.metadata), spec: { ...this.current.spec, ...this.spec() } } });
+        this.current = await this.timed(this.api.replaceNamespacedLease({ name, namespace, body: { ...this.current, metadata: this.metadata(this.current.metadata), spec: { ...this.current.spec, ...this.spec() } } }), 'renewing the Lease');
         return;
       } catch (e) {
         if (!isConflict(e) && !isNotFound(e)) throw e;
       }
     }
     try {
-      const got = await this.api.readNamespacedLease({ name, namespace });
-      this.current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...got, metadata: this.metadata(got.metadata), spec: { ...got.spec, ...this.spec() } } });
+      const got = await this.timed(this.api.readNamespacedLease({ name, namespace }), 'reading the Lease');
+      this.current = await this.timed(this.api.replaceNamespacedLease({ name, namespace, body: { ...got, metadata: this.metadata(got.metadata), spec: { ...got.spec, ...this.spec() } } }), 'renewing the Lease');
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      this.current = await this.api.createNamespacedLease({ namespace, body: { metadata: this.metadata({ name, namespace }), spec: this.spec() } });
+      this.current = await this.timed(this.api.createNamespacedLease({ namespace, body: { metadata: this.metadata({ name, namespace }), spec: this.spec() } }), 'creating the Lease');
     }
   }
 
@@ -113,7 +136,7 @@ export class SpeakerLease {
     this.lastRenewed = 0;
     await this.inflight?.catch(() => undefined);
     try {
-      await this.api.deleteNamespacedLease({ name: this.name, namespace: this.o.namespace });
+      await this.timed(this.api.deleteNamespacedLease({ name: this.name, namespace: this.o.namespace }), 'deleting the Lease');
     } catch (e) {
       if (!isNotFound(e)) this.o.log(`cannot delete Lease ${this.name}: ${describeError(e)}`);
     }

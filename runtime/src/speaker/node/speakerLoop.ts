@@ -5,9 +5,9 @@
 // early (armDue) so that event comes one round trip later.
 import { describeError } from '../../kube/errors';
 import type { EipCondition } from '../plan/eipConditions';
-import { liveKeyOf, liveSet, type Sightings } from '../plan/liveSet';
+import { liveKeyOf, type Sightings } from '../plan/liveSet';
 import type { DriverState, Observation, SpeakerSnapshot } from '../plan/snapshot';
-import { planSpeaker, type SpeakerPlan } from '../plan/speakerPlan';
+import { liveOf, planSpeaker, type SpeakerPlan } from '../plan/speakerPlan';
 import type { SpeakerDrivers } from './protocolDriver';
 import { monotonicNow, PlanScheduler } from './scheduler';
 import type { WatchKind } from './watches';
@@ -55,6 +55,8 @@ export class SpeakerLoop {
   /** A plan saw Leases change (watched) / holds still in a silence (logged once each way). */
   private watched = false;
   private silence = false;
+  /** Sightings.resumedAt at the last plan (undefined before the first). */
+  private resumedAt?: number;
   private dueTimer?: NodeJS.Timeout;
   private readonly logged = new Set<string>();
   private stopping?: Promise<void>;
@@ -107,8 +109,8 @@ export class SpeakerLoop {
 
   private async cycle(): Promise<void> {
     const seen = this.o.source.observe(this.clock());
-    const lv = liveSet(seen.node, seen.sightings, seen.now);
-    this.noteLive(lv.live, seen.sightings);
+    const lv = liveOf(seen);
+    this.noteLive(lv.live, seen);
     this.lastLive = liveKeyOf(lv);
     this.armDue();
     const { layer2, vip, bgp } = this.o.drivers;
@@ -123,6 +125,9 @@ export class SpeakerLoop {
     // Layer2 first: a takeover waits for nothing else.
     this.logAll(await layer2.apply(plan.layer2));
     this.logAll(await vip.apply(plan.vip));
+    // Back from a silence: if it was ours alone, the others counted us gone and the new owner
+    // moved the neighbours to its MAC; our plan never changed, so tell them again.
+    if (this.resumed(seen.sightings)) for (const d of [layer2, vip]) this.logAll(d.reannounce?.() ?? []);
     this.logAll(await bgp.apply(plan.bgp));
     this.publish(plan);
     // A driver may learn while applying that an interface is unusable (the kernel refused an
@@ -164,10 +169,12 @@ export class SpeakerLoop {
 
   /** Logs each node counted gone or back, so an operator (and a failed test) sees when and why
    * this node took over, or did not. Not at start-up: the first plan has nothing to compare. */
-  private noteLive(live: ReadonlySet<string>, s: Sightings): void {
+  private noteLive(live: ReadonlySet<string>, seen: Observation): void {
     const before = this.liveNodes;
     this.liveNodes = live;
     if (!before) return;
+    if (seen.membership) { this.noteMembers(before, live); return; }
+    const s: Sightings = seen.sightings;
     for (const n of before) {
       if (live.has(n)) continue;
       const x = s.nodes.get(n);
@@ -175,6 +182,12 @@ export class SpeakerLoop {
         : `${n} counted gone: its speaker Lease was released or deleted`);
     }
     for (const n of live) if (!before.has(n)) this.o.log(`${n} counted live: its speaker Lease changes`);
+  }
+
+  /** The same with gossip: why is membershipLink.ts's log (its rule changes). */
+  private noteMembers(before: ReadonlySet<string>, live: ReadonlySet<string>): void {
+    for (const n of before) if (!live.has(n)) this.o.log(`${n} counted gone (membership)`);
+    for (const n of live) if (!before.has(n)) this.o.log(`${n} counted live (membership)`);
   }
 
   /** Logs when the plan starts and stops holding still for want of heartbeats (apiPolicy.ts);
@@ -188,6 +201,13 @@ export class SpeakerLoop {
       this.silence = true;
       this.o.log('no speaker Lease changed for a Lease duration (API server unreachable?): keeping the last plan, counting no node gone until they change again');
     }
+  }
+
+  /** Heartbeats came back after a silence since the last plan (not at the first plan). */
+  private resumed(s: Sightings): boolean {
+    const before = this.resumedAt;
+    this.resumedAt = s.resumedAt;
+    return before !== undefined && before !== s.resumedAt;
   }
 
   private logAll(lines: readonly string[]): void {

@@ -7,6 +7,7 @@
 import { parseIp } from '@openelb/core/address/ip';
 import type { Pool } from '@openelb/core/address/pool';
 import { buildGratuitousArp } from '../layer2/arp';
+import { GratuitousSeries } from '../layer2/gratuitousSeries';
 import { buildUnsolicitedAdvertisement } from '../layer2/ndp';
 import { PacketIO } from '../layer2/packetIO';
 import { parseMac } from '../layer2/wire';
@@ -29,9 +30,6 @@ const CHANGE_RETRY_MAX_MS = 10 * 60_000;
 /** The kernel's view of an interface is re-read this often: repairs lost addresses and removes
  * leftovers (the first plan after a start always reads it). */
 const RELIST_MS = 10_000;
-/** Gratuitous ARP / unsolicited NA per takeover, as layer2's announcer: at once, then 1 s apart. */
-const GRATUITOUS_COUNT = 3;
-const GRATUITOUS_INTERVAL_MS = 1000;
 
 export class VipDriver {
   private readonly netlink: NetlinkHelper;
@@ -45,7 +43,10 @@ export class VipDriver {
   /** What may be on an interface because of us (removed at stop), by placementKey. */
   private readonly held = new Map<string, VipPlacement>();
   private readonly listedAt = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout[]>();
+  /** Gratuitous ARP / unsolicited NA per takeover, as layer2's announcer, by placementKey. */
+  private readonly gratuitous = new GratuitousSeries();
+  /** Held, but a release of it was refused (by placementKey). */
+  private readonly unreleased = new Set<string>();
   gratuitousSent = 0;
 
   /** `helperProblem`: why no helper can run on this node (every interface then fails with it). */
@@ -89,7 +90,27 @@ export class VipDriver {
     // Release first, then take: the same order as layer2.
     const remove = await this.change('del', changes.remove);
     const add = await this.change('add', changes.add);
-    return { add, remove };
+    return { add: [...add, ...this.retake(wanted, add)], remove };
+  }
+
+  /** Wanted again after a release the kernel refused: still held, but the neighbours may have
+   * moved to the node that owned it meanwhile, so announce it as a takeover. */
+  private retake(wanted: readonly VipPlacement[], added: readonly VipPlacement[]): VipPlacement[] {
+    const addedKeys = new Set(added.map(placementKey));
+    const again = wanted.filter((p) => this.unreleased.has(placementKey(p)) && !addedKeys.has(placementKey(p)));
+    for (const p of wanted) this.unreleased.delete(placementKey(p));
+    for (const p of again) this.take(p);
+    return again;
+  }
+
+  /**
+   * Sends gratuitous ARP / unsolicited NA again for every address held, as at a takeover (see
+   * Layer2Driver.reannounce); not for those on an interface that refused a change.
+   */
+  reannounce(): VipPlacement[] {
+    const held = [...this.held.values()].filter((p) => !this.failures.has(p.ifname));
+    for (const p of held) this.take(p);
+    return held;
   }
 
   /** Held address → interface. */
@@ -99,7 +120,7 @@ export class VipDriver {
 
   /** Removes every address it holds and closes the packet helpers. */
   async stop(): Promise<void> {
-    for (const key of [...this.timers.keys()]) this.stopGratuitous(key);
+    this.gratuitous.stopAll();
     for (const p of await this.change('del', [...this.held.values()])) this.log(`vip: released ${p.ip} from ${p.ifname}`);
     for (const name of [...this.ports.keys()]) await this.close(name);
   }
@@ -151,6 +172,7 @@ export class VipDriver {
           this.refused(ifname, `cannot ${op === 'add' ? 'add' : 'remove'} ${ips.join(', ')} on ${ifname}: ${(e as Error).message}`);
           // Some may have changed before the failure: count them as held, so they are removed.
           if (op === 'add') for (const p of group) this.held.set(placementKey(p), p);
+          else for (const p of group) this.unreleased.add(placementKey(p));
           continue;
         }
       }
@@ -175,18 +197,14 @@ export class VipDriver {
   private take(p: VipPlacement): void {
     const key = placementKey(p);
     this.held.set(key, p);
-    this.stopGratuitous(key);
-    const send = () => this.sendGratuitous(p);
-    send();
-    const timers: NodeJS.Timeout[] = [];
-    for (let i = 1; i < GRATUITOUS_COUNT; i++) timers.push(setTimeout(send, i * GRATUITOUS_INTERVAL_MS).unref());
-    this.timers.set(key, timers);
+    this.gratuitous.start(key, () => this.sendGratuitous(p));
   }
 
   private release(p: VipPlacement): void {
     const key = placementKey(p);
     this.held.delete(key);
-    this.stopGratuitous(key);
+    this.unreleased.delete(key);
+    this.gratuitous.stop(key);
   }
 
   private sendGratuitous(p: VipPlacement): void {
@@ -196,11 +214,6 @@ export class VipDriver {
     if (!io || !mac || !ip) return; // no Ethernet port (yet): the kernel still answers requests
     io.send(ip.family === 4 ? buildGratuitousArp(mac, ip) : buildUnsolicitedAdvertisement(mac, ip));
     this.gratuitousSent++;
-  }
-
-  private stopGratuitous(key: string): void {
-    for (const t of this.timers.get(key) ?? []) clearTimeout(t);
-    this.timers.delete(key);
   }
 }
 

@@ -18,8 +18,9 @@
 // addresses). Cut off from the API server alone, it cannot tell that from an outage of the whole
 // control plane, and keeps serving; the others see its Lease stop and take over. For that time
 // two nodes answer for its layer2 addresses: the new owner's gratuitous ARPs move the LAN's
-// caches, the old one only answers requests (it sends gratuitous ARP only when it takes an
-// address), until it reaches the API server again and sees the election. See README "Limits".
+// caches, the old one only answers requests until it reaches the API server again; then it
+// announces again what it serves (node/speakerLoop.ts). With gossip this rule applies only in
+// doubt (membershipView.ts). See README "Limits".
 import type { Sightings } from './liveSet';
 
 export interface ApiDecision {

@@ -41,6 +41,8 @@ export interface Sightings {
 export interface LiveSet {
   readonly live: ReadonlySet<string>;
   readonly api: ApiDecision;
+  /** When heartbeats last came back after a silence (Sightings.resumedAt; none with gossip). */
+  readonly resumedAt?: number;
 }
 
 export function emptySightings(quietMs: number): Sightings {
@@ -68,7 +70,7 @@ export function recordHeartbeats(prev: Sightings, beats: readonly Heartbeat[], n
 /** The nodes standing in the elections, and what the plan makes of the API's reachability. */
 export function liveSet(node: string, s: Sightings, now: number): LiveSet {
   const live = new Set([...s.nodes].filter(([, x]) => !x.lapsed).map(([n]) => n));
-  return { live, api: apiDecision(s, node, now) };
+  return { live, api: apiDecision(s, node, now), resumedAt: s.resumedAt };
 }
 
 /**
@@ -86,7 +88,8 @@ export function nextDue(s: Sightings): number | undefined {
   return due;
 }
 
-/** One string per live set and reachability: a Lease event re-plans only when it changes. */
+/** One string per live set, reachability and resumption: a Lease event re-plans only when it
+ * changes (a resumption too, so what this node holds is announced again at once). */
 export function liveKeyOf(lv: LiveSet): string {
-  return `${[...lv.live].sort().join(',')}${lv.api.reachable ? '' : ' (silent)'}`;
+  return `${[...lv.live].sort().join(',')}${lv.api.reachable ? '' : ' (silent)'} @${lv.resumedAt ?? ''}`;
 }

@@ -9,6 +9,7 @@ import type { EipObj } from '../node/clusterView';
 import type { Nic } from '../node/interfaces';
 import type { EipView } from './desiredState';
 import type { Sightings } from './liveSet';
+import type { MembershipObservation } from './membershipView';
 
 export type Protocol = 'layer2' | 'vip' | 'bgp';
 
@@ -28,6 +29,9 @@ export interface Observation {
   readonly slices: readonly V1EndpointSlice[];
   /** Every speaker's heartbeat as we saw it change, by our clock: the live set (liveSet.ts). */
   readonly sightings: Sightings;
+  /** Gossip membership (membershipView.ts); undefined when gossip is off (no key): the live set
+   * then comes from the Lease sightings alone (liveSet.ts). */
+  readonly membership?: MembershipObservation;
   readonly bgpConfs: readonly BgpConfObject[];
   readonly bgpPeers: readonly BgpPeerObject[];
   /** This host's interfaces (loopback left out). */

@@ -10,7 +10,8 @@ import { bgpRoutes } from './bgpRoutes';
 import { desiredState } from './desiredState';
 import { eipConditions, type EipCondition } from './eipConditions';
 import { layer2Choices, placeOnInterfaces, routeLookup, withUnusable } from './interfaceChoice';
-import { liveSet } from './liveSet';
+import { liveSet, type LiveSet } from './liveSet';
+import { membershipView } from './membershipView';
 import { annotationToWrite, interfacesValue } from './nodeAnnotation';
 import type { SpeakerSnapshot } from './snapshot';
 import { vipInterfaces, vipPools, type VipPlacement } from './vip';
@@ -37,8 +38,16 @@ export interface SpeakerPlan {
   readonly problems: readonly string[];
 }
 
+/** The live set: gossip membership when it runs, else the Lease sightings. With gossip the API
+ * server's reachability does not decide liveness (gossip does; the Leases only in doubt). */
+export function liveOf(s: Pick<SpeakerSnapshot, 'node' | 'now' | 'sightings' | 'membership'>): LiveSet {
+  if (!s.membership) return liveSet(s.node, s.sightings, s.now);
+  const v = membershipView(s.node, s.membership, s.now);
+  return { live: v.live, api: { reachable: true, selfLive: v.live.has(s.node) } };
+}
+
 export function planSpeaker(s: SpeakerSnapshot): SpeakerPlan {
-  const lv = liveSet(s.node, s.sightings, s.now);
+  const lv = liveOf(s);
   const want = desiredState(s.node, s.eips, serviceViews(s.services, s.slices), nodeViews(s.nodes), lv.live);
   const layer2 = withUnusable(layer2Choices(s), s.drivers.layer2.unusable);
   const vip = withUnusable(vipInterfaces(s.eips, s.nics, routeLookup(s)), s.drivers.vip.unusable);

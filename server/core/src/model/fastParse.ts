@@ -5,29 +5,23 @@
 // the subset and the caller then uses the library (libraryParse.ts). test/unit/fastParse.test.ts
 // checks the equality on fixtures, bench documents and random documents.
 //
-// The offsets follow the library's token rules, which are subtle around comments:
-//  - a value's nodeEnd (the library's range[2]) runs to the end of its line (spaces, comment,
-//    newline) and on over any following comment lines indented deeper than its collection
-//    ("absorbed" comments);
-//  - the other blank/comment lines before the next content form a "run"; a collection that ends
-//    keeps the run (nodeEnd = start of the next content) when its indent is not 0 and one of the
-//    run's comments is indented at least as deep as the collection; otherwise its parent may;
-//  - an empty value (`key:` / `-`) owns the following gap lines: its nodeEnd is its position,
-//    or the end of the gap when the gap holds a comment (the library's `sep` / `start` tokens).
+// Its parts: fastParseLines.ts (the lines and one-line syntax), fastParseComments.ts (which
+// blank and comment lines each node owns, the subtle part), and here the collections and the
+// scalars (resolved through the library's own core schema tags).
 import { Document, isScalar as isLibraryScalar, type ScalarTag } from 'yaml';
 import { AstMap, AstScalar, AstSeq, isScalar, type AstDocument, type AstError, type AstNode, type AstPair, type ScalarValue } from './ast';
+import { afterInline, emptyExtent, gapAfter, type Gap, type Run } from './fastParseComments';
+import {
+  COLON, DASH, DECLINE, decline, DQUOTE, HASH, isDash, keyColon, type Lines, nextContent, QUESTION, quoteEnd, scanLines,
+  SPACE, SQUOTE,
+} from './fastParseLines';
 import { PARSE_OPTIONS } from './libraryParse';
-
-/** Thrown to give up on the fast path; fastParse catches it and returns undefined. */
-const DECLINE = new Error('fastParse: outside the supported subset');
-const decline = (): never => { throw DECLINE; };
 
 // The core schema's scalar tags, in the library's own order: plain scalars resolve through them
 // exactly as the library does (its public Schema and ScalarTag API).
 const CORE = new Document(undefined, PARSE_OPTIONS);
 type TestedTag = ScalarTag & { test: RegExp };
 const TAGS = CORE.schema.tags.filter((t): t is TestedTag => 'test' in t && t.test instanceof RegExp);
-
 
 const charTable = (chars: string) => {
   const t = new Uint8Array(128);
@@ -51,27 +45,9 @@ function mayBeTyped(src: string, c: number): boolean {
 
 /** Characters we do not handle anywhere in the text (tabs, CR, BOM, control characters). */
 const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f\ufeff\u0085\u2028\u2029]/;
-const SPACE = 32, NL = 10, HASH = 35, COLON = 58, DASH = 45, QUESTION = 63, SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
-/** Line kinds. */
-const BLANK = 0, COMMENT = 1, CONTENT = 2;
-
-/** A gap token (space, comment or newline) of the lines after an empty value; `end` = offset after it. */
-interface Tok { t: 's' | 'c' | 'n'; end: number; indent: number }
-interface Gap { toks: Tok[]; next: number }
 
 /** The parse cache keeps every node alive: an array grown by push holds room for 16 more items. */
 const exact = <T>(items: T[]): T[] => (items.length < 16 ? items.slice() : items);
-
-/** The shared line tables, grown to fit the text (a document has at most one line per character). */
-let tables = { ls: new Int32Array(256), le: new Int32Array(256), lind: new Int32Array(256), lk: new Int32Array(256) };
-function lineTables(text: string) {
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-  const make = (size: number) => ({ ls: new Int32Array(size), le: new Int32Array(size), lind: new Int32Array(size), lk: new Int32Array(size) });
-  if (lines > 65_536) return make(lines); // a rare giant document: not kept for the next parse
-  if (tables.ls.length < lines) tables = make(Math.max(lines, tables.ls.length * 2));
-  return tables;
-}
 
 export function fastParse(text: string): AstDocument | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
@@ -84,72 +60,40 @@ export function fastParse(text: string): AstDocument | undefined {
   }
 }
 
-class FastParser {
-  // The lines, as parallel arrays: start offset, end offset (its '\n' or the text end),
-  // indentation (leading spaces) and kind; `count` lines. The arrays are shared by every parse
-  // (parsing is synchronous) so that a document costs no line arrays of its own.
+class FastParser implements Run {
+  // The line arrays of `lines` (fastParseLines.ts), read on every step.
   private readonly ls: Int32Array;
   private readonly le: Int32Array;
   private readonly lind: Int32Array;
-  private readonly lk: Int32Array;
-  private count = 0;
-  private firstContent = -1;
-  private marker = -1; // the `---` line, if any
+  private readonly lines: Lines;
+  private readonly count: number;
   private readonly errors: AstError[] = [];
 
-  // Where the node parsed last left off (every parse method sets these, see the header):
-  /** Index of the next content line (or the line count). */
-  private next = 0;
-  /** End of the run of blank/comment lines after the node (the next content offset), or -1. */
-  private runEnd = -1;
-  /** Deepest indentation of a comment in that run, or -1. */
-  private runComment = -1;
+  // Where the node parsed last left off (Run, fastParseComments.ts): every parse method sets them.
+  next = 0;
+  runEnd = -1;
+  runComment = -1;
 
   constructor(private readonly text: string) {
-    const n = text.length;
-    const lines = lineTables(text);
+    const lines = scanLines(text);
+    this.lines = lines;
     this.ls = lines.ls;
     this.le = lines.le;
     this.lind = lines.lind;
-    this.lk = lines.lk;
-    for (let start = 0; start <= n;) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = n;
-      let p = start;
-      while (p < end && text.charCodeAt(p) === SPACE) p++;
-      const kind = p === end ? BLANK : text.charCodeAt(p) === HASH ? COMMENT : CONTENT;
-      if (kind === CONTENT) {
-        // `---` / `...` at column 0: only a leading `---` is ours (documents are split on them).
-        const c = text.charCodeAt(p);
-        if (p === start && (c === DASH || c === 46) && (text.startsWith('---', p) || text.startsWith('...', p))) {
-          const after = text.charCodeAt(p + 3);
-          if (after === SPACE || after === NL || p + 3 === n) {
-            if (this.firstContent >= 0 || c !== DASH) decline();
-            this.marker = this.count;
-          }
-        }
-        if (this.firstContent < 0) this.firstContent = this.count;
-      }
-      const li = this.count++;
-      this.ls[li] = start;
-      this.le[li] = end;
-      this.lind[li] = p - start;
-      this.lk[li] = kind;
-      start = end + 1;
-    }
+    this.count = lines.count;
   }
 
   document(): AstDocument {
     const { text, ls, le } = this;
-    let first = this.firstContent;
+    let first = this.lines.firstContent;
     if (first < 0) decline(); // empty documents are rare and cheap: the library handles them
     const docStart = ls[first];
-    if (first === this.marker) {
+    if (first === this.lines.marker) {
       // `---` alone (or with a comment) on its line; content after it on that line is not ours.
       let p = docStart + 3;
       while (p < le[first] && text.charCodeAt(p) === SPACE) p++;
       if (p < le[first] && text.charCodeAt(p) !== HASH) decline();
-      first = this.nextContent(first);
+      first = nextContent(this.lines, first);
       if (first >= this.count) decline();
     }
     const root = this.block(first, -1);
@@ -157,58 +101,13 @@ class FastParser {
     return { contents: root, errors: this.errors };
   }
 
-  /** Index of the first content line after line `li` (or the line count). */
-  private nextContent(li: number): number {
-    const { lk } = this;
-    let j = li + 1;
-    while (j < this.count && lk[j] !== CONTENT) j++;
-    return j;
-  }
-
   /** A block collection starting at the content of line `li`, indented deeper than `parent`. */
   private block(li: number, parent: number): AstMap | AstSeq {
     if (this.lind[li] <= parent) decline();
     const col = this.ls[li] + this.lind[li];
-    if (this.isDash(col)) return this.seq(li);
-    if (this.keyColon(col, this.le[li]) < 0) decline(); // a scalar on a line of its own
+    if (isDash(this.text, col)) return this.seq(li);
+    if (keyColon(this.text, col, this.le[li]) < 0) decline(); // a scalar on a line of its own
     return this.map(li, col);
-  }
-
-  /** `-` followed by a space or the end of the line. */
-  private isDash(p: number): boolean {
-    const c = this.text.charCodeAt(p + 1);
-    return this.text.charCodeAt(p) === DASH && (c === SPACE || c === NL || p + 1 === this.text.length);
-  }
-
-  /** Position of the `:` ending a key that starts at `p`, or -1 when the line holds no key. */
-  private keyColon(p: number, end: number): number {
-    const { text } = this;
-    const q = text.charCodeAt(p);
-    if (q === DQUOTE || q === SQUOTE) {
-      const close = this.quoteEnd(p, end);
-      return text.charCodeAt(close) === COLON && (close + 1 === end || text.charCodeAt(close + 1) === SPACE) ? close : -1;
-    }
-    for (let i = p; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === HASH && text.charCodeAt(i - 1) === SPACE) return -1;
-      if (c === COLON && (i + 1 === end || text.charCodeAt(i + 1) === SPACE)) return i;
-    }
-    return -1;
-  }
-
-  /** Offset just after the closing quote of a one-line quoted scalar at `p`. */
-  private quoteEnd(p: number, end: number): number {
-    const { text } = this;
-    const q = text.charCodeAt(p);
-    for (let i = p + 1; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === BACKSLASH && q === DQUOTE) decline(); // escapes: left to the library
-      if (c === q) {
-        if (q === SQUOTE && text.charCodeAt(i + 1) === SQUOTE) { i++; continue; } // '' is an escaped quote
-        return i + 1;
-      }
-    }
-    return decline(); // multi-line quoted scalar
   }
 
   /** A block mapping whose first key starts at offset `col` of line `li`. */
@@ -222,7 +121,7 @@ class FastParser {
     let leading = false; // whether tokens precede the key (they end at the key)
     for (;;) {
       const end = le[li];
-      const colon = this.keyColon(col, end);
+      const colon = keyColon(text, col, end);
       if (colon < 0) decline();
       const key = this.key(col, colon);
       for (const pair of pairs) {
@@ -239,15 +138,15 @@ class FastParser {
       let value: AstNode;
       if (p < end && text.charCodeAt(p) !== HASH) value = this.inline(li, p, n);
       else {
-        const nx = this.nextContent(li);
-        if (nx < count && (lind[nx] > n || (lind[nx] === n && this.isDash(ls[nx] + n)))) value = this.block(nx, n - 1);
-        else value = this.empty(this.gap(li, colon + 1, n), colon + 1, nx < count && lind[nx] === n ? n : -1, false);
+        const nx = nextContent(this.lines, li);
+        if (nx < count && (lind[nx] > n || (lind[nx] === n && isDash(this.text, ls[nx] + n)))) value = this.block(nx, n - 1);
+        else value = this.empty(gapAfter(this.text, this.lines, li, colon + 1, n), colon + 1, nx < count && lind[nx] === n ? n : -1, false);
       }
       pairs.push({ key, value });
       prevEnd = value.nodeEnd;
       const next = this.next;
       if (next >= count || lind[next] < n) break;
-      if (lind[next] > n || this.isDash(ls[next] + n)) decline();
+      if (lind[next] > n || isDash(this.text, ls[next] + n)) decline();
       leading = this.runEnd >= 0;
       li = next;
       col = ls[li] + n;
@@ -273,19 +172,19 @@ class FastParser {
       while (p < end && text.charCodeAt(p) === SPACE) p++;
       let value: AstNode;
       if (p < end && text.charCodeAt(p) !== HASH) {
-        if (this.isDash(p)) decline(); // `- - x`
-        value = this.keyColon(p, end) >= 0 ? this.map(li, p) : this.inline(li, p, n);
+        if (isDash(this.text, p)) decline(); // `- - x`
+        value = keyColon(text, p, end) >= 0 ? this.map(li, p) : this.inline(li, p, n);
       } else {
-        const nx = this.nextContent(li);
+        const nx = nextContent(this.lines, li);
         if (nx < count && lind[nx] > n) value = this.block(nx, n);
-        else value = this.empty(this.gap(li, dash + 1, n), dash + 1, -1, preComment);
+        else value = this.empty(gapAfter(this.text, this.lines, li, dash + 1, n), dash + 1, -1, preComment);
       }
       items.push(value);
       prevEnd = value.nodeEnd;
       const next = this.next;
       if (next >= count || lind[next] < n) break;
       if (lind[next] > n) decline();
-      if (!this.isDash(ls[next] + n)) break; // a key at our indentation: the parent map's
+      if (!isDash(this.text, ls[next] + n)) break; // a key at our indentation: the parent map's
       preComment = this.runEnd >= 0 && this.runComment >= 0;
       li = next;
     }
@@ -316,13 +215,13 @@ class FastParser {
 
   /** A scalar or empty flow collection written after `key: ` or `- ` on line `li`, at `p`. */
   private inline(li: number, p: number, indent: number): AstNode {
-    const { text, ls, le, lind, lk } = this;
+    const { text, le } = this;
     const end = le[li];
     const c = text.charCodeAt(p);
     let vEnd: number;
     let node: AstNode;
     if (c === SQUOTE || c === DQUOTE) {
-      vEnd = this.quoteEnd(p, end);
+      vEnd = quoteEnd(text, p, end);
       node = this.quoted(p, vEnd);
     } else if ((c === 91 && text.charCodeAt(p + 1) === 93) || (c === 123 && text.charCodeAt(p + 1) === 125)) {
       vEnd = p + 2; // `[]` or `{}`
@@ -343,74 +242,16 @@ class FastParser {
     while (q < end && text.charCodeAt(q) === SPACE) q++;
     if (q < end && (text.charCodeAt(q) !== HASH || q === vEnd)) decline();
 
-    // nodeEnd runs over the rest of the line, its newline, and the following comment lines
-    // indented deeper than the collection; the blank/comment lines after those form the run.
-    const nl = (e: number) => (e < text.length ? e + 1 : e);
-    let rangeEnd = nl(end);
-    let last = rangeEnd;
-    let blocked = false;
-    this.runComment = -1;
-    let j = li + 1;
-    for (; j < this.count && lk[j] !== CONTENT; j++) {
-      last = nl(le[j]);
-      if (lk[j] !== COMMENT) continue;
-      if (!blocked && lind[j] > indent) rangeEnd = last;
-      else {
-        blocked = true;
-        this.runComment = Math.max(this.runComment, lind[j]);
-      }
-    }
-    if (j < this.count) last = ls[j] + lind[j];
-    node.nodeEnd = rangeEnd;
-    this.next = j;
-    this.runEnd = last > rangeEnd ? last : -1;
+    node.nodeEnd = afterInline(text, this.lines, li, end, indent, this);
     return node;
   }
 
-  /**
-   * The empty value of `key:` or `-` (`from` is just after the indicator), given the gap that
-   * follows it. For a key followed by a sibling key (`sibling` = the map's indent, else -1), the
-   * library hands the gap's tail after the second newline following the last comment indented
-   * deeper than the map over to the sibling. `comment`: a comment precedes a `-` item.
-   */
+  /** The empty value of `key:` or `-` (`from` is just after the indicator): see emptyExtent. */
   private empty(gap: Gap, from: number, sibling: number, comment: boolean): AstScalar {
-    const { toks } = gap;
-    const pos = toks.length > 0 && toks[0].t === 's' ? toks[0].end : from;
-    let cut = toks.length;
-    if (sibling >= 0) {
-      const nl: number[] = [];
-      toks.forEach((t, i) => {
-        if (t.t === 'n') nl.push(i);
-        else if (t.t === 'c' && t.indent > sibling) nl.length = 0;
-      });
-      if (nl.length >= 2) cut = nl[1];
-    }
-    let hasComment = comment;
-    for (let i = 0; i < cut; i++) if (toks[i].t === 'c') hasComment = true;
+    const { pos, nodeEnd } = emptyExtent(gap, from, sibling, comment, this);
     const node = this.plain('', pos, pos);
-    if (hasComment) node.nodeEnd = cut > 0 ? toks[cut - 1].end : from;
-    this.next = gap.next;
-    this.runEnd = cut < toks.length ? toks[toks.length - 1].end : -1;
-    this.runComment = -1;
+    if (nodeEnd !== undefined) node.nodeEnd = nodeEnd;
     return node;
-  }
-
-  /** Spaces, comments and newlines from offset `from` of line `li` up to the next content. */
-  private gap(li: number, from: number, inlineIndent: number): Gap {
-    const { ls, le, lind, lk, text } = this;
-    const toks: Tok[] = [];
-    let p = from;
-    while (p < le[li] && text.charCodeAt(p) === SPACE) p++;
-    if (p > from) toks.push({ t: 's', end: p, indent: -1 });
-    if (p < le[li]) toks.push({ t: 'c', end: le[li], indent: inlineIndent });
-    if (le[li] < text.length) toks.push({ t: 'n', end: le[li] + 1, indent: -1 });
-    for (let j = li + 1; j < this.count; j++) {
-      if (lind[j] > 0) toks.push({ t: 's', end: ls[j] + lind[j], indent: -1 });
-      if (lk[j] === CONTENT) return { toks, next: j };
-      if (lk[j] === COMMENT) toks.push({ t: 'c', end: le[j], indent: lind[j] });
-      if (le[j] < text.length) toks.push({ t: 'n', end: le[j] + 1, indent: -1 });
-    }
-    return { toks, next: this.count };
   }
 
   /** A plain scalar, resolved through the core schema's tags like the library does. */
