@@ -24,6 +24,17 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
 };
 
+interface IndexEntry { eips: EipFact[]; lines: LineIndex; facts?: EipFact[] }
+
+/** True when two lists state the same Eips (what other files can see of them). */
+function sameEips(before: readonly EipFact[], after: readonly EipFact[]): boolean {
+  return before.length === after.length && before.every((b, i) => {
+    const a = after[i];
+    return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.disable === a.disable && b.protocol === a.protocol && b.start === a.start &&
+      JSON.stringify(b.restrictedTo) === JSON.stringify(a.restrictedTo);
+  });
+}
+
 interface FileState {
   text: string;
   lines: LineIndex;
@@ -36,7 +47,11 @@ export class OpenElbLanguageService {
   private readonly files = new Map<string, FileState>();
   /** Per file: the Eips it contributes to the others, as the file states them (offsets), turned
    * into workspace facts (with line and column) only when another file first asks. */
-  private workspace = new Map<string, { eips: EipFact[]; lines: LineIndex; facts?: EipFact[] }>();
+  private workspace = new Map<string, IndexEntry>();
+  /** Open index batches (nested begin/end), and the index updates they hold back (null: the file
+   * is gone). Requests meanwhile see the index as it was before the batch, whole. */
+  private batchDepth = 0;
+  private staged = new Map<string, IndexEntry | null>();
   private cluster: Facts['cluster'];
   private factsVersion = 0;
   /** Per open file: the Eip names it held when first seen, until closed (Facts.heldBefore). */
@@ -49,37 +64,74 @@ export class OpenElbLanguageService {
     this.factsVersion++;
   }
 
-  /** Called when the Eips that one file contributes to the others change. */
+  /** Called when the Eips that one file contributes to the others change (once per batch, with
+   * the last file changed, when they change in a batch). */
   onIndexChanged?: (uri: string) => void;
 
-  /** Records the Eips of a workspace file that is not open (call again when it changes). */
-  indexWorkspaceFile(uri: string, text: string): void {
+  /** Records the Eips of a workspace file that is not open (call again when it changes). True
+   * when what the file contributes to the others changed (or will, when its batch ends). */
+  indexWorkspaceFile(uri: string, text: string): boolean {
     this.heldBefore.delete(uri); // a new disk version is the new baseline
     const a = analyze(text, uri, {}, this.cache);
-    this.updateIndex(uri, a, new LineIndex(text));
+    return this.updateIndex(uri, a, new LineIndex(text));
   }
 
-  private updateIndex(uri: string, analysis: Analysis, lines: LineIndex): void {
-    const before = this.workspace.get(uri)?.eips ?? [];
+  removeWorkspaceFile(uri: string): boolean {
+    this.heldBefore.delete(uri);
+    if (!this.indexed(uri)) return false;
+    this.setIndex(uri, null);
+    return true;
+  }
+
+  /** Holds back index updates until the matching endIndexBatch (batches nest): a scan of
+   * thousands of files changes the facts once, not once per file, so requests during it reuse one
+   * catalog of the workspace's Eips instead of rebuilding it after every file. */
+  beginIndexBatch(): void {
+    this.batchDepth++;
+  }
+
+  /** Ends a batch; the outermost end applies its updates with one facts version and one
+   * onIndexChanged, when anything changed. An end without a begin does nothing. */
+  endIndexBatch(): void {
+    if (this.batchDepth === 0 || --this.batchDepth > 0) return;
+    const staged = this.staged;
+    this.staged = new Map();
+    let last: string | undefined;
+    for (const [uri, entry] of staged) {
+      const before = this.workspace.get(uri);
+      // A file changed and changed back within the batch changes nothing.
+      if (sameEips(before?.eips ?? [], entry?.eips ?? [])) continue;
+      if (entry) this.workspace.set(uri, entry);
+      else this.workspace.delete(uri);
+      last = uri;
+    }
+    if (last === undefined) return;
+    this.factsVersion++;
+    this.onIndexChanged?.(last);
+  }
+
+  /** A file's index entry as the latest updates left it (staged in a batch, or applied). */
+  private indexed(uri: string): IndexEntry | undefined {
+    const s = this.staged.get(uri);
+    return s === undefined ? this.workspace.get(uri) : s ?? undefined;
+  }
+
+  private updateIndex(uri: string, analysis: Analysis, lines: LineIndex): boolean {
     const after = analysis.fileEips;
-    const same = before.length === after.length && before.every((b, i) => {
-      const a = after[i];
-      return b.name === a.name && b.address === a.address && b.isDefault === a.isDefault && b.disable === a.disable && b.protocol === a.protocol && b.start === a.start &&
-        JSON.stringify(b.restrictedTo) === JSON.stringify(a.restrictedTo);
-    });
-    if (same) return;
-    if (after.length) this.workspace.set(uri, { eips: after, lines });
+    if (sameEips(this.indexed(uri)?.eips ?? [], after)) return false;
+    this.setIndex(uri, after.length ? { eips: after, lines } : null);
+    return true;
+  }
+
+  private setIndex(uri: string, entry: IndexEntry | null): void {
+    if (this.batchDepth > 0) {
+      this.staged.set(uri, entry);
+      return;
+    }
+    if (entry) this.workspace.set(uri, entry);
     else this.workspace.delete(uri);
     this.factsVersion++;
     this.onIndexChanged?.(uri);
-  }
-
-  removeWorkspaceFile(uri: string): void {
-    this.heldBefore.delete(uri);
-    if (this.workspace.delete(uri)) {
-      this.factsVersion++;
-      this.onIndexChanged?.(uri);
-    }
   }
 
   /** Forgets an open document's state (on close); its Eips stay indexed while the file exists. */
@@ -95,7 +147,7 @@ export class OpenElbLanguageService {
   }
 
   /** One workspace file's Eips as facts (line and column computed on first ask). */
-  private static entryFacts(entry: { eips: EipFact[]; lines: LineIndex; facts?: EipFact[] }): EipFact[] {
+  private static entryFacts(entry: IndexEntry): EipFact[] {
     return (entry.facts ??= entry.eips.map((f) => {
       const p = f.start !== undefined ? entry.lines.position(f.start) : undefined;
       return { ...f, source: 'workspace' as const, line: p?.line, character: p?.character };
@@ -135,7 +187,7 @@ export class OpenElbLanguageService {
     const s = this.files.get(uri);
     if (s && s.text === text && s.factsVersion === this.factsVersion) return s;
     const lines = s && s.text === text ? s.lines : new LineIndex(text);
-    if (!this.heldBefore.has(uri)) this.heldBefore.set(uri, this.workspace.get(uri)?.eips.map((e) => e.name) ?? []);
+    if (!this.heldBefore.has(uri)) this.heldBefore.set(uri, this.indexed(uri)?.eips.map((e) => e.name) ?? []);
     const analysis = analyze(text, uri, this.facts(uri), this.cache);
     // This file's own Eips are not among its facts, so updating them does not make it stale.
     this.updateIndex(uri, analysis, lines);

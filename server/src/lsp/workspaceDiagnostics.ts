@@ -54,6 +54,8 @@ export class WorkspaceProblems {
   private running = false;
   /** Indexing a batch of files: the open files are re-checked once, when it is done. */
   private indexing = false;
+  /** An index batch of the service is open (slice()). */
+  private inBatch = false;
   private refreshPending = false;
   private skipLogs = 0;
   private roots: string[] = [];
@@ -158,6 +160,7 @@ export class WorkspaceProblems {
     } catch (err) {
       this.host.log(`workspace problems failed: ${(err as Error).stack ?? String(err)}`);
     } finally {
+      this.endBatch(); // never left open once the pump stops
       this.running = false;
     }
   }
@@ -168,6 +171,11 @@ export class WorkspaceProblems {
     const until = performance.now() + ms;
     if (this.dirty.size) {
       this.indexing = true;
+      // One index batch spans the slices until nothing is left to index: requests in between use
+      // the Eips as they were before it, and the index changes once, at its end.
+      if (!this.inBatch) this.host.service.beginIndexBatch();
+      this.inBatch = true;
+      let failed = true;
       try {
         while (this.dirty.size && performance.now() < until) {
           const batch = [...take(this.dirty.entries(), READ_AHEAD)];
@@ -175,7 +183,10 @@ export class WorkspaceProblems {
           const texts = await Promise.all(batch.map(([uri, type]) => (type === FileChangeType.Deleted || this.host.isOpen(uri) ? undefined : this.read(uri))));
           batch.forEach(([uri], i) => this.guarded(uri, () => this.reindex(uri, texts[i])));
         }
+        failed = false;
       } finally {
+        // Ended on failure too: a batch left open would hide every later index change.
+        if (failed || !this.dirty.size) this.endBatch();
         this.indexing = false;
       }
       if (!this.dirty.size && !this.discovering && this.refreshPending) {
@@ -204,6 +215,12 @@ export class WorkspaceProblems {
     return false;
   }
 
+  private endBatch(): void {
+    if (!this.inBatch) return;
+    this.inBatch = false;
+    this.host.service.endIndexBatch();
+  }
+
   /** One file's failure is logged and skipped; the others are still checked. */
   private guarded(uri: string, fn: () => void): void {
     try {
@@ -227,13 +244,14 @@ export class WorkspaceProblems {
     const { service } = this.host;
     if (text === undefined) {
       this.known.delete(uri);
-      service.removeWorkspaceFile(uri);
+      if (service.removeWorkspaceFile(uri)) this.revalidateAll = true;
       if (this.published.has(uri)) this.send(uri, []);
       this.published.delete(uri);
       return;
     }
     this.known.add(uri);
-    service.indexWorkspaceFile(uri, text);
+    // Its Eips changed: the end of the batch starts a full pass, which checks this file too.
+    if (service.indexWorkspaceFile(uri, text)) this.revalidateAll = true;
     // A changed file is checked now, unless a full pass (its Eips changed, or the first scan) will.
     if (!this.revalidateAll && !this.discovering) this.validateFromDisk(uri, text);
   }
