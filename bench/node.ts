@@ -10,8 +10,8 @@ import { startNodeCluster } from '../test/harness/nodes/nodeCluster';
 import { ArpProber } from '../test/harness/nodes/observe';
 import { L2_RANGE_V4 } from '../test/harness/nodes/layout';
 import {
-  applyBackend, applyEip, applyService, deletePod, firstHttp, handover, openelb, REPO, serviceAddress, speakerPid, speakerPodOn,
-  waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack, type Handover,
+  applyBackend, applyEip, applyService, deletePod, firstHttp, handover, openelb, REPO, serviceAddress, speakerPodOn,
+  waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack, killSpeaker, type Handover,
 } from '../test/harness/nodes/steps';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -55,14 +55,13 @@ async function main(): Promise<void> {
     const kills: Handover[] = [];
     const deletes: Handover[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      let before = 0;
+      let killed = '';
       let victim: 'n1' | 'n2' = 'n1';
-      kills.push(await handover(prober, async (owner) => {
+      kills.push(await handover(prober, (owner) => {
         victim = owner as 'n1' | 'n2';
-        before = (await speakerPodOn(c, owner)).status?.containerStatuses?.[0]?.restartCount ?? 0;
-        process.kill(speakerPid(c, owner), 'SIGKILL');
+        killed = killSpeaker(c, owner);
       }));
-      await waitSpeakerRestarted(c, victim, before);
+      await waitSpeakerRestarted(c, victim, killed);
       await new Promise((r) => setTimeout(r, 2000));
       deletes.push(await handover(prober, async (owner) => {
         await deletePod(c, 'openelb-system', (await speakerPodOn(c, owner)).metadata.name);

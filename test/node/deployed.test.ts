@@ -13,7 +13,7 @@ import { startNodeCluster, type NodeCluster } from '../harness/nodes/nodeCluster
 import { ArpProber, ndiscFromClient, PodLogs, roleOfMac } from '../harness/nodes/observe';
 import {
   applyBackend, applyEip, applyService, currentOwner, deletePod, firstHttp, handover, holdersOf, nodeName, openelb, otherNode, range, runtimeSnapshot,
-  patchRuntimeConfigMap, serviceAddress, speakerConditions, speakerPid, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack,
+  patchRuntimeConfigMap, serviceAddress, speakerConditions, speakerPodOn, waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack, killSpeaker,
 } from '../harness/nodes/steps';
 import { addSecondLan, arpReplyOnSecondLan, gobgpRib, startGobgp } from '../harness/nodes/extraNetworks';
 import { electOwner } from '../../runtime/src/speaker/plan/election';
@@ -156,21 +156,25 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     // and none happens). A first kill puts the container into the kubelet's restart backoff
     // (10 s), so the kill measured below shows the failover itself.
     const first = currentOwner(prober);
-    const firstRestarts = (await speakerPodOn(c, first)).status?.containerStatuses?.[0]?.restartCount ?? 0;
-    process.kill(speakerPid(c, first), 'SIGKILL');
-    await waitSpeakerRestarted(c, first, firstRestarts);
+    await waitSpeakerRestarted(c, first, killSpeaker(c, first));
     await waitArpFrom(prober, Date.now(), `${nodeName(first)} answering again after its restart`, HOSTS[first].mac);
     note(`${nodeName(first)}'s speaker restarted once; killing the owner again, now in restart backoff`);
-    let restarts = 0;
+    let killed = '';
     let victim: Role = 'n1';
-    const h = await handover(prober, async (owner) => {
+    let bothLiveBefore = 0;
+    const h = await handover(prober, (owner) => {
       victim = owner;
-      restarts = (await speakerPodOn(c, owner)).status?.containerStatuses?.[0]?.restartCount ?? 0;
-      process.kill(speakerPid(c, owner), 'SIGKILL');
+      bothLiveBefore = logs.grep(new RegExp(`\\[${nodeName(owner)}\\]: membership: gossip decides liveness; live: node1, node2`)).length;
+      killed = killSpeaker(c, owner);
     });
     log(`kill: ${nodeName(h.from)} -> ${nodeName(h.to)} answered after ${h.sinceAction} ms (silence ${h.silence} ms)`);
     assert.ok(await firstHttp(c, VIP, 30_000));
-    await waitSpeakerRestarted(c, victim, restarts);
+    await waitSpeakerRestarted(c, victim, killed);
+    // Running is not serving: the next step starts once the restarted speaker has planned with
+    // both nodes live (its gossip joined), not while it is still starting.
+    await poll(`${nodeName(victim)}'s restarted speaker plans with both nodes`, () =>
+      logs.grep(new RegExp(`\\[${nodeName(victim)}\\]: membership: gossip decides liveness; live: node1, node2`)).length > bothLiveBefore,
+    { timeoutMs: 60_000, everyMs: 200 });
   });
 
   step('failover: the owner speaker pod deleted cleanly -> the other node answers, the Lease is deleted', async () => {
@@ -264,12 +268,11 @@ describe('node tier: the runtime deployed by `openelb deploy` on real kubelet no
     assert.match((await firstHttp(c, ip)).body, /^hello from web-/);
     // SIGKILL the holder's speaker: the other node takes the address. The killed node keeps its
     // copy until its speaker restarts; then the election is as before, and one node holds it.
-    const restarts = (await speakerPodOn(c, owner)).status?.containerStatuses?.[0]?.restartCount ?? 0;
     const t0 = Date.now();
-    process.kill(speakerPid(c, owner), 'SIGKILL');
+    const killed = killSpeaker(c, owner);
     await poll(`${nodeName(otherNode(owner))} holding ${ip}`, () => holdersOf(c, ip).includes(otherNode(owner)), { timeoutMs: 30_000, everyMs: 20 });
     log(`vip: ${nodeName(owner)}'s speaker killed -> ${nodeName(otherNode(owner))} holds ${ip} after ${Date.now() - t0} ms`);
-    await waitSpeakerRestarted(c, owner, restarts);
+    await waitSpeakerRestarted(c, owner, killed);
     await poll(`exactly one node holding ${ip} after the restart`, () => holdersOf(c, ip).length === 1, { timeoutMs: 30_000, everyMs: 100 });
     assert.ok(await firstHttp(c, ip, 30_000));
     await restCall(c.kc, 'DELETE', '/api/v1/namespaces/default/services/web-vip');

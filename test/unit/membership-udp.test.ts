@@ -96,3 +96,28 @@ test('a gossip key missing or too short is refused with the reason', () => {
   assert.throws(() => hmacSeal([new Uint8Array(8)]), /at least 16 are needed/);
   assert.throws(() => hmacSeal([]), /no gossip key/);
 });
+
+// The kubelet restarting a crashed speaker: same node, same port, a new life. The survivor, alone
+// long enough to have lost gossip health and to hold it dead, must hear the new life (two members:
+// the node tier's case).
+test('a member restarted after the survivor lost gossip health is heard again, both ways', async () => {
+  const [pa, pb] = await freeUdpPorts(2);
+  const peers = new Map([['a', { ip: '127.0.0.1', port: pa }], ['b', { ip: '127.0.0.1', port: pb }]]);
+  const mk = (node: string, port: number) => new GossipNode({ node, bindAddress: '127.0.0.1', port, keys: [KEY], log: () => {} });
+  const a = mk('a', pa);
+  let b = mk('b', pb);
+  try {
+    await a.start(); a.setPeers(peers);
+    await b.start(); b.setPeers(peers);
+    await poll('both alive', () => a.live().length === 2 && b.live().length === 2, wait);
+    b.close(); // killed: no leave
+    await poll('a holds b dead and has lost gossip health', () => a.swim.member('b')?.state === 'dead' && !a.gossipHealthy(), wait);
+    b = mk('b', pb);
+    await b.start(); b.setPeers(peers);
+    await poll('a holds the new b alive, and both are healthy', () =>
+      a.swim.member('b')?.state === 'alive' && a.gossipHealthy() && b.gossipHealthy() && b.live().length === 2, wait);
+    assert.equal(a.live().length, 2);
+  } finally {
+    a.close(); b.close();
+  }
+});

@@ -86,6 +86,25 @@ describe('membership view (pure)', () => {
     assert.deepEqual(sorted(verdicts[2].live), ['a'], 'decided: takes over');
   });
 
+  test('a restarted speaker that never heard its peer keeps it while its Lease is there (no verdict on it), and drops it once the Lease lapses', () => {
+    const unheard: GossipView = { ...gossip({}), healthy: false, members: [{ node: 'b', state: 'alive', heard: false, inc: 0 }] };
+    // Observed every 5 s; b's Lease is there and never changes, a's own renewals show the watch delivers.
+    const times = [T0, T0 + DOUBT_DECIDE_MS, ...Array.from({ length: 7 }, (_, i) => T0 + 5_000 * (i + 1))];
+    const { verdicts } = run('a', ['a', 'b'], unheard, { times, liveBefore: ['a', 'b'], leases: (t) => ({ a: t, b: 1 }) });
+    assert.deepEqual(verdicts.slice(0, 2).map((v) => v.rule), ['undecided', 'gossip-verdict']);
+    assert.deepEqual(sorted(verdicts[1].live), ['a', 'b'], 'never heard is no dead verdict: b keeps its share');
+    assert.deepEqual(sorted(verdicts[6].live), ['a', 'b'], 'its Lease is 25 s old: still there');
+    assert.deepEqual(sorted(verdicts.at(-1)!.live), ['a'], 'b\'s Lease lapsed (35 s): a takes over');
+  });
+
+  test('until the pod watch lists our own speaker pod, we stand in nothing', () => {
+    const v = membershipView('a', { members: [], viewReady: false, gossip: gossip({}), declarations: [] }, T0);
+    assert.equal(v.rule, 'view-incomplete');
+    assert.deepEqual(sorted(v.live), []);
+    const ready = membershipView('a', { members: ['a', 'b'], viewReady: true, gossip: gossip({ b: 'alive' }), declarations: [] }, T0);
+    assert.deepEqual(sorted(ready.live), ['a', 'b']);
+  });
+
   test('a clean stop (left) is no reason for doubt, even of the only other node', () => {
     assert.equal(inDoubt('a', ['a', 'b'], gossip({ b: 'left' })), false);
     const { verdicts } = run('a', ['a', 'b'], gossip({ b: 'left' }), { times: [T0], liveBefore: ['a', 'b'] });

@@ -117,7 +117,7 @@ export function currentOwner(p: ArpProber): Role {
 export const otherNode = (r: Role): 'n1' | 'n2' => (r === 'n1' ? 'n2' : 'n1');
 export const nodeName = (r: Role): string => NODES.find((n) => n.role === r)!.name;
 
-interface PodItem { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status?: { containerStatuses?: { restartCount: number; ready: boolean }[] } }
+interface PodItem { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status?: { containerStatuses?: { restartCount: number; ready: boolean; containerID?: string; state?: { running?: unknown } }[] } }
 
 export async function speakerPodOn(c: NodeCluster, role: Role): Promise<PodItem> {
   const list = await restCall(c.kc, 'GET', '/api/v1/namespaces/openelb-system/pods',
@@ -183,11 +183,22 @@ export async function waitSpeakersBack(c: NodeCluster): Promise<void> {
   await waitDaemonSetReady(c.kc, 'openelb-system', 'openelb-speaker', 120_000);
 }
 
-/** Waits until the speaker container on a node has restarted after a kill (restartCount above `before`). */
-export async function waitSpeakerRestarted(c: NodeCluster, role: Role, before: number): Promise<void> {
+/** SIGKILLs the speaker process on a node and returns its container's id (read from its cgroup,
+ * not from the pod status, which may still describe an earlier container). */
+export function killSpeaker(c: NodeCluster, role: Role): string {
+  const pid = speakerPid(c, role);
+  const id = /[0-9a-f]{64}/.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[0];
+  if (!id) throw new Error(`no container id in /proc/${pid}/cgroup of the speaker on ${nodeName(role)}`);
+  process.kill(pid, 'SIGKILL');
+  return id;
+}
+
+/** Waits until the speaker container on a node that replaced the killed one (killSpeaker's id)
+ * runs and is ready. */
+export async function waitSpeakerRestarted(c: NodeCluster, role: Role, killedId: string): Promise<void> {
   await poll(`the speaker on ${nodeName(role)} restarted`, async () => {
     const cs = (await speakerPodOn(c, role)).status?.containerStatuses?.[0];
-    return !!cs && cs.restartCount > before && cs.ready;
+    return !!cs && !!cs.containerID && !cs.containerID.endsWith(killedId) && !!cs.state?.running && cs.ready;
   }, { timeoutMs: 120_000, everyMs: 200 });
 }
 

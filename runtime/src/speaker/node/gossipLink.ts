@@ -14,6 +14,8 @@ import { monotonicNow } from './scheduler';
 export const DECLARATION_TTL_MS = 60_000;
 /** gossipHealthy() is time-based (no event when it turns): checked this often. */
 const HEALTH_POLL_MS = 200;
+/** While gossip is unhealthy, its counters are logged this often. */
+const UNHEALTHY_REPORT_MS = 5000;
 /** The speaker pods, as the DaemonSet labels them (ops/manifests.ts). */
 export const SPEAKER_POD_LABELS: Record<string, string> = { 'app.kubernetes.io/name': 'openelb', 'app.kubernetes.io/component': 'speaker' };
 export const REQUEST_TIMEOUT_MS = 5000;
@@ -70,6 +72,7 @@ export class GossipLink {
   private members: string[] = [];
   private readonly declared = new Map<string, { inc: number; at: number }>();
   private lastHealthy = true;
+  private lastCountsAt = 0;
   private readonly poll: NodeJS.Timeout;
   /** Our first incarnation of this life: refutations raise it; a restart starts above it. */
   private readonly lifeIncarnation: number;
@@ -159,9 +162,23 @@ export class GossipLink {
 
   private checkHealth(): void {
     const h = this.gossip.gossipHealthy();
-    if (h === this.lastHealthy) return;
+    if (h === this.lastHealthy) {
+      // While unhealthy, say every few seconds what arrives, so a wrong key (bad MAC), a blocked
+      // port (nothing received) and a send failure can be told apart.
+      if (!h && monotonicNow() - this.lastCountsAt >= UNHEALTHY_REPORT_MS) this.reportCounts('gossip still unhealthy');
+      return;
+    }
     this.lastHealthy = h;
-    this.o.log(h ? 'gossip healthy again' : 'gossip unhealthy: no valid datagram from any peer lately (gossip port blocked? node cut off?)');
+    if (h) this.o.log('gossip healthy again');
+    else this.reportCounts('gossip unhealthy: no valid datagram from any peer lately (gossip port blocked? node cut off?)');
     this.o.onChange();
+  }
+
+  private reportCounts(what: string): void {
+    this.lastCountsAt = monotonicNow();
+    const s = this.gossip.swim.stats;
+    const io = this.gossip.io;
+    this.o.log(`${what}; so far ${s.received} valid datagrams received, ${s.badMac} with a bad MAC (another key?), ${s.replayed} replayed or from an older life, `
+      + `${s.malformed + s.misdirected} malformed or misdirected; ${s.sent} sent, ${io.sendErrors} send errors, ${io.dropped} dropped`);
   }
 }

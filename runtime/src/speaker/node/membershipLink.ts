@@ -30,6 +30,8 @@ export class MembershipLink {
    * doubt we take our share as if all were alive, nothing more, until decided). */
   private lastLive?: readonly string[];
   private rule?: MembershipRule;
+  /** The pod watch has listed our own speaker pod (the members are known). */
+  private seenSelf = false;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly node: string, readonly link: GossipLink, private readonly watches: Watches,
@@ -42,10 +44,12 @@ export class MembershipLink {
 
   observe(now: number): MembershipObservation {
     const members = this.link.setView(this.watches.pods.list(), this.watches.nodes.list());
+    // Once seen, our pod leaving the view means it is being deleted: we serve until the clean stop.
+    if (members.includes(this.node)) this.seenSelf = true;
     const leases = this.watches.leases();
     if (this.doubt) this.sightings = recordHeartbeats(this.sightings, leaseHeartbeats(leases), now);
     const base = {
-      members, gossip: this.link.view(), declarations: leaseDeclarations(leases),
+      members, viewReady: this.seenSelf, gossip: this.link.view(), declarations: leaseDeclarations(leases),
       sightings: this.doubt ? this.sightings : undefined,
     };
     const next = nextDoubt(this.node, base, this.doubt, this.lastLive ?? members, this.watches.leasesListed, now);
@@ -54,7 +58,7 @@ export class MembershipLink {
     const v = membershipView(this.node, o, now);
     if (v.rule !== this.rule) this.log(`membership: ${describeRule(v.rule)}; live: ${[...v.live].sort().join(', ')}`);
     this.rule = v.rule;
-    this.lastLive = [...v.live];
+    if (v.rule !== 'view-incomplete') this.lastLive = [...v.live];
     if (!next && this.link.declare(declarationDuties(this.node, o))) this.lease.renewNow();
     return o;
   }
@@ -102,5 +106,6 @@ function describeRule(r: MembershipRule): string {
     case 'counted-out': return 'declared dead by the others: serving nothing';
     case 'lease': return 'in doubt, some peers alive by their Leases though gossip cannot reach them: Lease mode for them';
     case 'gossip-verdict': return 'in doubt, no Lease change and no declaration: gossip\'s dead verdicts stand';
+    case 'view-incomplete': return 'our own speaker pod is not in the pod watch yet: the members are unknown, serving nothing';
   }
 }

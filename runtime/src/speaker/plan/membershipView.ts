@@ -8,7 +8,8 @@
 //       hold it dead: it counts itself out until gossip is healthy again;
 //   (b) a peer's Lease changed after doubt began → that peer is alive but gossip cannot reach it:
 //       live = those seen changing (until their Lease lapses) ∪ gossip alive ∪ self;
-//   (c) DOUBT_DECIDE_MS after doubt began with neither → gossip's dead verdicts stand;
+//   (c) DOUBT_DECIDE_MS after doubt began with neither → gossip's dead verdicts stand (a member
+//       gossip never heard from has no verdict: it stays while its Lease is there, unlapsed);
 //   before that it keeps the live set it had (takes over nothing new).
 // Members not in doubt that see gossip declare X dead: the two alive members after X in sorted
 // order write `X@incarnation` to their own Lease (declarationDuties), so a node cut off from its
@@ -55,6 +56,9 @@ export interface DoubtState {
 export interface MembershipObservation {
   /** Nodes with a speaker pod (the Kubernetes view), self included or not. */
   readonly members: readonly string[];
+  /** The view holds this node's own speaker pod. Until it does (the pod watch has not listed yet,
+   * or listed nothing), nobody else is known: standing alone would take every address. */
+  readonly viewReady?: boolean;
   readonly gossip: GossipView;
   /** Set while in doubt (nextDoubt). */
   readonly doubt?: DoubtState;
@@ -63,7 +67,7 @@ export interface MembershipObservation {
   readonly declarations: readonly Declaration[];
 }
 
-export type MembershipRule = 'gossip' | 'undecided' | 'counted-out' | 'lease' | 'gossip-verdict';
+export type MembershipRule = 'gossip' | 'undecided' | 'counted-out' | 'lease' | 'gossip-verdict' | 'view-incomplete';
 
 export interface MembershipVerdict {
   readonly live: ReadonlySet<string>;
@@ -120,6 +124,7 @@ export function seenChanging(node: string, d: DoubtState, s: Sightings | undefin
 export function membershipView(node: string, o: MembershipObservation, now: number): MembershipVerdict {
   const members = new Set([node, ...o.members]);
   const viaGossip = gossipLive(node, [...members], o.gossip);
+  if (o.viewReady === false) return { live: new Set([...viaGossip].filter((n) => n !== node)), rule: 'view-incomplete' };
   const d = o.doubt;
   if (!d) return { live: viaGossip, rule: 'gossip' };
   if (d.countedOut || declaredDead(node, o.gossip, o.declarations)) {
@@ -129,8 +134,18 @@ export function membershipView(node: string, o: MembershipObservation, now: numb
   if (changing.size > 0) {
     return { live: new Set([...viaGossip, ...[...changing].filter((n) => members.has(n))]), rule: 'lease' };
   }
-  if (now - d.since >= DOUBT_DECIDE_MS) return { live: viaGossip, rule: 'gossip-verdict' };
+  if (now - d.since >= DOUBT_DECIDE_MS) return { live: new Set([...viaGossip, ...unheardStillLeased(d, o, members)]), rule: 'gossip-verdict' };
   return { live: new Set([...viaGossip, ...d.liveBefore.filter((n) => members.has(n))]), rule: 'undecided' };
+}
+
+/** Members of the set before doubt that gossip never heard from (no verdict exists on them: a
+ * speaker that just started and cannot reach them yet) and whose Lease the watch still shows
+ * unlapsed. A never-heard member whose Lease is gone or lapsed is not kept. */
+function unheardStillLeased(d: DoubtState, o: MembershipObservation, members: ReadonlySet<string>): string[] {
+  const heard = new Set(o.gossip.members.filter((m) => m.heard).map((m) => m.node));
+  const s = o.sightings;
+  if (!s || d.baselineAt === undefined) return [];
+  return d.liveBefore.filter((n) => members.has(n) && !heard.has(n) && s.nodes.has(n) && !s.nodes.get(n)!.lapsed);
 }
 
 /**
