@@ -11,7 +11,7 @@ import { ArpProber } from '../test/harness/nodes/observe';
 import { L2_RANGE_V4 } from '../test/harness/nodes/layout';
 import {
   applyBackend, applyEip, applyService, deletePod, firstHttp, handover, openelb, REPO, serviceAddress, speakerPodOn,
-  waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack, killSpeaker, type Handover,
+  waitArpFrom, waitRuntimeReady, waitSpeakerRestarted, waitSpeakersBack, killSpeaker, type Killed, type Handover,
 } from '../test/harness/nodes/steps';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     const kills: Handover[] = [];
     const deletes: Handover[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      let killed = '';
+      let killed: Killed = { id: '', at: 0 };
       let victim: 'n1' | 'n2' = 'n1';
       kills.push(await handover(prober, (owner) => {
         victim = owner as 'n1' | 'n2';

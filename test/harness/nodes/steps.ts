@@ -117,7 +117,7 @@ export function currentOwner(p: ArpProber): Role {
 export const otherNode = (r: Role): 'n1' | 'n2' => (r === 'n1' ? 'n2' : 'n1');
 export const nodeName = (r: Role): string => NODES.find((n) => n.role === r)!.name;
 
-interface PodItem { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status?: { containerStatuses?: { restartCount: number; ready: boolean; containerID?: string; state?: { running?: unknown } }[] } }
+interface PodItem { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status?: { containerStatuses?: { restartCount: number; ready: boolean; containerID?: string; state?: { running?: { startedAt?: string } } }[] } }
 
 export async function speakerPodOn(c: NodeCluster, role: Role): Promise<PodItem> {
   const list = await restCall(c.kc, 'GET', '/api/v1/namespaces/openelb-system/pods',
@@ -183,22 +183,28 @@ export async function waitSpeakersBack(c: NodeCluster): Promise<void> {
   await waitDaemonSetReady(c.kc, 'openelb-system', 'openelb-speaker', 120_000);
 }
 
-/** SIGKILLs the speaker process on a node and returns its container's id (read from its cgroup,
- * not from the pod status, which may still describe an earlier container). */
-export function killSpeaker(c: NodeCluster, role: Role): string {
+/** What a kill leaves to wait on: the killed container's id (read from its cgroup) and when. */
+export interface Killed { id: string; at: number }
+
+/** SIGKILLs the speaker process on a node. */
+export function killSpeaker(c: NodeCluster, role: Role): Killed {
   const pid = speakerPid(c, role);
   const id = /[0-9a-f]{64}/.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[0];
   if (!id) throw new Error(`no container id in /proc/${pid}/cgroup of the speaker on ${nodeName(role)}`);
+  const at = Date.now();
   process.kill(pid, 'SIGKILL');
-  return id;
+  return { id, at };
 }
 
-/** Waits until the speaker container on a node that replaced the killed one (killSpeaker's id)
- * runs and is ready. */
-export async function waitSpeakerRestarted(c: NodeCluster, role: Role, killedId: string): Promise<void> {
+/** Waits until a container that replaced the killed one runs and is ready. The pod status may
+ * still describe the killed container or an earlier one for a while: the one wanted has another
+ * id and started in the second of the kill or later (startedAt has whole seconds). */
+export async function waitSpeakerRestarted(c: NodeCluster, role: Role, killed: Killed): Promise<void> {
+  const killSecond = Math.floor(killed.at / 1000) * 1000;
   await poll(`the speaker on ${nodeName(role)} restarted`, async () => {
     const cs = (await speakerPodOn(c, role)).status?.containerStatuses?.[0];
-    return !!cs && !!cs.containerID && !cs.containerID.endsWith(killedId) && !!cs.state?.running && cs.ready;
+    const started = Date.parse(cs?.state?.running?.startedAt ?? '');
+    return !!cs && !!cs.containerID && !cs.containerID.endsWith(killed.id) && started >= killSecond && cs.ready;
   }, { timeoutMs: 120_000, everyMs: 200 });
 }
 
