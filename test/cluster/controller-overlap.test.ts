@@ -39,14 +39,8 @@ before(async () => {
   await new Promise((r) => setTimeout(r, 1100));
   await createEip(env, 'narrow', { address: '10.70.0.2-10.70.0.3', namespaces: ['b'] });
   // Advice only: host bits set (the pool is 10.60.0.4/30) and is-default-eip "True" (not the default).
-  await env.custom.createClusterCustomObject({
-    group: GROUP, version: 'v1alpha2', plural: 'eips',
-    body: {
-      apiVersion: `${GROUP}/v1alpha2`, kind: 'Eip',
-      metadata: { name: 'advised', annotations: { 'eip.openelb.kubesphere.io/is-default-eip': 'True' } },
-      spec: { address: '10.60.0.5/30', namespaces: ['adv'] },
-    },
-  });
+  await createEip(env, 'advised', { address: '10.60.0.5/30', namespaces: ['adv'] },
+    { annotations: { 'eip.openelb.kubesphere.io/is-default-eip': 'True' } });
   ctl = await startController(env, 'ctl-overlap');
   await waitFor('leadership', async () => ctl.isLeader());
 });

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ControllerHandle } from '../../runtime/src/controller/runController';
 import {
-  GROUP, createEip, eventReasons, getEip, ingressIp, serviceBody, settled, setupEnv, startController, waitFor, waitForIp, type Env, type SvcOpts,
+  createEip, eventReasons, getEip, ingressIp, serviceBody, settled, setupEnv, startController, waitFor, waitForIp, type Env, type SvcOpts,
 } from '../harness/cluster/controllerEnv';
 
 const SHARE = 'eip.openelb.kubesphere.io/allow-shared-ip';
@@ -17,14 +17,8 @@ let ctl: ControllerHandle;
 before(async () => {
   env = await setupEnv(['tenant-a', 'tenant-b', 'tenant-c']);
   await createEip(env, 'shared-pool', { address: '10.60.0.0/28' });
-  await env.custom.createClusterCustomObject({
-    group: GROUP, version: 'v1alpha2', plural: 'eips',
-    body: {
-      apiVersion: `${GROUP}/v1alpha2`, kind: 'Eip',
-      metadata: { name: 'a-only', annotations: { 'eip.openelb.kubesphere.io/restrict-to-namespaces': 'true' } },
-      spec: { address: '10.61.0.0/29', namespaces: ['tenant-a'] },
-    },
-  });
+  await createEip(env, 'a-only', { address: '10.61.0.0/29', namespaces: ['tenant-a'] },
+    { annotations: { 'eip.openelb.kubesphere.io/restrict-to-namespaces': 'true' } });
   ctl = await startController(env, 'ctl-tenants', { metricsPort: 0, metricsHost: '127.0.0.1' });
   await waitFor('leadership', async () => ctl.isLeader());
 });

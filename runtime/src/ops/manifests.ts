@@ -12,7 +12,7 @@ import { nodeScopeBinding, nodeScopePolicy } from './nodeScope';
 import { CONTROLLER_RULES, JOURNAL_RULES, rbacFor, SPEAKER_NAMESPACED_RULES, SPEAKER_RULES } from './rbac';
 import type { KubeObject } from './resources';
 import {
-  CONTROLLER, DEFAULT_IMAGE, LABELS, METRICS_PORT, NAMESPACE, RUNTIME_CONFIGMAP, RUNTIME_DIR, SPEAKER,
+  CONTROLLER, DEFAULT_IMAGE, LABELS, METRICS_PORT, NAMESPACE, RUNTIME_CONFIGMAP, RUNTIME_DIR, runtimePodLabels, SPEAKER,
 } from './names';
 import { BUNDLE_NAME, runtimeConfigMap, runtimeDigests, type RuntimeDigests, type RuntimeFiles } from './runtimeFiles';
 
@@ -55,7 +55,6 @@ const RUNTIME_MOUNT: V1VolumeMount = { name: 'runtime', mountPath: RUNTIME_DIR, 
 const HELPER_DIR = '/run/openelb';
 const HELPER_VOLUME: V1Volume = { name: 'helper', emptyDir: { sizeLimit: '8Mi' } };
 const HELPER_MOUNT: V1VolumeMount = { name: 'helper', mountPath: HELPER_DIR };
-const podLabels = (component: string): Record<string, string> => ({ 'app.kubernetes.io/name': 'openelb', 'app.kubernetes.io/component': component });
 const SECCOMP = { seccompProfile: { type: 'RuntimeDefault' } };
 
 /**
@@ -72,7 +71,7 @@ function digestEnv(d: RuntimeDigests, withHelpers: boolean): V1EnvVar[] {
 }
 
 export function controllerDeployment(image: string, digests: RuntimeDigests): V1Deployment {
-  const selector = podLabels('controller');
+  const selector = runtimePodLabels('controller');
   return {
     apiVersion: 'apps/v1', kind: 'Deployment',
     metadata: { name: CONTROLLER, namespace: NAMESPACE, labels: { ...LABELS, 'app.kubernetes.io/component': 'controller' } },
@@ -104,7 +103,7 @@ export function controllerDeployment(image: string, digests: RuntimeDigests): V1
 }
 
 export function speakerDaemonSet(image: string, digests: RuntimeDigests, vip = false, gossipPort = DEFAULT_GOSSIP_PORT): V1DaemonSet {
-  const selector = podLabels('speaker');
+  const selector = runtimePodLabels('speaker');
   return {
     apiVersion: 'apps/v1', kind: 'DaemonSet',
     metadata: { name: SPEAKER, namespace: NAMESPACE, labels: { ...LABELS, 'app.kubernetes.io/component': 'speaker' } },

@@ -8,7 +8,7 @@ export const RUNTIME_CONFIGMAP = 'openelb-runtime';
 export const JOURNAL_CONFIGMAP = 'openelb-journal';
 export const FIELD_MANAGER = 'openelb';
 /** The speakers' gossip key (32 random bytes), created once by deploy, never rotated by it. */
-export { GOSSIP_SECRET, GOSSIP_SECRET_KEY } from '../speaker/node/liveness';
+export { GOSSIP_SECRET, GOSSIP_SECRET_KEY, runtimePodLabels } from '../speaker/node/liveness';
 export const MANAGED_BY = 'openelb-toolkit';
 /** Node.js 24 is an LTS release supported until April 2028; the bundle targets Node 20+. */
 export const DEFAULT_IMAGE = 'node:24-bookworm-slim';

@@ -52,12 +52,13 @@ export interface EipSpec {
   namespaceSelector?: Record<string, string>;
 }
 
-export async function createEip(env: Env, name: string, spec: EipSpec, opts: { isDefault?: boolean } = {}): Promise<void> {
+export async function createEip(env: Env, name: string, spec: EipSpec, opts: { isDefault?: boolean; annotations?: Record<string, string> } = {}): Promise<void> {
+  const annotations = { ...(opts.isDefault ? { 'eip.openelb.kubesphere.io/is-default-eip': 'true' } : {}), ...opts.annotations };
   await env.custom.createClusterCustomObject({
     group: GROUP, version: 'v1alpha2', plural: 'eips',
     body: {
       apiVersion: `${GROUP}/v1alpha2`, kind: 'Eip',
-      metadata: { name, ...(opts.isDefault ? { annotations: { 'eip.openelb.kubesphere.io/is-default-eip': 'true' } } : {}) },
+      metadata: { name, ...(Object.keys(annotations).length ? { annotations } : {}) },
       spec,
     },
   });

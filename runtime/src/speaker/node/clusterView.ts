@@ -80,6 +80,11 @@ export function nodeInfo(n: V1Node | undefined, name: string): NodeInfo {
   return {
     name,
     labels: { ...n?.metadata?.labels },
-    internalIps: (n?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
+    internalIps: internalIps(n),
   };
+}
+
+/** A Node's InternalIP addresses, in the order the kubelet reports them. */
+export function internalIps(n: V1Node | undefined): string[] {
+  return (n?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
 }

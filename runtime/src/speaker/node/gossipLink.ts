@@ -7,7 +7,8 @@ import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes
 import { describeError, isNotFound } from '../../kube/errors';
 import { GossipNode } from '../membership/gossipNode';
 import type { GossipView } from '../plan/membershipView';
-import { GOSSIP_SECRET, GOSSIP_SECRET_KEY } from './liveness';
+import { internalIps } from './clusterView';
+import { GOSSIP_SECRET, GOSSIP_SECRET_KEY, runtimePodLabels } from './liveness';
 import { monotonicNow } from './scheduler';
 
 /** A declaration stays on our Lease this long, then goes at a later renewal. */
@@ -17,7 +18,7 @@ const HEALTH_POLL_MS = 200;
 /** While gossip is unhealthy, its counters are logged this often. */
 const UNHEALTHY_REPORT_MS = 5000;
 /** The speaker pods, as the DaemonSet labels them (ops/manifests.ts). */
-export const SPEAKER_POD_LABELS: Record<string, string> = { 'app.kubernetes.io/name': 'openelb', 'app.kubernetes.io/component': 'speaker' };
+export const SPEAKER_POD_LABELS = runtimePodLabels('speaker');
 export const REQUEST_TIMEOUT_MS = 5000;
 
 export interface GossipLinkOptions {
@@ -52,7 +53,7 @@ export async function readGossipKey(kc: KubeConfig, namespace: string): Promise<
 /** Nodes running a speaker pod (not being deleted, not finished) → their first InternalIP. */
 export function speakerMembers(pods: readonly V1Pod[], nodes: readonly V1Node[]): Map<string, string> {
   const ip = new Map(nodes.map((n) => {
-    const addrs = (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+    const addrs = internalIps(n);
     return [n.metadata?.name ?? '', addrs.find((a) => !a.includes(':')) ?? addrs[0]];
   }));
   const out = new Map<string, string>();

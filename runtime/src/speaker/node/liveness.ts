@@ -40,6 +40,12 @@ export function leaseDurationMs(lease: LeaseLike): number {
 
 /** The Secret `openelb deploy` creates in openelb-system: the gossip key (32 random bytes under
  * `key`). Read by the speaker only, by name (ops/rbac.ts). */
+/** The labels of the runtime's pods (the DaemonSet and Deployment templates): the speaker finds
+ * the gossip members by them. */
+export function runtimePodLabels(component: 'controller' | 'speaker'): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'openelb', 'app.kubernetes.io/component': component };
+}
+
 export const GOSSIP_SECRET = 'openelb-speaker-gossip';
 export const GOSSIP_SECRET_KEY = 'key';
 /** On a speaker Lease: `healthy` or `doubt` (plan/membershipView.ts), for operators and tests. */

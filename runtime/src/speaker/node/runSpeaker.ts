@@ -17,6 +17,7 @@ import { Layer2Driver } from './layer2Driver';
 import { DECLARED_DEAD_ANNOTATION, GOSSIP_ANNOTATION } from './liveness';
 import { MembershipLink } from './membershipLink';
 import { serveSpeakerMetrics, type SpeakerMetricsSource } from './metrics';
+import { internalIps } from './clusterView';
 import { ClusterObserver } from './observer';
 import { bgpProtocol, layer2Protocol, vipProtocol } from './protocolDriver';
 import { SpeakerLease } from './speakerLease';
@@ -144,7 +145,7 @@ function publishBgpStatus(bgp: BgpDriver, publisher: StatusPublisher): NodeJS.Ti
 
 /** Gossip binds the family of this node's InternalIP (IPv6-only clusters talk over IPv6). */
 function bindAddressOf(watches: Watches, node: string): string {
-  const ips = (watches.nodes.get(node)?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  const ips = internalIps(watches.nodes.get(node));
   return ips.length > 0 && ips.every((ip) => ip.includes(':')) ? '::' : '0.0.0.0';
 }
 
